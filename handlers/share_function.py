@@ -1,0 +1,37 @@
+"""Share function: a CreateWorkload event from the central bus in, one share per reviews account out.
+
+Invalid events are kept whole on the on-failure queue and not retried; AWS failures raise, so Lambda
+retries them and finally hands them to the on-failure destination.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from wa_share.aws import Sessions
+from wa_share.events import InvalidEvent, parse_create_workload
+from wa_share.observability import logger, metrics
+from wa_share.realtime import reject_event, share_created_workload
+from wa_share.settings import Settings
+
+
+@cache
+def runtime() -> tuple[Settings, Sessions]:
+    """Built once per execution environment: settings from the environment, member sessions cached."""
+    settings = Settings.from_env()
+    return settings, Sessions(member_role_name=settings.member_role_name, home_region=settings.home_region)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    settings, sessions = runtime()
+    try:
+        created = parse_create_workload(event)
+    except InvalidEvent as invalid:
+        reject_event(event, invalid, settings, sessions, context)
+        return {"status": "rejected", "event_id": invalid.event_id, "problems": invalid.problems}
+    return share_created_workload(created, settings, sessions).as_dict()

@@ -1,0 +1,135 @@
+"""The CreateWorkload CloudTrail event, parsed into a typed model or rejected with the field that is wrong.
+
+The owner account and region come from the event's detail (and the workload ARN), never from the
+envelope: forwarding from a member's default bus to the central bus may rewrite the envelope.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wa_share.settings import ACCOUNT_ID, REGION
+
+WORKLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+WORKLOAD_ARN = re.compile(
+    r"^arn:aws[a-z-]*:wellarchitected:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):workload/(?P<id>[^/]+)$"
+)
+
+
+class InvalidEvent(ValueError):
+    """An event this function must not act on; it names the event and every field that is wrong."""
+
+    def __init__(self, event_id: str, problems: list[str]) -> None:
+        super().__init__(f"invalid CreateWorkload event {event_id}: " + "; ".join(problems))
+        self.event_id = event_id
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class WorkloadCreated:
+    event_id: str
+    account_id: str
+    region: str
+    workload_id: str
+    replay_name: str | None = None
+
+
+class _ResponseElements(BaseModel):
+    # CloudTrail samples disagree on the keys (Id/Arn versus WorkloadId/WorkloadArn): accept both.
+    model_config = ConfigDict(extra="ignore")
+    WorkloadId: str | None = None
+    Id: str | None = None
+    WorkloadArn: str | None = None
+    Arn: str | None = None
+
+
+class _Detail(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    eventSource: Literal["wellarchitected.amazonaws.com"]
+    eventName: Literal["CreateWorkload"]
+    eventID: str = Field(min_length=1, max_length=128)
+    awsRegion: str = Field(pattern=REGION.pattern)
+    recipientAccountId: str = Field(pattern=ACCOUNT_ID.pattern)
+    errorCode: str | None = None
+    responseElements: _ResponseElements
+
+    @field_validator("errorCode")
+    @classmethod
+    def _succeeded(cls, value: str | None) -> None:
+        if value is not None:
+            raise ValueError(f"the CreateWorkload call failed ({value}): there is no workload to share")
+
+
+class _Envelope(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=False)
+    source: Literal["aws.wellarchitected"]
+    detail_type: Literal["AWS API Call via CloudTrail"] = Field(alias="detail-type")
+    replay_name: str | None = Field(default=None, alias="replay-name")
+    detail: _Detail
+
+
+def event_id_of(event: Any) -> str:
+    """The best identifier a (possibly malformed) event offers, for logs and error messages."""
+    if isinstance(event, dict):
+        detail = event.get("detail")
+        if isinstance(detail, dict) and isinstance(detail.get("eventID"), str):
+            return str(detail["eventID"])[:128]
+        if isinstance(event.get("id"), str):
+            return str(event["id"])[:128]
+    return "unknown"
+
+
+def parse_create_workload(event: Any) -> WorkloadCreated:
+    event_id = event_id_of(event)
+    if not isinstance(event, dict):
+        raise InvalidEvent(event_id, [f"event: expected a JSON object, got {type(event).__name__}"])
+    try:
+        envelope = _Envelope.model_validate(event)
+    except ValidationError as error:
+        raise InvalidEvent(event_id, _problems(error)) from None
+    detail = envelope.detail
+    workload_id = _workload_id(event_id, detail)
+    return WorkloadCreated(
+        event_id=detail.eventID,
+        account_id=detail.recipientAccountId,
+        region=detail.awsRegion,
+        workload_id=workload_id,
+        replay_name=envelope.replay_name,
+    )
+
+
+def _problems(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "event"
+        problems.append(f"{field}: {item['msg']}")
+    return problems
+
+
+def _workload_id(event_id: str, detail: _Detail) -> str:
+    elements = detail.responseElements
+    arn = elements.WorkloadArn or elements.Arn
+    candidates = {value for value in (elements.WorkloadId, elements.Id) if value}
+    problems: list[str] = []
+    if arn:
+        match = WORKLOAD_ARN.match(arn)
+        if match is None:
+            problems.append(f"detail.responseElements.WorkloadArn: not a workload ARN: {arn!r}")
+        else:
+            candidates.add(match["id"])
+            if (match["account"], match["region"]) != (detail.recipientAccountId, detail.awsRegion):
+                problems.append("detail.responseElements.WorkloadArn: account or region differs from the detail's")
+    if not candidates and not problems:
+        problems.append("detail.responseElements: no WorkloadId, Id, WorkloadArn or Arn")
+    if len(candidates) > 1:
+        problems.append(f"detail.responseElements: conflicting workload IDs {sorted(candidates)}")
+    for candidate in candidates:
+        if not WORKLOAD_ID.match(candidate):
+            problems.append(f"detail.responseElements.WorkloadId: {candidate!r} is not 32 hex characters")
+    if problems:
+        raise InvalidEvent(event_id, problems)
+    return candidates.pop()

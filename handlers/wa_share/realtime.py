@@ -1,0 +1,76 @@
+"""The real-time path: one CreateWorkload event becomes one share per reviews account."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from wa_share.aws import AwsError, Sessions
+from wa_share.events import InvalidEvent, WorkloadCreated
+from wa_share.observability import count, logger, record_outcomes
+from wa_share.queues import failure_record, send_record
+from wa_share.settings import Settings
+from wa_share.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
+from wa_share.wellarchitected import WellArchitected
+
+
+@dataclass(frozen=True)
+class RealtimeResult:
+    event: WorkloadCreated
+    results: list[ShareResult]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": "done", **asdict(self)}
+
+
+def share_created_workload(created: WorkloadCreated, settings: Settings, sessions: Sessions) -> RealtimeResult:
+    """Share a new workload with every reviews account; raises (for Lambda to retry) on a real failure."""
+    logger.append_keys(
+        event_id=created.event_id,
+        account_id=created.account_id,
+        region=created.region,
+        workload_id=created.workload_id,
+        replay_name=created.replay_name,
+    )
+    try:
+        results = _share(created, settings, sessions)
+    except AwsError as error:
+        count("Failed")
+        logger.error("sharing failed", extra={"error_code": error.code, "error_kind": error.kind, "error": str(error)})
+        raise
+    record_outcomes(results)
+    for result in results:
+        logger.info(f"share {result.outcome}", extra={"principal": result.principal, "reason": result.reason})
+    return RealtimeResult(created, results)
+
+
+def _share(created: WorkloadCreated, settings: Settings, sessions: Sessions) -> list[ShareResult]:
+    owner = created.account_id
+    others = [principal for principal in settings.reviews_account_ids if principal != owner]
+    skipped = [
+        ShareResult(created.workload_id, owner, Outcome.SKIPPED_OWNER, reason="the reviews account owns this workload")
+        for principal in settings.reviews_account_ids
+        if principal == owner
+    ]
+    if not others:  # no share to make, so no role to assume in that account
+        return skipped
+    session = sessions.member(owner)
+    wa = WellArchitected(session.wellarchitected(created.region), account_id=owner, region=created.region)
+    return skipped + reconcile_workload(wa, created.workload_id, others, SharePolicy.from_settings(settings))
+
+
+def reject_event(event: Any, invalid: InvalidEvent, settings: Settings, sessions: Sessions, context: Any) -> None:
+    """Keep an invalid event, whole, on the on-failure queue, once: retrying cannot make it valid."""
+    count("Failed")
+    count("InvalidEvents")
+    logger.error("invalid event rejected", extra={"event_id": invalid.event_id, "problems": invalid.problems})
+    if settings.failure_queue_url is None:
+        raise invalid  # no queue configured: Lambda's own on-failure destination keeps it instead
+    record = failure_record(
+        event,
+        error_type=type(invalid).__name__,
+        message=str(invalid),
+        request_id=getattr(context, "aws_request_id", "unknown"),
+        function_arn=getattr(context, "invoked_function_arn", "unknown"),
+    )
+    send_record(sessions.central.sqs(settings.home_region), settings.failure_queue_url, record)

@@ -1,0 +1,97 @@
+"""The Well-Architected Tool API, as this project uses it: typed, paged by hand, errors classified.
+
+boto3 has no paginators for `wellarchitected` (boto/boto3#3117), hence the NextToken loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from wa_share.aws import aws_call
+from wa_share.settings import LIVE_STATUSES
+
+if TYPE_CHECKING:
+    from mypy_boto3_wellarchitected import WellArchitectedClient
+
+PAGE_SIZE = 50  # the API's maximum for ListWorkloads and ListWorkloadShares
+
+
+@dataclass(frozen=True)
+class Share:
+    share_id: str
+    shared_with: str
+    permission: str
+    status: str
+
+    @property
+    def live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+
+@dataclass(frozen=True)
+class Workload:
+    workload_id: str
+    name: str
+    owner: str
+
+
+class WellArchitected:
+    """One account's Well-Architected API in one region."""
+
+    def __init__(self, client: WellArchitectedClient, *, account_id: str, region: str) -> None:
+        self._client = client
+        self.account_id = account_id
+        self.region = region
+
+    def _resource(self, workload_id: str = "") -> str:
+        suffix = f" workload {workload_id}" if workload_id else ""
+        return f"account {self.account_id} region {self.region}{suffix}"
+
+    def owned_workloads(self) -> Iterator[Workload]:
+        """Workloads this account owns; ListWorkloads also returns those others shared with it."""
+        token: str | None = None
+        while True:
+            kwargs = {"MaxResults": PAGE_SIZE} | ({"NextToken": token} if token else {})
+            with aws_call("wellarchitected:ListWorkloads", self._resource()):
+                page = self._client.list_workloads(**kwargs)  # type: ignore[arg-type]
+            for summary in page.get("WorkloadSummaries", []):
+                if summary.get("Owner") == self.account_id:
+                    yield Workload(summary["WorkloadId"], summary.get("WorkloadName", ""), summary["Owner"])
+            token = page.get("NextToken")
+            if not token:
+                return
+
+    def list_shares(self, workload_id: str) -> list[Share]:
+        shares: list[Share] = []
+        token: str | None = None
+        while True:
+            kwargs = {"WorkloadId": workload_id, "MaxResults": PAGE_SIZE} | ({"NextToken": token} if token else {})
+            with aws_call("wellarchitected:ListWorkloadShares", self._resource(workload_id)):
+                page = self._client.list_workload_shares(**kwargs)  # type: ignore[arg-type]
+            shares.extend(
+                Share(row["ShareId"], row["SharedWith"], row["PermissionType"], row["Status"])
+                for row in page.get("WorkloadShareSummaries", [])
+            )
+            token = page.get("NextToken")
+            if not token:
+                return shares
+
+    def create_share(self, workload_id: str, *, principal: str, permission: str, token: str) -> str:
+        with aws_call("wellarchitected:CreateWorkloadShare", self._resource(workload_id)):
+            response = self._client.create_workload_share(
+                WorkloadId=workload_id,
+                SharedWith=principal,
+                PermissionType=permission,  # type: ignore[arg-type]
+                ClientRequestToken=token,
+            )
+        return response["ShareId"]
+
+    def update_share_permission(self, workload_id: str, *, share_id: str, permission: str) -> None:
+        with aws_call("wellarchitected:UpdateWorkloadShare", self._resource(workload_id)):
+            self._client.update_workload_share(
+                WorkloadId=workload_id,
+                ShareId=share_id,
+                PermissionType=permission,  # type: ignore[arg-type]
+            )

@@ -1,0 +1,69 @@
+"""Test data shaped like AWS's: CloudTrail CreateWorkload events and Lambda contexts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+
+def create_workload_event(
+    *,
+    account_id: str = "444455556666",
+    region: str = "us-west-2",
+    workload_id: str = "8cdcdf7add10b181fdd3f686dacffdac",
+    style: str = "WorkloadId",
+    error_code: str | None = None,
+    event_id: str | None = None,
+    envelope_account: str | None = None,
+) -> dict[str, Any]:
+    """A CreateWorkload event as EventBridge delivers it (the AWS user guide's sample, parameterised)."""
+    arn = f"arn:aws:wellarchitected:{region}:{account_id}:workload/{workload_id}"
+    if error_code:
+        response: dict[str, str] | None = None
+    elif style == "WorkloadId":
+        response = {"WorkloadId": workload_id, "WorkloadArn": arn}
+    else:
+        response = {"Id": workload_id, "Arn": arn}
+    detail: dict[str, Any] = {
+        "eventVersion": "1.05",
+        "eventSource": "wellarchitected.amazonaws.com",
+        "eventName": "CreateWorkload",
+        "awsRegion": region,
+        "eventTime": "2020-10-14T04:43:13Z",
+        "userIdentity": {"type": "AssumedRole", "accountId": account_id},
+        "requestParameters": {"Name": "***", "Environment": "PRODUCTION", "Lenses": ["wellarchitected"]},
+        "responseElements": response,
+        "eventID": event_id or str(uuid.uuid4()),
+        "readOnly": False,
+        "eventType": "AwsApiCall",
+        "recipientAccountId": account_id,
+    }
+    if error_code:
+        detail["errorCode"] = error_code
+        detail["errorMessage"] = "simulated failure"
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws.wellarchitected",
+        "account": envelope_account or account_id,
+        "time": "2020-10-14T04:43:13Z",
+        "region": region,
+        "resources": [],
+        "detail": detail,
+    }
+
+
+@dataclass
+class FakeLambdaContext:
+    """The attributes of Lambda's context object that Powertools reads."""
+
+    function_name: str = "wa-share-share"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:222222222222:function:wa-share-share"
+    aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    function_version: str = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000

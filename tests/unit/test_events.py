@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.factories import create_workload_event
+from wa_share.events import InvalidEvent, parse_create_workload
+
+WORKLOAD = "8cdcdf7add10b181fdd3f686dacffdac"
+
+
+@pytest.mark.parametrize("style", ["WorkloadId", "Id"])
+def test_both_response_element_styles_parse(style: str) -> None:
+    event = create_workload_event(style=style, event_id="e-1")
+    created = parse_create_workload(event)
+    assert (created.event_id, created.account_id, created.region, created.workload_id) == (
+        "e-1",
+        "444455556666",
+        "us-west-2",
+        WORKLOAD,
+    )
+
+
+def test_owner_comes_from_the_detail_not_the_rewritten_envelope() -> None:
+    event = create_workload_event(envelope_account="999999999999")
+    assert parse_create_workload(event).account_id == "444455556666"
+
+
+def test_id_from_arn_alone() -> None:
+    event = create_workload_event()
+    event["detail"]["responseElements"] = {"Arn": f"arn:aws:wellarchitected:us-west-2:444455556666:workload/{WORKLOAD}"}
+    assert parse_create_workload(event).workload_id == WORKLOAD
+
+
+def test_replay_name_is_kept() -> None:
+    event = create_workload_event() | {"replay-name": "wa-share-20261128"}
+    assert parse_create_workload(event).replay_name == "wa-share-20261128"
+
+
+def _without(path: list[str]) -> dict[str, Any]:
+    event = create_workload_event(event_id="e-bad")
+    target = event
+    for key in path[:-1]:
+        target = target[key]
+    del target[path[-1]]
+    return event
+
+
+def _with(path: list[str], value: Any) -> dict[str, Any]:
+    event = create_workload_event(event_id="e-bad")
+    target = event
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return event
+
+
+@pytest.mark.parametrize(
+    ("event", "field"),
+    [
+        (_without(["detail"]), "detail"),
+        (_with(["detail"], "not an object"), "detail"),
+        (_without(["detail", "recipientAccountId"]), "detail.recipientAccountId"),
+        (_with(["detail", "recipientAccountId"], "12345"), "detail.recipientAccountId"),
+        (_with(["detail", "awsRegion"], "Mars"), "detail.awsRegion"),
+        (_without(["detail", "eventID"]), "detail.eventID"),
+        (_with(["detail", "eventName"], "CreateWorkloadShare"), "detail.eventName"),
+        (_with(["detail", "eventSource"], "ec2.amazonaws.com"), "detail.eventSource"),
+        (_with(["source"], "aws.ec2"), "source"),
+        (_with(["detail-type"], "Object Created"), "detail-type"),
+        (_with(["detail", "responseElements"], None), "detail.responseElements"),
+        (_with(["detail", "responseElements"], {}), "detail.responseElements"),
+        (_with(["detail", "responseElements"], {"WorkloadId": "XYZ"}), "detail.responseElements.WorkloadId"),
+        (_with(["detail", "responseElements"], {"WorkloadId": "A" * 32}), "detail.responseElements.WorkloadId"),
+        (
+            _with(["detail", "responseElements"], {"WorkloadId": WORKLOAD, "Id": "0" * 32}),
+            "conflicting workload IDs",
+        ),
+        (
+            _with(["detail", "responseElements"], {"Arn": f"arn:aws:wellarchitected:eu-west-1:444455556666:workload/{WORKLOAD}"}),
+            "WorkloadArn",
+        ),
+        (_with(["detail", "responseElements"], {"Arn": "arn:aws:s3:::bucket"}), "WorkloadArn"),
+    ],
+)
+def test_bad_input_names_the_field(event: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidEvent, match=field) as raised:
+        parse_create_workload(event)
+    assert raised.value.event_id in {"e-bad", event["id"]}
+
+
+def test_a_failed_call_is_rejected_with_its_error_code() -> None:
+    event = create_workload_event(error_code="ValidationException", event_id="e-failed")
+    with pytest.raises(InvalidEvent, match=r"detail.errorCode.*ValidationException") as raised:
+        parse_create_workload(event)
+    assert raised.value.event_id == "e-failed"
+
+
+@pytest.mark.parametrize("event", [None, [], "CreateWorkload", 42])
+def test_non_objects_are_rejected(event: Any) -> None:
+    with pytest.raises(InvalidEvent, match="expected a JSON object"):
+        parse_create_workload(event)
