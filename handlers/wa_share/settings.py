@@ -65,6 +65,8 @@ class Settings:
     drift_policy: DriftPolicy
     region_concurrency: int
     sweep_queue_url: str | None
+    sweep_dlq_url: str | None
+    sweep_max_receives: int  # equals the sweep queue's maxReceiveCount: the last try dead-letters with a reason
     failure_queue_url: str | None
 
     @classmethod
@@ -81,6 +83,8 @@ class Settings:
             drift_policy=reader.choice("PERMISSION_DRIFT_POLICY", DriftPolicy, default="report"),
             region_concurrency=reader.integer("REGION_CONCURRENCY", default=6, low=1, high=18),
             sweep_queue_url=reader.optional("SWEEP_QUEUE_URL"),
+            sweep_dlq_url=reader.optional("SWEEP_DLQ_URL"),
+            sweep_max_receives=reader.integer("SWEEP_MAX_RECEIVES", default=3, low=1, high=1000),
             failure_queue_url=reader.optional("FAILURE_QUEUE_URL"),
         )
 

@@ -78,7 +78,10 @@ def _with(path: list[str], value: Any) -> dict[str, Any]:
             "conflicting workload IDs",
         ),
         (
-            _with(["detail", "responseElements"], {"Arn": f"arn:aws:wellarchitected:eu-west-1:444455556666:workload/{WORKLOAD}"}),
+            _with(
+                ["detail", "responseElements"],
+                {"Arn": f"arn:aws:wellarchitected:eu-west-1:444455556666:workload/{WORKLOAD}"},
+            ),
             "WorkloadArn",
         ),
         (_with(["detail", "responseElements"], {"Arn": "arn:aws:s3:::bucket"}), "WorkloadArn"),

@@ -1,0 +1,186 @@
+"""Deploy wa-share's real templates into a simulated organization.
+
+Member side: `member_stackset/roles.yaml` and `forwarder.yaml` go through moto's CloudFormation, as a
+StackSet would put them (and as plain stacks in the management account). Central side: moto cannot run
+the SAM transform or invoke Lambda, so the resources are read out of `template.yaml` (names, event
+patterns, queue attributes, role trust, function environment) and created through the APIs; the share
+rule targets a stand-in queue whose messages the runner hands to the real handler.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from wa_share_cli.cfn_templates import event_pattern, load_template, repo_root
+from wa_share_cli.sandbox.organization import HOME_REGION, SimulatedOrganization
+from wa_share_cli.sandbox.resolver import Resolver
+
+STACK_NAME = "wa-share"
+FUNCTION_ROLES = {"share": "ShareFunctionRole", "planner": "SweepPlannerRole", "worker": "SweepWorkerRole"}
+QUEUES = ("ShareFailureQueue", "SweepDeadLetterQueue", "SweepQueue")  # dead-letter queues first
+
+
+@dataclass
+class Deployment:
+    org: SimulatedOrganization
+    regions: tuple[str, ...]
+    parameters: dict[str, Any]
+    bus_arn: str = ""
+    archive_arn: str = ""
+    share_rule_arn: str = ""
+    share_rule_name: str = ""
+    invocation_queue_url: str = ""  # the share rule's stand-in target for the Lambda function
+    queue_urls: dict[str, str] = field(default_factory=dict)
+    function_env: dict[str, str] = field(default_factory=dict)
+    function_credentials: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def bus_name(self) -> str:
+        return self.bus_arn.rsplit("/", 1)[-1]
+
+
+def deploy(
+    org: SimulatedOrganization,
+    regions: tuple[str, ...],
+    *,
+    overrides: dict[str, Any] | None = None,
+    accounts_without_role: frozenset[str] = frozenset(),
+    forwarders: bool = True,
+) -> Deployment:
+    """Deploy both sides; call before `install_trust_checks()` (the harness sets roles up as admin)."""
+    template = load_template(repo_root() / "template.yaml")
+    parameters = _parameters(template, org, regions, overrides or {})
+    deployment = Deployment(org, regions, parameters)
+    _deploy_central(deployment, template)
+    for account in org.accounts:
+        if account not in accounts_without_role:
+            _create_stack(
+                org,
+                account,
+                HOME_REGION,
+                name="wa-share-roles",
+                file="roles.yaml",
+                parameters=_member_parameters(deployment),
+            )
+        if forwarders:
+            for region in regions:
+                forwarder_parameters = {"CentralBusArn": deployment.bus_arn}
+                _create_stack(
+                    org,
+                    account,
+                    region,
+                    name="wa-share-forwarder",
+                    file="forwarder.yaml",
+                    parameters=forwarder_parameters,
+                )
+    return deployment
+
+
+def _parameters(
+    template: dict[str, Any], org: SimulatedOrganization, regions: tuple[str, ...], overrides: dict[str, Any]
+) -> dict[str, Any]:
+    values: dict[str, Any] = {name: spec.get("Default") for name, spec in template["Parameters"].items()}
+    values |= {"OrganizationId": org.org_id, "ReviewsAccountIds": [org.reviews], "WaRegions": list(regions)}
+    values |= overrides
+    for name, spec in template["Parameters"].items():
+        if spec.get("Type") == "CommaDelimitedList" and isinstance(values[name], str):
+            values[name] = [item.strip() for item in values[name].split(",") if item.strip()]
+    return values
+
+
+def _member_parameters(deployment: Deployment) -> dict[str, str]:
+    names = ("MemberRoleName", "ForwardingRoleName", "CentralRolePrefix")
+    return {
+        "CentralAccountId": deployment.org.automation,
+        "OrganizationId": deployment.org.org_id,
+        "CentralBusArn": deployment.bus_arn,
+    } | {name: str(deployment.parameters[name]) for name in names}
+
+
+def _create_stack(
+    org: SimulatedOrganization, account: str, region: str, *, name: str, file: str, parameters: dict[str, str]
+) -> None:
+    cloudformation = org.client(account, "cloudformation", region)
+    cloudformation.create_stack(
+        StackName=name,
+        TemplateBody=(repo_root() / "member_stackset" / file).read_text(),
+        Parameters=[{"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    status = cloudformation.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+    if status != "CREATE_COMPLETE":
+        raise RuntimeError(f"stack {name} in {account}/{region} ended {status}")
+
+
+def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
+    org, resources = deployment.org, template["Resources"]
+    resolver = Resolver(deployment.parameters, account=org.automation, region=HOME_REGION, stack=STACK_NAME)
+    events = org.client(org.automation, "events")
+    bus_name = resolver.value(resources["CentralEventBus"]["Properties"]["Name"])
+    deployment.bus_arn = events.create_event_bus(Name=bus_name)["EventBusArn"]
+    resolver.define("CentralEventBus", ref=bus_name, arn=deployment.bus_arn)
+    policy = resources["CentralEventBusPolicy"]["Properties"]
+    statement = {"Sid": policy["StatementId"]} | resolver.value(policy["Statement"])
+    events.put_permission(EventBusName=bus_name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    _deploy_queues(deployment, resources, resolver)
+    archive = resources["CreateWorkloadArchive"]["Properties"]
+    deployment.archive_arn = events.create_archive(
+        ArchiveName=f"{STACK_NAME}-create-workload",
+        EventSourceArn=deployment.bus_arn,
+        EventPattern=json.dumps(event_pattern(template, "CreateWorkloadArchive")),
+        RetentionDays=int(resolver.value(archive["RetentionDays"])),
+    )["ArchiveArn"]
+    deployment.share_rule_name = f"{STACK_NAME}-share"
+    deployment.share_rule_arn = events.put_rule(
+        Name=deployment.share_rule_name,
+        EventBusName=bus_name,
+        EventPattern=json.dumps(event_pattern(template, "ShareRule")),
+        State="ENABLED",
+    )["RuleArn"]
+    sqs = org.client(org.automation, "sqs")
+    deployment.invocation_queue_url = sqs.create_queue(QueueName=f"{STACK_NAME}-share-invocations")["QueueUrl"]
+    invocation_arn = sqs.get_queue_attributes(QueueUrl=deployment.invocation_queue_url, AttributeNames=["QueueArn"])
+    events.put_targets(
+        Rule=deployment.share_rule_name,
+        EventBusName=bus_name,
+        Targets=[{"Id": "share-function", "Arn": invocation_arn["Attributes"]["QueueArn"]}],
+    )
+    _deploy_function_roles(deployment, resources, resolver)
+    deployment.function_env = {
+        name: str(resolver.value(value))
+        for name, value in template["Globals"]["Function"]["Environment"]["Variables"].items()
+    } | {"AWS_REGION": HOME_REGION}
+
+
+def _deploy_queues(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:
+    sqs = deployment.org.client(deployment.org.automation, "sqs")
+    for logical_id in QUEUES:
+        properties = resolver.value(resources[logical_id].get("Properties", {}))
+        attributes = {
+            key: json.dumps(value)
+            if isinstance(value, dict)
+            else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
+            for key, value in properties.items()
+        }
+        url = sqs.create_queue(QueueName=f"{STACK_NAME}-{logical_id}", Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        deployment.queue_urls[logical_id] = url
+        resolver.define(logical_id, ref=url, arn=arn)
+
+
+def _deploy_function_roles(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:
+    org = deployment.org
+    iam = org.client(org.automation, "iam")
+    for function, logical_id in FUNCTION_ROLES.items():
+        properties = resources[logical_id]["Properties"]
+        role_name = str(resolver.value(properties["RoleName"]))
+        iam.create_role(
+            RoleName=role_name,
+            AssumeRolePolicyDocument=json.dumps(resolver.value(properties["AssumeRolePolicyDocument"])),
+        )
+        # What Lambda itself would hold when it runs the function as this role.
+        deployment.function_credentials[function] = org.role_credentials(org.automation, role_name, function)

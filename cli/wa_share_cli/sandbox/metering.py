@@ -1,0 +1,43 @@
+"""Count every AWS API call made through botocore in this process, by service and operation.
+
+The hook is a botocore built-in handler, so it reaches every session created after `install_meter()`,
+including the ones the functions build for assumed roles. Retries are not counted twice: `before-call`
+fires once per API call, before botocore's retry loop.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+import botocore.handlers
+
+
+class CallMeter:
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def __call__(self, model: Any, **_: Any) -> None:
+        name = f"{model.service_model.service_name}:{model.name}"
+        with self._lock:
+            self._counts[name] += 1
+
+    def snapshot(self) -> Counter[str]:
+        with self._lock:
+            return Counter(self._counts)
+
+    def reset(self) -> Counter[str]:
+        with self._lock:
+            counts, self._counts = self._counts, Counter()
+        return counts
+
+
+METER = CallMeter()
+
+
+def install_meter() -> CallMeter:
+    if not any(entry[1] is METER for entry in botocore.handlers.BUILTIN_HANDLERS):
+        botocore.handlers.BUILTIN_HANDLERS.append(("before-call", METER))
+    return METER

@@ -1,0 +1,69 @@
+"""Just enough of CloudFormation's intrinsic functions to read template.yaml's resources in the simulator."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+
+
+class UnresolvableError(ValueError):
+    """The template uses something the simulator cannot resolve: better loud than a silent wrong value."""
+
+
+class Resolver:
+    def __init__(self, parameters: dict[str, Any], *, account: str, region: str, stack: str) -> None:
+        self._refs: dict[str, Any] = dict(parameters) | {
+            "AWS::AccountId": account,
+            "AWS::Region": region,
+            "AWS::Partition": "aws",
+            "AWS::StackName": stack,
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+        self._attributes: dict[str, Any] = {}
+
+    def define(self, logical_id: str, *, ref: str, arn: str) -> None:
+        self._refs[logical_id] = ref
+        self._attributes[f"{logical_id}.Arn"] = arn
+
+    def value(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self.value(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            ((key, argument),) = node.items()
+            if key == "Ref":
+                return self._ref(str(argument))
+            if key == "Fn::GetAtt":
+                return self._attribute(".".join(argument) if isinstance(argument, list) else str(argument))
+            if key == "Fn::Sub":
+                return self._sub(argument)
+            if key == "Fn::Join":
+                separator, items = argument
+                return str(separator).join(str(item) for item in self.value(items))
+            if key.startswith("Fn::"):
+                raise UnresolvableError(f"{key} is not supported by the simulator's resolver")
+        return {key: self.value(item) for key, item in node.items()}
+
+    def _ref(self, name: str) -> Any:
+        if name not in self._refs:
+            raise UnresolvableError(f"Ref {name}: not a parameter or a resource the simulator created")
+        return self._refs[name]
+
+    def _attribute(self, name: str) -> Any:
+        if name not in self._attributes:
+            raise UnresolvableError(f"GetAtt {name}: not an attribute the simulator knows")
+        return self._attributes[name]
+
+    def _sub(self, argument: Any) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else (argument[0], argument[1])
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(self.value(variables[name]))
+            return str(self._attribute(name) if "." in name else self._ref(name))
+
+        return _PLACEHOLDER.sub(replace, str(text))

@@ -1,0 +1,192 @@
+"""Run the real Lambda handlers in-process, the way Lambda would, against a simulated deployment.
+
+- The share function: each message on the share rule's stand-in queue is one async invocation; an
+  invocation that raises is retried as Lambda does (MaximumRetryAttempts from template.yaml), then its
+  failure record goes to the on-failure queue.
+- The sweep: the planner runs on a schedule-shaped event; the worker gets SQS batches (BatchSize from
+  the template), its partial batch failures stay on the queue, successes are deleted.
+Each invocation runs with the function's environment and its role's credentials, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+
+import share_function
+import sweep_planner
+import sweep_worker
+from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_cli.sandbox.clock import compress_retry_backoff
+from wa_share_cli.sandbox.deployment import Deployment
+from wa_share_cli.sandbox.metering import install_meter
+
+CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int = 256
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+@dataclass
+class Invocation:
+    function: str
+    result: Any = None
+    error: str | None = None
+    calls: int = 0
+
+
+class FunctionRunner:
+    def __init__(self, deployment: Deployment) -> None:
+        self.deployment = deployment
+        self.meter = install_meter()
+        compress_retry_backoff()
+        functions = load_template(repo_root() / "template.yaml")["Resources"]
+        self.max_retries = int(functions["ShareFunction"]["Properties"]["EventInvokeConfig"]["MaximumRetryAttempts"])
+        worker_events = functions["SweepWorkerFunction"]["Properties"]["Events"]
+        self.worker_batch_size = int(next(iter(worker_events.values()))["Properties"]["BatchSize"])
+        for module in (share_function, sweep_planner, sweep_worker):
+            module.runtime.cache_clear()  # a new deployment: new settings, new sessions
+        self.invocations: list[Invocation] = []
+
+    @contextmanager
+    def as_function(self, function: str) -> Iterator[None]:
+        credentials = self.deployment.function_credentials[function]
+        variables = self.deployment.function_env | {
+            "AWS_ACCESS_KEY_ID": credentials["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": credentials["aws_secret_access_key"],
+            "AWS_SESSION_TOKEN": credentials["aws_session_token"],
+            "AWS_DEFAULT_REGION": self.deployment.function_env["AWS_REGION"],
+        }
+        saved = {name: os.environ.get(name) for name in variables}
+        os.environ.update(variables)
+        boto3.DEFAULT_SESSION = None
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    def _context(self, function: str) -> LambdaContext:
+        name = f"wa-share-{function}"
+        region, account = self.deployment.function_env["AWS_REGION"], self.deployment.org.automation
+        arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+        return LambdaContext(function_name=name, invoked_function_arn=arn)
+
+    def invoke(self, function: str, event: Any) -> Invocation:
+        handler = {"share": share_function, "planner": sweep_planner, "worker": sweep_worker}[function].handler
+        invocation = Invocation(function)
+        before = sum(self.meter.snapshot().values())
+        with self.as_function(function):
+            try:
+                invocation.result = handler(event, self._context(function))
+            except Exception as error:  # noqa: BLE001 - Lambda reports any exception as a function error
+                invocation.error = f"{type(error).__name__}: {error}"
+        invocation.calls = sum(self.meter.snapshot().values()) - before
+        self.invocations.append(invocation)
+        return invocation
+
+    def _admin_sqs(self) -> Any:
+        return self.deployment.org.client(self.deployment.org.automation, "sqs")
+
+    def deliver_share_events(self) -> list[Invocation]:
+        """Invoke the share function once per event the share rule matched (async semantics)."""
+        sqs, delivered = self._admin_sqs(), list[Invocation]()
+        while True:
+            messages = sqs.receive_message(QueueUrl=self.deployment.invocation_queue_url, MaxNumberOfMessages=10)
+            if not messages.get("Messages"):
+                return delivered
+            for message in messages["Messages"]:
+                delivered.append(self._invoke_async(json.loads(message["Body"])))
+                sqs.delete_message(
+                    QueueUrl=self.deployment.invocation_queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+
+    def _invoke_async(self, event: dict[str, Any]) -> Invocation:
+        for _attempt in range(1 + self.max_retries):
+            invocation = self.invoke("share", event)
+            if invocation.error is None:
+                return invocation
+        record = {
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "requestContext": {"condition": "RetriesExhausted", "approximateInvokeCount": 1 + self.max_retries},
+            "requestPayload": event,
+            "responsePayload": {"errorMessage": invocation.error},
+        }
+        self._admin_sqs().send_message(
+            QueueUrl=self.deployment.queue_urls["ShareFailureQueue"], MessageBody=json.dumps(record)
+        )
+        return invocation
+
+    def run_sweep(self, *, max_rounds: int = 20) -> list[Invocation]:
+        """The schedule fires: the planner enqueues, then the worker drains the queue (retries included)."""
+        schedule = {"id": str(uuid.uuid4()), "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+        runs = [self.invoke("planner", schedule)]
+        for _round in range(max_rounds):
+            batch = self._receive_worker_batch()
+            if not batch:
+                break
+            runs.append(self._run_worker_batch(batch))
+        return runs
+
+    def _receive_worker_batch(self) -> list[dict[str, Any]]:
+        response = self._admin_sqs().receive_message(
+            QueueUrl=self.deployment.queue_urls["SweepQueue"],
+            MaxNumberOfMessages=self.worker_batch_size,
+            MessageSystemAttributeNames=["All"],
+        )
+        return list(response.get("Messages", []))
+
+    def _run_worker_batch(self, messages: list[dict[str, Any]]) -> Invocation:
+        queue_url = self.deployment.queue_urls["SweepQueue"]
+        event = {"Records": [_sqs_record(message, queue_url) for message in messages]}
+        invocation = self.invoke("worker", event)
+        failed = set()
+        if invocation.error is None:
+            failed = {item["itemIdentifier"] for item in invocation.result.get("batchItemFailures", [])}
+        sqs = self._admin_sqs()
+        for message in messages:
+            if invocation.error is None and message["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            else:  # the visibility timeout passes at once in the simulator
+                sqs.change_message_visibility(
+                    QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
+        return invocation
+
+
+def _sqs_record(message: dict[str, Any], queue_url: str) -> dict[str, Any]:
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {
+            "ApproximateReceiveCount": message.get("Attributes", {}).get("ApproximateReceiveCount", "1"),
+            "SentTimestamp": message.get("Attributes", {}).get("SentTimestamp", "0"),
+        },
+        "messageAttributes": {},
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:{}:{}".format(*queue_url.split("/")[-2:]),
+        "awsRegion": "us-east-1",
+    }

@@ -1,0 +1,26 @@
+"""Sweep planner: on its schedule, enqueue one work item per active account of the organization."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from wa_share.aws import Sessions
+from wa_share.observability import logger, metrics
+from wa_share.planner import run_planner
+from wa_share.settings import Settings
+
+
+@cache
+def runtime() -> tuple[Settings, Sessions]:
+    settings = Settings.from_env()
+    return settings, Sessions(member_role_name=settings.member_role_name, home_region=settings.home_region)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    settings, sessions = runtime()
+    return run_planner(event, settings, sessions)

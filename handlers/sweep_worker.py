@@ -1,0 +1,37 @@
+"""Sweep worker: one SQS message per account; failed messages are reported as partial batch failures."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from wa_share.aws import Sessions
+from wa_share.observability import logger, metrics
+from wa_share.settings import Settings
+from wa_share.worker import handle_work_message
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@cache
+def runtime() -> tuple[Settings, Sessions]:
+    settings = Settings.from_env()
+    return settings, Sessions(member_role_name=settings.member_role_name, home_region=settings.home_region)
+
+
+def record_handler(record: SQSRecord) -> None:
+    settings, sessions = runtime()
+    receive_count = int(record.attributes.approximate_receive_count or 1)
+    handle_work_message(record.body, receive_count, settings, sessions)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    runtime()  # a settings fault fails the whole invocation, loudly, before any message is touched
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

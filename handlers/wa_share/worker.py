@@ -1,0 +1,77 @@
+"""One sweep queue message: parse it, sweep the account, and settle the message honestly.
+
+Permanent faults (an invalid message, a member role that cannot be assumed) go to the dead-letter
+queue at once, with their reason, instead of being retried in a loop. Transient faults fail the
+message so that SQS retries it; its last try dead-letters it with the reason.
+"""
+
+from __future__ import annotations
+
+from wa_share.aws import AwsError, MemberRoleUnavailable, Sessions
+from wa_share.observability import count, logger, record_outcomes
+from wa_share.queues import dead_letter
+from wa_share.settings import Settings
+from wa_share.sharing import Outcome
+from wa_share.sweep import AccountSweep, sweep_account
+from wa_share.work_items import InvalidWorkItem, parse_work_item
+
+
+class SweepIncomplete(RuntimeError):
+    """Some regions or workloads failed transiently: the message goes back to the queue for a retry."""
+
+
+def handle_work_message(body: str, receive_count: int, settings: Settings, sessions: Sessions) -> AccountSweep | None:
+    try:
+        item = parse_work_item(body)
+    except InvalidWorkItem as invalid:
+        count("InvalidWorkItems")
+        logger.error("invalid sweep work item", extra={"problems": invalid.problems})
+        _dead_letter_or_raise(body, str(invalid), settings, sessions, invalid)
+        return None
+    logger.append_keys(sweep_id=item.sweep_id, account_id=item.account_id)
+    try:
+        sweep = sweep_account(item, settings, sessions)
+    except AwsError as error:
+        _account_failed(body, receive_count, error, settings, sessions)
+        return None
+    _report(sweep)
+    if sweep.retryable:
+        reason = "; ".join(str(failure.message) for failure in sweep.failures if failure.retryable)
+        _retry_or_dead_letter(body, receive_count, reason, settings, sessions)
+    return sweep
+
+
+def _account_failed(body: str, receive_count: int, error: AwsError, settings: Settings, sessions: Sessions) -> None:
+    count("SweepAccountsFailed")
+    logger.error("sweep of account failed", extra={"error_code": error.code, "error": str(error)})
+    if isinstance(error, MemberRoleUnavailable) or not error.retryable:
+        _dead_letter_or_raise(body, str(error), settings, sessions, error)
+        return
+    _retry_or_dead_letter(body, receive_count, str(error), settings, sessions)
+
+
+def _report(sweep: AccountSweep) -> None:
+    counts = sweep.outcome_counts()
+    record_outcomes(sweep.results)
+    if not sweep.dry_run:
+        # Shares the sweep had to create from nothing: each one is an event the real-time path missed.
+        count("MissedByRealtime", counts[Outcome.CREATED])
+    count("SweepFailures", len(sweep.failures))
+    logger.info("sweep summary", extra=sweep.summary())
+
+
+def _retry_or_dead_letter(body: str, receive_count: int, reason: str, settings: Settings, sessions: Sessions) -> None:
+    if receive_count < settings.sweep_max_receives:
+        raise SweepIncomplete(f"will retry (try {receive_count} of {settings.sweep_max_receives}): {reason}")
+    _dead_letter_or_raise(body, f"gave up after {receive_count} tries: {reason}", settings, sessions, None)
+
+
+def _dead_letter_or_raise(
+    body: str, reason: str, settings: Settings, sessions: Sessions, error: Exception | None
+) -> None:
+    if settings.sweep_dlq_url is None:
+        # Without a DLQ URL the queue's redrive policy is the only way to the DLQ: fail the message.
+        raise error or SweepIncomplete(reason)
+    dead_letter(sessions.central.sqs(settings.home_region), settings.sweep_dlq_url, body, reason=reason)
+    count("DeadLettered")
+    logger.warning("message dead-lettered", extra={"reason": reason})

@@ -1,0 +1,229 @@
+"""The share function on moto: real templates deployed, real handler, trust enforced on AssumeRole."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+import share_function
+from tests.factories import FakeLambdaContext, create_workload_event
+from wa_share_cli.sandbox import wellarchitected_backend
+from wa_share_cli.sandbox.deployment import Deployment
+from wa_share_cli.sandbox.organization import SimulatedOrganization, create_workload
+from wa_share_cli.sandbox.runner import FunctionRunner
+
+
+def shares_of(org: SimulatedOrganization, account: str, region: str, workload_id: str) -> list[dict[str, Any]]:
+    client = org.client(account, "wellarchitected", region)
+    return list(client.list_workload_shares(WorkloadId=workload_id)["WorkloadShareSummaries"])
+
+
+def queue_messages(org: SimulatedOrganization, queue_url: str) -> list[dict[str, Any]]:
+    sqs = org.client(org.automation, "sqs")
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+    return list(messages.get("Messages", []))
+
+
+def outcomes(result: dict[str, Any]) -> list[str]:
+    return [item["outcome"] for item in result["results"]]
+
+
+def test_a_new_workload_travels_member_rule_central_bus_and_is_shared(
+    org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner
+) -> None:
+    member = org.members[0]
+    workload = create_workload(org, member, "eu-west-1", "payments")
+    [invocation] = runner.deliver_share_events()
+    assert invocation.error is None
+    assert outcomes(invocation.result) == ["created"]
+    assert invocation.result["event"]["account_id"] == member
+    assert invocation.result["event"]["region"] == "eu-west-1"
+    [share] = shares_of(org, member, "eu-west-1", workload)
+    assert (share["SharedWith"], share["PermissionType"], share["Status"]) == (org.reviews, "READONLY", "PENDING")
+
+
+def test_calls_per_event_cold_then_warm(org: SimulatedOrganization, runner: FunctionRunner) -> None:
+    member = org.members[0]
+    create_workload(org, member, "us-east-1", "cold")
+    [cold] = runner.deliver_share_events()
+    create_workload(org, member, "eu-west-1", "warm")
+    [warm] = runner.deliver_share_events()
+    # cold: AssumeRole + ListWorkloadShares + CreateWorkloadShare; warm: the session is reused.
+    assert (cold.calls, warm.calls) == (3, 2)
+
+
+def test_duplicate_and_replayed_events_create_no_second_share(
+    org: SimulatedOrganization, runner: FunctionRunner
+) -> None:
+    member = org.members[1]
+    workload = create_workload(org, member, "us-east-1", "ledger")
+    [first] = runner.deliver_share_events()
+    event = _event_for(org, member, "us-east-1", workload)
+    again = runner.invoke("share", event)
+    replayed = runner.invoke("share", event | {"replay-name": "wa-share-replay-1"})
+    assert outcomes(first.result) == ["created"]
+    assert outcomes(again.result) == outcomes(replayed.result) == ["already_shared"]
+    assert replayed.result["event"]["replay_name"] == "wa-share-replay-1"
+    assert len(shares_of(org, member, "us-east-1", workload)) == 1
+
+
+def _event_for(org: SimulatedOrganization, account: str, region: str, workload: str) -> dict[str, Any]:
+    return create_workload_event(account_id=account, region=region, workload_id=workload)
+
+
+def test_a_workload_owned_by_the_reviews_account_is_skipped_without_any_call(
+    org: SimulatedOrganization, runner: FunctionRunner
+) -> None:
+    create_workload(org, org.reviews, "us-east-1", "reviews-own")
+    [invocation] = runner.deliver_share_events()
+    assert outcomes(invocation.result) == ["skipped_owner"]
+    assert invocation.calls == 0
+
+
+def test_a_workload_deleted_before_the_event_arrives_is_skipped(
+    org: SimulatedOrganization, runner: FunctionRunner
+) -> None:
+    member = org.members[0]
+    workload = create_workload(org, member, "us-east-1", "short-lived")
+    org.client(member, "wellarchitected", "us-east-1").delete_workload(WorkloadId=workload, ClientRequestToken="del")
+    [invocation] = runner.deliver_share_events()
+    assert invocation.error is None
+    assert outcomes(invocation.result) == ["skipped_deleted"]
+
+
+def test_several_reviews_accounts_and_contributor_permission(
+    org: SimulatedOrganization, deployment: Deployment
+) -> None:
+    deployment.function_env |= {
+        "REVIEWS_ACCOUNT_IDS": f"{org.reviews},{org.management}",
+        "SHARE_PERMISSION": "CONTRIBUTOR",
+    }
+    runner = FunctionRunner(deployment)
+    member = org.members[0]
+    workload = create_workload(org, member, "us-east-1", "two-teams")
+    [invocation] = runner.deliver_share_events()
+    assert outcomes(invocation.result) == ["created", "created"]
+    shares = shares_of(org, member, "us-east-1", workload)
+    assert {(share["SharedWith"], share["PermissionType"]) for share in shares} == {
+        (org.reviews, "CONTRIBUTOR"),
+        (org.management, "CONTRIBUTOR"),
+    }
+
+
+def test_a_failed_create_workload_call_never_reaches_the_function(
+    org: SimulatedOrganization, runner: FunctionRunner
+) -> None:
+    client = org.client(org.members[0], "wellarchitected", "us-east-1")
+    with pytest.raises(client.exceptions.ValidationException):
+        client.create_workload(
+            WorkloadName="bad",  # invalid for the service: under its 3-character minimum is caught by botocore,
+            Description="a workload with no lens",  # so make the service itself refuse: no lenses
+            Environment="PRODUCTION",
+            Lenses=[],
+            AwsRegions=["us-east-1"],
+            ReviewOwner="owner@example.com",
+            ClientRequestToken="failed-call",
+        )
+    assert runner.deliver_share_events() == []
+
+
+def test_throttling_is_retried_by_botocore_until_it_passes(org: SimulatedOrganization, runner: FunctionRunner) -> None:
+    throttled = {"left": 2}
+
+    def fault(operation: str, account: str, region: str) -> str | None:
+        if operation == "CreateWorkloadShare" and throttled["left"]:
+            throttled["left"] -= 1
+            return "ThrottlingException"
+        return None
+
+    wellarchitected_backend.configure_faults(fault=fault)
+    member = org.members[0]
+    workload = create_workload(org, member, "us-east-1", "busy")
+    [invocation] = runner.deliver_share_events()
+    assert invocation.error is None
+    assert outcomes(invocation.result) == ["created"]
+    assert len(shares_of(org, member, "us-east-1", workload)) == 1
+
+
+def test_persistent_server_errors_fail_the_invocation_and_reach_the_failure_queue(
+    org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner
+) -> None:
+    wellarchitected_backend.configure_faults(
+        fault=lambda operation, account, region: "InternalServerException" if operation != "CreateWorkload" else None
+    )
+    member = org.members[0]
+    create_workload(org, member, "us-east-1", "unlucky")
+    [invocation] = runner.deliver_share_events()
+    assert invocation.error is not None
+    assert "InternalServerException" in invocation.error
+    [record] = queue_messages(org, deployment.queue_urls["ShareFailureQueue"])
+    assert json.loads(record["Body"])["requestPayload"]["detail"]["recipientAccountId"] == member
+
+
+def test_a_missing_member_role_is_an_error_naming_account_and_role(
+    org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner
+) -> None:
+    member = org.members[1]
+    org.client(member, "iam").delete_role_policy(RoleName="wa-share-member", PolicyName="share-own-workloads")
+    org.client(member, "iam").delete_role(RoleName="wa-share-member")
+    create_workload(org, member, "us-east-1", "orphan")
+    [invocation] = runner.deliver_share_events()
+    assert invocation.error is not None
+    assert "MemberRoleUnavailable" in invocation.error
+    assert f"arn:aws:iam::{member}:role/wa-share-member" in invocation.error
+    assert "AccessDenied" in invocation.error
+    assert len(queue_messages(org, deployment.queue_urls["ShareFailureQueue"])) == 1
+
+
+def test_only_the_central_functions_may_assume_the_member_role(
+    org: SimulatedOrganization, deployment: Deployment
+) -> None:
+    planner = deployment.function_credentials["planner"]
+    sts: Any = org.botocore_session(planner).create_client("sts", region_name="us-east-1")
+    with pytest.raises(ClientError, match="AccessDenied"):
+        sts.assume_role(RoleArn=f"arn:aws:iam::{org.members[0]}:role/wa-share-member", RoleSessionName="intruder")
+
+
+def test_metrics_are_emitted_as_emf(
+    org: SimulatedOrganization, runner: FunctionRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create_workload(org, org.members[0], "us-east-1", "measured")
+    runner.deliver_share_events()
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert any(blob.get("SharesCreated") == [1.0] for blob in emitted)
+
+
+BAD_EVENTS: list[tuple[str, Any]] = [
+    ("not an object", ["CreateWorkload"]),
+    ("no detail", {k: v for k, v in create_workload_event().items() if k != "detail"}),
+    ("failed call", create_workload_event(error_code="AccessDeniedException")),
+    ("bad workload id", create_workload_event(workload_id="not-a-workload-id")),
+    ("other event", create_workload_event() | {"source": "aws.ec2"}),
+]
+
+
+@pytest.mark.parametrize(("name", "event"), BAD_EVENTS, ids=[name for name, _ in BAD_EVENTS])
+def test_bad_input_is_dead_lettered_whole_once_with_no_aws_call(
+    name: str, event: Any, org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner
+) -> None:
+    invocation = runner.invoke("share", event)
+    assert invocation.error is None, "an invalid event must not be retried"
+    assert invocation.result["status"] == "rejected"
+    assert invocation.calls == 1  # sqs:SendMessage of the record, nothing else
+    [record] = queue_messages(org, deployment.queue_urls["ShareFailureQueue"])
+    body = json.loads(record["Body"])
+    assert body["requestPayload"] == event
+    assert body["responsePayload"]["errorType"] == "InvalidEvent"
+    assert invocation.result["problems"]
+
+
+def test_a_bad_setting_fails_loudly_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    share_function.runtime.cache_clear()
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("REVIEWS_ACCOUNT_IDS", "not-an-account")
+    with pytest.raises(ValueError, match="REVIEWS_ACCOUNT_IDS"):
+        share_function.handler(create_workload_event(), FakeLambdaContext())
+    share_function.runtime.cache_clear()
