@@ -1,0 +1,459 @@
+"""The templates lint clean, build, route the right events, and grant in IAM exactly what the design promises."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from moto.events.models import EventPattern
+from moto.events.utils import EventMessageType
+
+from tests.factories import create_workload_event
+from wa_share.settings import DEFAULT_WA_REGIONS
+from wa_share_cli.cfn_templates import event_pattern, load_template, repo_root
+
+ROOT = repo_root()
+CENTRAL = ROOT / "template.yaml"
+ROLES = ROOT / "member_stackset" / "roles.yaml"
+FORWARDER = ROOT / "member_stackset" / "forwarder.yaml"
+BIN = Path(sys.executable).parent  # the venv's tools, whatever PATH says (CI runs from a fresh clone)
+
+# IAM offers no resource-level permissions for these: "*" is the only resource it accepts.
+UNSCOPABLE_ACTIONS = {"wellarchitected:ListWorkloads", "ec2:DescribeRegions", "organizations:ListAccounts"}
+SHARE_ROLES = ("ShareFunctionRole", "SweepWorkerRole")  # the central roles that assume the member role
+
+
+@cache
+def template(path: Path) -> dict[str, Any]:
+    return load_template(path)
+
+
+def resources(path: Path, kind: str | None = None) -> dict[str, dict[str, Any]]:
+    return {key: value for key, value in template(path)["Resources"].items() if kind in (None, value["Type"])}
+
+
+def props(path: Path, logical_id: str) -> dict[str, Any]:
+    properties: dict[str, Any] = template(path)["Resources"][logical_id]["Properties"]
+    return properties
+
+
+def run_tool(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1"}
+    return subprocess.run(  # noqa: S603 - fixed argv of the venv's own tools
+        [str(BIN / args[0]), *args[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def items(value: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a list, both branches of an `Fn::If` item included (an `AWS::NoValue` branch is none)."""
+    for item in as_list(value):
+        branches = item["Fn::If"][1:] if "Fn::If" in item else [item]
+        yield from (branch for branch in branches if branch != {"Ref": "AWS::NoValue"})
+
+
+def statements(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    return items(document["Statement"])
+
+
+def role_statements(path: Path, role: str) -> Iterator[dict[str, Any]]:
+    for policy in props(path, role)["Policies"]:
+        yield from statements(policy["PolicyDocument"])
+
+
+def get_att(value: Any) -> str:
+    """The logical ID behind `Fn::GetAtt: [X, Arn]`."""
+    resource, attribute = value["Fn::GetAtt"]
+    assert attribute == "Arn"
+    return str(resource)
+
+
+def walk(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from walk(item)
+
+
+# ---------------------------------------------------------------- the tools agree
+
+
+@pytest.mark.parametrize("path", [CENTRAL, ROLES, FORWARDER], ids=lambda path: path.name)
+def test_cfn_lint_reports_nothing(path: Path) -> None:
+    result = run_tool("cfn-lint", str(path))
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("extra", [["--lint"], ["--region", "us-east-1"]], ids=["cfn-lint", "translator"])
+def test_sam_validate(extra: list[str]) -> None:
+    result = run_tool("sam", "validate", "--template", str(CENTRAL), *extra)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is a valid SAM Template" in result.stdout
+
+
+@pytest.mark.slow
+def test_sam_build_packages_the_functions_and_the_member_templates(tmp_path: Path) -> None:
+    # From the repo root: its .python-version is what makes pyenv's python3.13 resolve.
+    result = run_tool("sam", "build", "--template", str(CENTRAL), "--build-dir", str(tmp_path / "build"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    built = load_template(tmp_path / "build" / "template.yaml")
+    for logical_id, resource in built["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            code = tmp_path / "build" / resource["Properties"]["CodeUri"]
+            assert (code / f"{resource['Properties']['Handler'].split('.')[0]}.py").is_file(), logical_id
+            assert (code / "aws_lambda_powertools").is_dir(), logical_id
+        if resource["Type"] == "AWS::CloudFormation::StackSet":  # sam deploy uploads the file this points at
+            pointed_at = (tmp_path / "build" / resource["Properties"]["TemplateURL"]).resolve()
+            assert pointed_at == (ROOT / props(CENTRAL, logical_id)["TemplateURL"]).resolve(), logical_id
+
+
+# ---------------------------------------------------------------- one event pattern, three places
+
+
+def create_workload_pattern() -> dict[str, Any]:
+    return event_pattern(template(CENTRAL), "ShareRule")
+
+
+def test_forwarder_archive_and_share_rule_use_one_pattern() -> None:
+    forwarded = event_pattern(template(FORWARDER), "ForwardCreateWorkloadRule")
+    archived = event_pattern(template(CENTRAL), "CreateWorkloadArchive")
+    assert forwarded == archived == create_workload_pattern()
+
+
+def matches(event: dict[str, Any]) -> bool:
+    pattern = EventPattern.load(json.dumps(create_workload_pattern()))
+    return pattern.matches_event(cast(EventMessageType, event))
+
+
+@pytest.mark.parametrize("style", ["WorkloadId", "Id"])
+def test_pattern_matches_a_successful_create_workload(style: str) -> None:
+    assert matches(create_workload_event(style=style))
+
+
+def test_pattern_matches_a_replayed_event() -> None:
+    assert matches(create_workload_event() | {"replay-name": "wa-share-replay-1"})
+
+
+def _other_event_name(event: dict[str, Any]) -> None:
+    event["detail"]["eventName"] = "CreateWorkloadShare"
+
+
+def _other_source(event: dict[str, Any]) -> None:
+    event["source"] = "aws.ec2"
+
+
+def _other_event_source(event: dict[str, Any]) -> None:
+    event["detail"]["eventSource"] = "ec2.amazonaws.com"
+
+
+@pytest.mark.parametrize("change", [_other_event_name, _other_source, _other_event_source])
+def test_pattern_rejects_other_calls(change: Callable[[dict[str, Any]], None]) -> None:
+    event = create_workload_event()
+    change(event)
+    assert not matches(event)
+
+
+def test_pattern_rejects_a_failed_call() -> None:
+    failed = create_workload_event(error_code="AccessDenied")
+    assert failed["detail"]["responseElements"] is None
+    assert not matches(failed)
+
+
+# ---------------------------------------------------------------- IAM promises
+
+
+@pytest.mark.parametrize("path", [CENTRAL, ROLES, FORWARDER], ids=lambda path: path.name)
+def test_no_wildcard_action_and_no_negated_grant(path: Path) -> None:
+    for key, value in walk(template(path)):
+        assert key not in {"NotAction", "NotPrincipal", "NotResource"}
+        if key == "Action":
+            assert not [action for action in as_list(value) if "*" in action], value
+
+
+@pytest.mark.parametrize("path", [CENTRAL, ROLES], ids=lambda path: path.name)
+def test_resource_star_only_for_actions_iam_cannot_scope(path: Path) -> None:
+    for role in resources(path, "AWS::IAM::Role"):
+        for statement in role_statements(path, role):
+            assert statement["Effect"] == "Allow"
+            if statement["Resource"] == "*":
+                assert set(as_list(statement["Action"])) <= UNSCOPABLE_ACTIONS, (role, statement)
+
+
+def test_member_role_is_assumable_only_by_named_central_principals_of_the_organization() -> None:
+    trust = list(statements(props(ROLES, "MemberRole")["AssumeRolePolicyDocument"]))
+    assert len(trust) == 2  # the central functions, and the optional operators
+    for statement in trust:
+        assert statement["Action"] == "sts:AssumeRole"
+        assert statement["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:root"}}
+        assert statement["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}
+        assert set(statement["Condition"]) == {"ArnEquals", "StringEquals"}
+        assert set(statement["Condition"]["ArnEquals"]) == {"aws:PrincipalArn"}
+    assert trust[1]["Condition"]["ArnEquals"]["aws:PrincipalArn"] == {"Ref": "OperatorPrincipalArns"}
+    assert props(ROLES, "MemberRole")["MaxSessionDuration"] == 3600
+
+
+def test_member_role_trusts_exactly_the_central_roles_that_assume_it() -> None:
+    trust = next(statements(props(ROLES, "MemberRole")["AssumeRolePolicyDocument"]))
+    trusted = {arn["Fn::Sub"] for arn in trust["Condition"]["ArnEquals"]["aws:PrincipalArn"]}
+    prefix = "arn:${AWS::Partition}:iam::${CentralAccountId}:role/"
+    assumers = {
+        prefix + props(CENTRAL, role)["RoleName"]["Fn::Sub"]
+        for role in resources(CENTRAL, "AWS::IAM::Role")
+        if any("sts:AssumeRole" in as_list(s["Action"]) for s in role_statements(CENTRAL, role))
+    }
+    assert trusted == assumers
+    assert assumers == {prefix + "${CentralRolePrefix}-share-function", prefix + "${CentralRolePrefix}-sweep-worker"}
+
+
+@pytest.mark.parametrize("role", SHARE_ROLES)
+def test_central_roles_assume_only_the_member_role_inside_the_organization(role: str) -> None:
+    (assume,) = [s for s in role_statements(CENTRAL, role) if s["Action"] == "sts:AssumeRole"]
+    assert assume["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"}
+    assert assume["Condition"] == {"StringEquals": {"aws:ResourceOrgID": {"Ref": "OrganizationId"}}}
+    assert props(ROLES, "MemberRole")["RoleName"] == {"Ref": "MemberRoleName"}
+
+
+def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_only() -> None:
+    granted = {
+        action: statement["Resource"]
+        for statement in role_statements(ROLES, "MemberRole")
+        for action in as_list(statement["Action"])
+    }
+    own_workloads = {"Fn::Sub": "arn:${AWS::Partition}:wellarchitected:*:${AWS::AccountId}:workload/*"}
+    assert granted == {
+        "wellarchitected:ListWorkloads": "*",
+        "wellarchitected:ListWorkloadShares": own_workloads,
+        "wellarchitected:CreateWorkloadShare": own_workloads,
+        "wellarchitected:UpdateWorkloadShare": own_workloads,
+        "ec2:DescribeRegions": "*",
+    }
+
+
+def test_forwarding_role_is_for_this_accounts_rules_and_the_central_bus_only() -> None:
+    (trust,) = statements(props(ROLES, "ForwardingRole")["AssumeRolePolicyDocument"])
+    assert trust["Principal"] == {"Service": "events.amazonaws.com"}
+    assert trust["Action"] == "sts:AssumeRole"
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    (grant,) = role_statements(ROLES, "ForwardingRole")
+    assert (grant["Action"], grant["Resource"]) == ("events:PutEvents", {"Ref": "CentralBusArn"})
+
+
+def test_forwarder_sends_to_the_central_bus_with_the_forwarding_role() -> None:
+    (target,) = props(FORWARDER, "ForwardCreateWorkloadRule")["Targets"]
+    assert target["Arn"] == {"Ref": "CentralBusArn"}
+    assert target["RoleArn"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${ForwardingRoleName}"}
+    assert "EventBusName" not in props(FORWARDER, "ForwardCreateWorkloadRule")  # the default bus, where CloudTrail is
+
+
+def test_central_bus_accepts_events_from_the_organization_only() -> None:
+    statement = props(CENTRAL, "CentralEventBusPolicy")["Statement"]
+    assert statement["Action"] == "events:PutEvents"
+    assert statement["Resource"] == {"Fn::GetAtt": ["CentralEventBus", "Arn"]}
+    assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}}
+
+
+def test_shared_names_are_declared_alike_in_every_template() -> None:
+    for name in ("MemberRoleName", "ForwardingRoleName", "CentralRolePrefix", "OperatorPrincipalArns"):
+        specs = {
+            path.name: (spec.get("Default"), spec["Type"], spec.get("AllowedPattern"))
+            for path in (CENTRAL, ROLES, FORWARDER)
+            if (spec := template(path)["Parameters"].get(name))
+        }
+        assert len(specs) >= 2, name
+        assert len(set(specs.values())) == 1, (name, specs)
+
+
+def test_each_function_writes_only_to_its_own_log_group() -> None:
+    for function in resources(CENTRAL, "AWS::Serverless::Function").values():
+        name = function["Properties"]["FunctionName"]["Fn::Sub"]
+        (log_grant,) = [
+            s for s in role_statements(CENTRAL, function["Properties"]["Role"]["Fn::GetAtt"][0]) if "logs:" in str(s)
+        ]
+        assert set(log_grant["Action"]) == {"logs:CreateLogStream", "logs:PutLogEvents"}
+        group = props(CENTRAL, get_att(log_grant["Resource"]))
+        assert group["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/{name}"}
+        assert group["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+        assert function["DependsOn"] == get_att(log_grant["Resource"])
+
+
+# ---------------------------------------------------------------- queues
+
+
+def queue_ids() -> set[str]:
+    return set(resources(CENTRAL, "AWS::SQS::Queue"))
+
+
+def dead_letter_targets() -> dict[str, str]:
+    """Dead-letter queue -> the queue (or function) that fails over to it."""
+    targets = {
+        get_att(queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]): source
+        for source, queue in resources(CENTRAL, "AWS::SQS::Queue").items()
+        if "RedrivePolicy" in queue["Properties"]
+    }
+    for name, function in resources(CENTRAL, "AWS::Serverless::Function").items():
+        on_failure = function["Properties"].get("EventInvokeConfig", {}).get("DestinationConfig", {}).get("OnFailure")
+        if on_failure:
+            targets[get_att(on_failure["Destination"])] = name
+    return targets
+
+
+def test_every_queue_is_encrypted_and_either_has_a_dead_letter_queue_or_is_one() -> None:
+    for queue in queue_ids():
+        properties = props(CENTRAL, queue)
+        assert properties.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in properties, queue
+        assert "RedrivePolicy" in properties or queue in dead_letter_targets(), queue
+
+
+def test_dead_letter_queues_keep_messages_longer_than_their_sources() -> None:
+    # SQS keeps a message's original enqueue time when it dead-letters it.
+    for dead_letter, source in dead_letter_targets().items():
+        assert props(CENTRAL, dead_letter)["MessageRetentionPeriod"] == 14 * 24 * 3600
+        if source in queue_ids():
+            assert props(CENTRAL, source)["MessageRetentionPeriod"] < 14 * 24 * 3600
+
+
+def sqs_consumers() -> Iterator[tuple[dict[str, Any], str, dict[str, Any]]]:
+    for function in resources(CENTRAL, "AWS::Serverless::Function").values():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "SQS":
+                yield function["Properties"], get_att(event["Properties"]["Queue"]), event["Properties"]
+
+
+def test_sweep_queue_visibility_covers_six_worker_timeouts() -> None:
+    consumers = list(sqs_consumers())
+    assert [queue for _, queue, _ in consumers] == ["SweepQueue"]
+    for function, queue, event in consumers:
+        assert props(CENTRAL, queue)["VisibilityTimeout"] >= 6 * function["Timeout"]
+        assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_worker_dead_letters_on_the_queues_last_receive() -> None:
+    worker = props(CENTRAL, "SweepWorkerFunction")["Environment"]["Variables"]
+    redrive = props(CENTRAL, "SweepQueue")["RedrivePolicy"]
+    assert worker["SWEEP_MAX_RECEIVES"] == str(redrive["maxReceiveCount"])
+    assert worker["SWEEP_DLQ_URL"] == {"Ref": get_att(redrive["deadLetterTargetArn"])}
+
+
+def test_function_roles_reach_exactly_their_queues() -> None:
+    sent = {
+        role: {get_att(s["Resource"]) for s in role_statements(CENTRAL, role) if s["Action"] == "sqs:SendMessage"}
+        for role in resources(CENTRAL, "AWS::IAM::Role")
+    }
+    assert sent == {
+        "ShareFunctionRole": {"ShareFailureQueue"},
+        "SweepPlannerRole": {"SweepQueue"},
+        "SweepWorkerRole": {"SweepDeadLetterQueue"},
+    }
+    (consume,) = [s for s in role_statements(CENTRAL, "SweepWorkerRole") if "sqs:ReceiveMessage" in s["Action"]]
+    assert get_att(consume["Resource"]) == "SweepQueue"
+
+
+# ---------------------------------------------------------------- alarms, settings, wiring
+
+
+def test_alarms_publish_to_a_topic_cloudwatch_can_use() -> None:
+    topic = props(CENTRAL, "AlarmTopic")
+    assert topic["KmsMasterKeyId"] == {"Ref": "AlarmTopicKey"}  # a key whose policy can admit CloudWatch
+    (key_grant,) = [s for s in statements(props(CENTRAL, "AlarmTopicKey")["KeyPolicy"]) if "Service" in s["Principal"]]
+    assert key_grant["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert set(key_grant["Action"]) == {"kms:GenerateDataKey", "kms:Decrypt"}
+    topic_arn = key_grant["Condition"]["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"]["Fn::Sub"]
+    assert topic_arn.endswith(":" + topic["TopicName"]["Fn::Sub"])
+    (publish,) = statements(props(CENTRAL, "AlarmTopicPolicy")["PolicyDocument"])
+    assert publish["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    alarm_arns = publish["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"]
+    for name, alarm in resources(CENTRAL, "AWS::CloudWatch::Alarm").items():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+        assert alarm_arns.endswith(":alarm:${AWS::StackName}-*")
+        assert alarm["Properties"]["AlarmName"]["Fn::Sub"].startswith("${AWS::StackName}-"), name
+
+
+def test_missed_by_realtime_alarm_watches_the_metric_powertools_emits() -> None:
+    env = template(CENTRAL)["Globals"]["Function"]["Environment"]["Variables"]
+    alarm = props(CENTRAL, "MissedByRealtimeAlarm")
+    assert (alarm["Namespace"], alarm["MetricName"]) == (env["POWERTOOLS_METRICS_NAMESPACE"], "MissedByRealtime")
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": env["POWERTOOLS_SERVICE_NAME"]}]
+    assert (alarm["Statistic"], alarm["Period"], alarm["TreatMissingData"]) == ("Sum", 86400, "notBreaching")
+
+
+def test_default_regions_are_the_ones_the_code_knows() -> None:
+    assert tuple(template(CENTRAL)["Parameters"]["WaRegions"]["Default"].split(",")) == DEFAULT_WA_REGIONS
+
+
+def test_functions_share_the_settings_environment() -> None:
+    env = template(CENTRAL)["Globals"]["Function"]["Environment"]["Variables"]
+    assert set(env) >= {
+        "REVIEWS_ACCOUNT_IDS",
+        "SHARE_PERMISSION",
+        "MEMBER_ROLE_NAME",
+        "WA_REGIONS",
+        "RESHARE_STATUSES",
+        "PERMISSION_DRIFT_POLICY",
+        "REGION_CONCURRENCY",
+        "SWEEP_QUEUE_URL",
+        "FAILURE_QUEUE_URL",
+    }
+
+
+@pytest.mark.parametrize(
+    ("stack_set", "member", "regions"),
+    [
+        ("MemberRolesStackSet", ROLES, [{"Ref": "HomeRegion"}]),
+        ("MemberForwarderStackSet", FORWARDER, {"Ref": "WaRegions"}),
+    ],
+)
+def test_stack_sets_deploy_the_member_templates_with_the_parameters_they_declare(
+    stack_set: str, member: Path, regions: Any
+) -> None:
+    properties = props(CENTRAL, stack_set)
+    assert ROOT / properties["TemplateURL"] == member
+    declared = template(member)["Parameters"]
+    passed = {parameter["ParameterKey"] for parameter in items(properties["Parameters"])}
+    assert passed <= set(declared)
+    assert {name for name, spec in declared.items() if "Default" not in spec} <= passed
+    (group,) = properties["StackInstancesGroup"]
+    assert group["Regions"] == regions
+    assert group["DeploymentTargets"] == {"OrganizationalUnitIds": {"Ref": "MemberTargetOrganizationalUnitIds"}}
+    assert (properties["PermissionModel"], properties["CallAs"]) == ("SERVICE_MANAGED", "DELEGATED_ADMIN")
+    assert template(CENTRAL)["Resources"][stack_set]["Condition"] == "DeployStackSets"
+
+
+def test_forwarders_are_deployed_after_the_roles_they_use() -> None:
+    assert template(CENTRAL)["Resources"]["MemberForwarderStackSet"]["DependsOn"] == "MemberRolesStackSet"
+
+
+def test_outputs_the_cli_reads() -> None:
+    assert set(template(CENTRAL)["Outputs"]) >= {
+        "CentralEventBusArn",
+        "CentralEventBusName",
+        "CreateWorkloadArchiveArn",
+        "CreateWorkloadArchiveName",
+        "ShareRuleArn",
+        "ShareFunctionName",
+        "ShareFunctionArn",
+        "ShareFailureQueueUrl",
+        "ShareFailureQueueArn",
+        "SweepQueueUrl",
+        "SweepDeadLetterQueueUrl",
+        "SweepDeadLetterQueueArn",
+        "SweepPlannerFunctionName",
+        "SweepWorkerFunctionName",
+        "MemberRoleName",
+        "ReviewsAccountIds",
+        "OrganizationId",
+        "AlarmTopicArn",
+        "ArchiveRetentionDays",
+    }
