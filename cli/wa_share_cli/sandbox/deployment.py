@@ -126,8 +126,9 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
     events.put_permission(EventBusName=bus_name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
     _deploy_queues(deployment, resources, resolver)
     archive = resources["CreateWorkloadArchive"]["Properties"]
+    archive_name = f"{STACK_NAME}-create-workload"
     deployment.archive_arn = events.create_archive(
-        ArchiveName=f"{STACK_NAME}-create-workload",
+        ArchiveName=archive_name,
         EventSourceArn=deployment.bus_arn,
         EventPattern=json.dumps(event_pattern(template, "CreateWorkloadArchive")),
         RetentionDays=int(resolver.value(archive["RetentionDays"])),
@@ -139,6 +140,8 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
         EventPattern=json.dumps(event_pattern(template, "ShareRule")),
         State="ENABLED",
     )["RuleArn"]
+    resolver.define("CreateWorkloadArchive", ref=archive_name, arn=deployment.archive_arn)
+    resolver.define("ShareRule", ref=deployment.share_rule_name, arn=deployment.share_rule_arn)
     sqs = org.client(org.automation, "sqs")
     deployment.invocation_queue_url = sqs.create_queue(QueueName=f"{STACK_NAME}-share-invocations")["QueueUrl"]
     invocation_arn = sqs.get_queue_attributes(QueueUrl=deployment.invocation_queue_url, AttributeNames=["QueueArn"])
@@ -152,6 +155,28 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
         name: str(resolver.value(value))
         for name, value in template["Globals"]["Function"]["Environment"]["Variables"].items()
     } | {"AWS_REGION": HOME_REGION}
+    _publish_outputs(deployment, template, resolver)
+
+
+def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
+    """A stack named like the real one, carrying template.yaml's outputs: the CLI finds everything there."""
+    org = deployment.org
+    for logical_id, suffix in (
+        ("ShareFunction", "share"),
+        ("SweepPlannerFunction", "sweep-planner"),
+        ("SweepWorkerFunction", "sweep-worker"),
+    ):
+        name = f"{STACK_NAME}-{suffix}"
+        resolver.define(logical_id, ref=name, arn=f"arn:aws:lambda:{HOME_REGION}:{org.automation}:function:{name}")
+    topic_arn = f"arn:aws:sns:{HOME_REGION}:{org.automation}:{STACK_NAME}-alarms"
+    resolver.define("AlarmTopic", ref=topic_arn, arn=topic_arn)
+    outputs = {
+        name: {"Value": str(resolver.value(output["Value"])), "Description": output.get("Description", name)}
+        for name, output in template["Outputs"].items()
+    }
+    topic = {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": f"{STACK_NAME}-alarms"}}
+    stack = {"Resources": {"AlarmTopic": topic}, "Outputs": outputs}
+    org.client(org.automation, "cloudformation").create_stack(StackName=STACK_NAME, TemplateBody=json.dumps(stack))
 
 
 def _deploy_queues(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:
