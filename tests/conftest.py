@@ -11,10 +11,12 @@ from moto import mock_aws
 from wa_share_cli.sandbox import wellarchitected_backend
 from wa_share_cli.sandbox.deployment import Deployment, deploy
 from wa_share_cli.sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
+from wa_share_cli.sandbox.metering import install_meter
 from wa_share_cli.sandbox.organization import SimulatedOrganization, build_organization
 from wa_share_cli.sandbox.runner import FunctionRunner
 
 REGIONS = ("us-east-1", "eu-west-1")
+install_meter()  # before any botocore session exists, so that every call of every test is counted
 
 
 @pytest.fixture(autouse=True)

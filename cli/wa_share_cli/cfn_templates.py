@@ -1,5 +1,7 @@
 """Read the CloudFormation templates and their event patterns (which live there only: never copy them)."""
 
+import copy
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -53,11 +55,22 @@ for _name in _FUNCTIONS + _CONDITIONS:
 
 def load_template(path: Path) -> dict[str, Any]:
     """The template at `path` as plain data, short-form intrinsics turned into their long forms."""
+    return copy.deepcopy(_parsed(path.resolve(), path.stat().st_mtime_ns))
+
+
+@functools.cache
+def _parsed(path: Path, _mtime_ns: int) -> dict[str, Any]:
+    # Parsed once per file version: the simulator deploys the same templates many times.
     with path.open(encoding="utf-8") as stream:
         template = yaml.load(stream, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
     if not isinstance(template, dict):
         raise TypeError(f"{path} is not a CloudFormation template (no top-level mapping)")
     return template
+
+
+def template_json(path: Path) -> str:
+    """The template as JSON text (long-form intrinsics): CloudFormation accepts it, and parses it faster."""
+    return json.dumps(_parsed(path.resolve(), path.stat().st_mtime_ns))
 
 
 def repo_root() -> Path:

@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
 
@@ -202,12 +203,14 @@ class Sessions:
         home_region: str,
         central: botocore.session.Session | None = None,
         session_name: str = ROLE_SESSION_NAME,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.member_role_name = member_role_name
         self.home_region = home_region
         self._base = central or botocore.session.Session()
         self._loader = self._base.get_component("data_loader")
         self._session_name = session_name
+        self._clock = clock  # botocore refreshes the credentials by this clock, ahead of their expiry
         self.central = AccountSession("self", self._base)
         self._members: OrderedDict[str, AccountSession] = OrderedDict()
         self._lock = threading.Lock()
@@ -237,8 +240,15 @@ class Sessions:
     def _assume(self, account_id: str) -> AccountSession:
         role_arn = self.role_arn(account_id)
         refresh = self._refresher(account_id, role_arn)
-        credentials = RefreshableCredentials.create_from_metadata(
-            metadata=refresh(), refresh_using=refresh, method=_FixedProvider.METHOD
+        first = refresh()
+        credentials = RefreshableCredentials(
+            access_key=first["access_key"],
+            secret_key=first["secret_key"],
+            token=first["token"],
+            expiry_time=datetime.fromisoformat(first["expiry_time"]),
+            refresh_using=refresh,
+            method=_FixedProvider.METHOD,
+            time_fetcher=self._clock,
         )
         session = botocore.session.Session()
         session.register_component("data_loader", self._loader)

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from wa_share_cli.cfn_templates import event_pattern, load_template, repo_root
+from wa_share_cli.cfn_templates import event_pattern, load_template, repo_root, template_json
 from wa_share_cli.sandbox.organization import HOME_REGION, SimulatedOrganization
 from wa_share_cli.sandbox.resolver import Resolver
 
@@ -105,7 +105,7 @@ def _create_stack(
     cloudformation = org.client(account, "cloudformation", region)
     cloudformation.create_stack(
         StackName=name,
-        TemplateBody=(repo_root() / "member_stackset" / file).read_text(),
+        TemplateBody=template_json(repo_root() / "member_stackset" / file),
         Parameters=[{"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()],
         Capabilities=["CAPABILITY_NAMED_IAM"],
     )
