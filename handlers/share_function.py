@@ -11,18 +11,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wa_share.aws import Sessions
 from wa_share.events import InvalidEvent, parse_create_workload
 from wa_share.observability import logger, metrics
 from wa_share.realtime import reject_event, share_created_workload
-from wa_share.settings import Settings
+from wa_share.runtime import build_runtime
 
-
-@cache
-def runtime() -> tuple[Settings, Sessions]:
-    """Built once per execution environment: settings from the environment, member sessions cached."""
-    settings = Settings.from_env()
-    return settings, Sessions(member_role_name=settings.member_role_name, home_region=settings.home_region)
+# Built once per execution environment (cached), so warm invocations reuse the member sessions.
+runtime = cache(build_runtime)
 
 
 @logger.inject_lambda_context(clear_state=True)

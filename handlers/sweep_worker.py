@@ -10,18 +10,15 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wa_share.aws import Sessions
 from wa_share.observability import logger, metrics
-from wa_share.settings import Settings
+from wa_share.runtime import build_runtime
 from wa_share.worker import handle_work_message
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-@cache
-def runtime() -> tuple[Settings, Sessions]:
-    settings = Settings.from_env()
-    return settings, Sessions(member_role_name=settings.member_role_name, home_region=settings.home_region)
+# Built once per execution environment (cached), so warm invocations reuse the member sessions.
+runtime = cache(build_runtime)
 
 
 def record_handler(record: SQSRecord) -> None:

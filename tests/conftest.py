@@ -8,6 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.chaos.figures import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401 - hooks
 from wa_share_cli.sandbox import wellarchitected_backend
 from wa_share_cli.sandbox.deployment import Deployment, deploy
 from wa_share_cli.sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
@@ -22,6 +23,8 @@ install_meter()  # before any botocore session exists, so that every call of eve
 @pytest.fixture(autouse=True)
 def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may reach a real account: fake keys, no profile, a fixed region."""
+    # moto would build an AMI catalogue for every simulated account (~0.3 s each); no test uses AMIs.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CONFIG_FILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

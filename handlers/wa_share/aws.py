@@ -22,7 +22,9 @@ from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_organizations import OrganizationsClient
+    from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
     from mypy_boto3_sts import STSClient
@@ -188,6 +190,12 @@ class AccountSession:
     def sts(self, region: str) -> STSClient:
         return cast("STSClient", self.client("sts", region))
 
+    def sns(self, region: str) -> SNSClient:
+        return cast("SNSClient", self.client("sns", region))
+
+    def events(self, region: str) -> EventBridgeClient:
+        return cast("EventBridgeClient", self.client("events", region))
+
 
 class Sessions:
     """The function's own session, and one cached session per member account (assumed once, then reused).
@@ -212,33 +220,38 @@ class Sessions:
         self._session_name = session_name
         self._clock = clock  # botocore refreshes the credentials by this clock, ahead of their expiry
         self.central = AccountSession("self", self._base)
-        self._members: OrderedDict[str, AccountSession] = OrderedDict()
+        self._members: OrderedDict[tuple[str, str], AccountSession] = OrderedDict()
         self._lock = threading.Lock()
 
-    def role_arn(self, account_id: str) -> str:
-        return f"arn:{partition_of(self.home_region)}:iam::{account_id}:role/{self.member_role_name}"
+    def role_arn(self, account_id: str, role_name: str | None = None) -> str:
+        name = role_name or self.member_role_name
+        return f"arn:{partition_of(self.home_region)}:iam::{account_id}:role/{name}"
 
-    def member(self, account_id: str) -> AccountSession:
-        """The account's session, assuming the member role on first use; raises MemberRoleUnavailable."""
+    def member(self, account_id: str, role_name: str | None = None) -> AccountSession:
+        """The account's session as `role_name` (the member role by default), assumed on first use.
+
+        Raises MemberRoleUnavailable when the role cannot be assumed.
+        """
+        key = (account_id, role_name or self.member_role_name)
         with self._lock:
-            cached = self._members.get(account_id)
+            cached = self._members.get(key)
             if cached is not None:
-                self._members.move_to_end(account_id)
+                self._members.move_to_end(key)
                 return cached
-        session = self._assume(account_id)
+        session = self._assume(account_id, self.role_arn(account_id, role_name))
         with self._lock:
-            self._members[account_id] = session
+            self._members[key] = session
             while len(self._members) > MAX_CACHED_ACCOUNTS:
                 self._members.popitem(last=False)
         return session
 
     def forget(self, account_id: str) -> None:
-        """Drop a session whose credentials AWS rejected (ExpiredToken): the next use assumes afresh."""
+        """Drop sessions whose credentials AWS rejected (ExpiredToken): the next use assumes afresh."""
         with self._lock:
-            self._members.pop(account_id, None)
+            for key in [key for key in self._members if key[0] == account_id]:
+                del self._members[key]
 
-    def _assume(self, account_id: str) -> AccountSession:
-        role_arn = self.role_arn(account_id)
+    def _assume(self, account_id: str, role_arn: str) -> AccountSession:
         refresh = self._refresher(account_id, role_arn)
         first = refresh()
         credentials = RefreshableCredentials(
@@ -274,7 +287,7 @@ class Sessions:
                     code=error.code,
                     operation="sts:AssumeRole",
                     resource=f"role {role_arn} in account {account_id}",
-                    message="the member role is missing or does not trust this function's role",
+                    message="the role is missing or does not trust this function's role",
                 ) from error
             issued = response["Credentials"]
             return {

@@ -14,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from wa_share.settings import ACCOUNT_ID, REGION
 
-WORKLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+# Matched with fullmatch: "$" would also accept a trailing newline.
+WORKLOAD_ID = re.compile(r"[0-9a-f]{32}")
 WORKLOAD_ARN = re.compile(
-    r"^arn:aws[a-z-]*:wellarchitected:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):workload/(?P<id>[^/]+)$"
+    r"arn:aws[a-z-]*:wellarchitected:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):workload/(?P<id>[^/]+)"
 )
 
 
@@ -116,7 +117,7 @@ def _workload_id(event_id: str, detail: _Detail) -> str:
     candidates = {value for value in (elements.WorkloadId, elements.Id) if value}
     problems: list[str] = []
     if arn:
-        match = WORKLOAD_ARN.match(arn)
+        match = WORKLOAD_ARN.fullmatch(arn)
         if match is None:
             problems.append(f"detail.responseElements.WorkloadArn: not a workload ARN: {arn!r}")
         else:
@@ -128,7 +129,7 @@ def _workload_id(event_id: str, detail: _Detail) -> str:
     if len(candidates) > 1:
         problems.append(f"detail.responseElements: conflicting workload IDs {sorted(candidates)}")
     for candidate in candidates:
-        if not WORKLOAD_ID.match(candidate):
+        if not WORKLOAD_ID.fullmatch(candidate):
             problems.append(f"detail.responseElements.WorkloadId: {candidate!r} is not 32 hex characters")
     if problems:
         raise InvalidEvent(event_id, problems)

@@ -64,7 +64,8 @@ def send_batches(sqs: SQSClient, queue_url: str, bodies: Sequence[str], *, attem
             sent += len(entries) - len(pending)
             if not pending:
                 break
-            time.sleep(0.2 * 2**attempt)
+            if attempt + 1 < attempts:
+                time.sleep(0.2 * 2**attempt)
         if pending:
             failed = response.get("Failed", [])
             raise QueueSendError(f"SendMessageBatch to {queue_url} failed for {len(pending)} messages: {failed[:3]}")

@@ -1,12 +1,14 @@
-"""The real-time path: one CreateWorkload event becomes one share per reviews account."""
+"""The real-time path: one CreateWorkload event becomes one share per reviews account (or organization/OU)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from wa_share.acceptance import AcceptResult
 from wa_share.aws import AwsError, Sessions
 from wa_share.events import InvalidEvent, WorkloadCreated
+from wa_share.followup import follow_up
 from wa_share.observability import count, logger, record_outcomes
 from wa_share.queues import failure_record, send_record
 from wa_share.settings import Settings
@@ -18,6 +20,7 @@ from wa_share.wellarchitected import WellArchitected
 class RealtimeResult:
     event: WorkloadCreated
     results: list[ShareResult]
+    acceptances: list[AcceptResult] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"status": "done", **asdict(self)}
@@ -33,7 +36,7 @@ def share_created_workload(created: WorkloadCreated, settings: Settings, session
         replay_name=created.replay_name,
     )
     try:
-        results = _share(created, settings, sessions)
+        results, wa = _share(created, settings, sessions)
     except AwsError as error:
         count("Failed")
         logger.error("sharing failed", extra={"error_code": error.code, "error_kind": error.kind, "error": str(error)})
@@ -41,22 +44,27 @@ def share_created_workload(created: WorkloadCreated, settings: Settings, session
     record_outcomes(results)
     for result in results:
         logger.info(f"share {result.outcome}", extra={"principal": result.principal, "reason": result.reason})
-    return RealtimeResult(created, results)
+    found_by = "replay" if created.replay_name else "realtime"
+    acceptances = follow_up(results, wa, found_by=found_by, settings=settings, sessions=sessions) if wa else []
+    return RealtimeResult(created, results, acceptances)
 
 
-def _share(created: WorkloadCreated, settings: Settings, sessions: Sessions) -> list[ShareResult]:
+def _share(
+    created: WorkloadCreated, settings: Settings, sessions: Sessions
+) -> tuple[list[ShareResult], WellArchitected | None]:
     owner = created.account_id
-    others = [principal for principal in settings.reviews_account_ids if principal != owner]
+    others = [principal for principal in settings.principals if principal != owner]
     skipped = [
         ShareResult(created.workload_id, owner, Outcome.SKIPPED_OWNER, reason="the reviews account owns this workload")
-        for principal in settings.reviews_account_ids
+        for principal in settings.principals
         if principal == owner
     ]
     if not others:  # no share to make, so no role to assume in that account
-        return skipped
+        return skipped, None
     session = sessions.member(owner)
     wa = WellArchitected(session.wellarchitected(created.region), account_id=owner, region=created.region)
-    return skipped + reconcile_workload(wa, created.workload_id, others, SharePolicy.from_settings(settings))
+    policy = SharePolicy.from_settings(settings)
+    return skipped + reconcile_workload(wa, created.workload_id, others, policy), wa
 
 
 def reject_event(event: Any, invalid: InvalidEvent, settings: Settings, sessions: Sessions, context: Any) -> None:

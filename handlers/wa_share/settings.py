@@ -8,9 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
-REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+# [0-9], not \d: \d also matches the digits of other scripts ("١٢٣…"), in Python and in pydantic's engine.
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+ORGANIZATION_PRINCIPAL = re.compile(r"^(o-[a-z0-9]{10,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$")
+TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+BUS_NAME = re.compile(r"^[.\-_A-Za-z0-9]{1,256}$")
 
 LIVE_STATUSES = frozenset({"ACCEPTED", "PENDING", "ASSOCIATING", "ASSOCIATED"})
 NOT_LIVE_STATUSES = frozenset({"EXPIRED", "REJECTED", "REVOKED", "FAILED"})
@@ -68,6 +72,15 @@ class Settings:
     sweep_dlq_url: str | None
     sweep_max_receives: int  # equals the sweep queue's maxReceiveCount: the last try dead-letters with a reason
     failure_queue_url: str | None
+    share_with: tuple[str, ...] = ()  # organization or OU IDs: organization sharing mode, no invitations
+    acceptor_role_name: str | None = None  # set: accept invitations in the reviews accounts
+    announce_topic_arn: str | None = None
+    announce_bus_name: str | None = None
+
+    @property
+    def principals(self) -> tuple[str, ...]:
+        """Whom every workload is shared with: the organization/OUs in organization mode, else the accounts."""
+        return self.share_with or self.reviews_account_ids
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,11 +94,15 @@ class Settings:
             wa_regions=reader.regions("WA_REGIONS"),
             reshare_statuses=reader.statuses("RESHARE_STATUSES"),
             drift_policy=reader.choice("PERMISSION_DRIFT_POLICY", DriftPolicy, default="report"),
-            region_concurrency=reader.integer("REGION_CONCURRENCY", default=6, low=1, high=18),
+            region_concurrency=reader.integer("REGION_CONCURRENCY", default=18, low=1, high=18),
             sweep_queue_url=reader.optional("SWEEP_QUEUE_URL"),
             sweep_dlq_url=reader.optional("SWEEP_DLQ_URL"),
             sweep_max_receives=reader.integer("SWEEP_MAX_RECEIVES", default=3, low=1, high=1000),
             failure_queue_url=reader.optional("FAILURE_QUEUE_URL"),
+            share_with=reader.optional_list("SHARE_WITH", ORGANIZATION_PRINCIPAL),
+            acceptor_role_name=reader.optional_matching("ACCEPTOR_ROLE_NAME", ROLE_NAME),
+            announce_topic_arn=reader.optional_matching("ANNOUNCE_TOPIC_ARN", TOPIC_ARN),
+            announce_bus_name=reader.optional_matching("ANNOUNCE_BUS_NAME", BUS_NAME),
         )
 
 
@@ -101,6 +118,19 @@ class _Reader:
 
     def optional(self, name: str) -> str | None:
         return self._env.get(name, "").strip() or None
+
+    def optional_matching(self, name: str, pattern: re.Pattern[str]) -> str | None:
+        value = self.optional(name)
+        if value is not None and not pattern.match(value):
+            raise SettingsError(f"environment variable {name}={value!r} does not match {pattern.pattern}")
+        return value
+
+    def optional_list(self, name: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
+        items = tuple(dict.fromkeys(item.strip() for item in self._env.get(name, "").split(",") if item.strip()))
+        bad = [item for item in items if not pattern.match(item)]
+        if bad:
+            raise SettingsError(f"environment variable {name} has values that are not organization or OU IDs: {bad}")
+        return items
 
     def _items(self, name: str, default: str | None = None) -> tuple[str, ...]:
         items = tuple(item.strip() for item in self._raw(name, default).split(",") if item.strip())

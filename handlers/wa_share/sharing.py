@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from wa_share.aws import AwsError, ErrorKind
-from wa_share.settings import DriftPolicy, Settings
+from wa_share.settings import ORGANIZATION_PRINCIPAL, DriftPolicy, Settings
 from wa_share.wellarchitected import Share, WellArchitected
 
 _TOKEN_NAMESPACE = uuid.UUID("4a0c1c35-92f4-4c53-9d5e-2b7f6b6c7a10")
@@ -140,12 +140,23 @@ def _apply(
             assert decision.share_id is not None  # noqa: S101 - decide() sets it for UPDATED
             wa.update_share_permission(workload_id, share_id=decision.share_id, permission=policy.permission)
             return result
-        earlier = [share for share in shares if share.shared_with == decision.principal]
-        token = share_token(workload_id, decision.principal, policy.permission, earlier)
-        share_id = wa.create_share(workload_id, principal=decision.principal, permission=policy.permission, token=token)
+        share_id = _create(wa, workload_id, decision.principal, shares, policy)
     except AwsError as error:
         return _settle(wa, workload_id, decision, policy, error)
     return ShareResult(workload_id, decision.principal, decision.outcome, False, share_id, decision.reason)
+
+
+def _create(wa: WellArchitected, workload_id: str, principal: str, shares: Sequence[Share], policy: SharePolicy) -> str:
+    earlier = [share for share in shares if share.shared_with == principal]
+    token = share_token(workload_id, principal, policy.permission, earlier)
+    try:
+        return wa.create_share(workload_id, principal=principal, permission=policy.permission, token=token)
+    except AwsError as error:
+        if not (ORGANIZATION_PRINCIPAL.match(principal) and error.code == "ValidationException"):
+            raise
+    # Sharing with an organization or OU is refused until the owner turns organization sharing on.
+    wa.enable_organization_sharing()
+    return wa.create_share(workload_id, principal=principal, permission=policy.permission, token=token)
 
 
 def _settle(

@@ -88,10 +88,70 @@ class WellArchitected:
             )
         return response["ShareId"]
 
+    def workload_name(self, workload_id: str) -> str:
+        with aws_call("wellarchitected:GetWorkload", self._resource(workload_id)):
+            return self._client.get_workload(WorkloadId=workload_id)["Workload"].get("WorkloadName", "")
+
+    def enable_organization_sharing(self) -> None:
+        """Organization/OU shares need the owner's setting on, per account and region (no invitations)."""
+        with aws_call("wellarchitected:UpdateGlobalSettings", self._resource()):
+            self._client.update_global_settings(OrganizationSharingStatus="ENABLED")
+
     def update_share_permission(self, workload_id: str, *, share_id: str, permission: str) -> None:
         with aws_call("wellarchitected:UpdateWorkloadShare", self._resource(workload_id)):
             self._client.update_workload_share(
                 WorkloadId=workload_id,
                 ShareId=share_id,
                 PermissionType=permission,  # type: ignore[arg-type]
+            )
+
+
+@dataclass(frozen=True)
+class Invitation:
+    invitation_id: str
+    workload_id: str
+    workload_name: str
+    shared_by: str
+    shared_with: str
+    permission: str
+
+
+class Invitations:
+    """The recipient's side of sharing: pending workload invitations in one account and region."""
+
+    def __init__(self, client: WellArchitectedClient, *, account_id: str, region: str) -> None:
+        self._client = client
+        self.account_id = account_id
+        self.region = region
+
+    def pending(self) -> list[Invitation]:
+        invitations: list[Invitation] = []
+        token: str | None = None
+        resource = f"account {self.account_id} region {self.region}"
+        while True:
+            kwargs = {"ShareResourceType": "WORKLOAD", "MaxResults": PAGE_SIZE} | (
+                {"NextToken": token} if token else {}
+            )
+            with aws_call("wellarchitected:ListShareInvitations", resource):
+                page = self._client.list_share_invitations(**kwargs)  # type: ignore[arg-type]
+            invitations.extend(
+                Invitation(
+                    invitation_id=row["ShareInvitationId"],
+                    workload_id=row.get("WorkloadId", ""),
+                    workload_name=row.get("WorkloadName", ""),
+                    shared_by=row.get("SharedBy", ""),
+                    shared_with=row.get("SharedWith", ""),
+                    permission=row.get("PermissionType", ""),
+                )
+                for row in page.get("ShareInvitationSummaries", [])
+            )
+            token = page.get("NextToken")
+            if not token:
+                return invitations
+
+    def accept(self, invitation: Invitation) -> None:
+        resource = f"invitation {invitation.invitation_id} in account {self.account_id} region {self.region}"
+        with aws_call("wellarchitected:UpdateShareInvitation", resource):
+            self._client.update_share_invitation(
+                ShareInvitationId=invitation.invitation_id, ShareInvitationAction="ACCEPT"
             )

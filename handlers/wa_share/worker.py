@@ -7,13 +7,19 @@ message so that SQS retries it; its last try dead-letters it with the reason.
 
 from __future__ import annotations
 
+from collections import Counter
+
+from wa_share.acceptance import Acceptance
 from wa_share.aws import AwsError, MemberRoleUnavailable, Sessions
 from wa_share.observability import count, logger, record_outcomes
 from wa_share.queues import dead_letter
 from wa_share.settings import Settings
 from wa_share.sharing import Outcome
 from wa_share.sweep import AccountSweep, sweep_account
+from wa_share.sweep_acceptance import accept_pending_invitations
 from wa_share.work_items import InvalidWorkItem, parse_work_item
+
+MESSAGE_KEYS = ("sweep_id", "account_id")
 
 
 class SweepIncomplete(RuntimeError):
@@ -21,6 +27,8 @@ class SweepIncomplete(RuntimeError):
 
 
 def handle_work_message(body: str, receive_count: int, settings: Settings, sessions: Sessions) -> AccountSweep | None:
+    # One invocation handles a batch: the previous message's keys must not label this one's log lines.
+    logger.remove_keys(list(MESSAGE_KEYS))
     try:
         item = parse_work_item(body)
     except InvalidWorkItem as invalid:
@@ -35,9 +43,10 @@ def handle_work_message(body: str, receive_count: int, settings: Settings, sessi
         _account_failed(body, receive_count, error, settings, sessions)
         return None
     _report(sweep)
+    if not sweep.dry_run:
+        _accept_invitations(sweep, settings, sessions)
     if sweep.retryable:
-        reason = "; ".join(str(failure.message) for failure in sweep.failures if failure.retryable)
-        _retry_or_dead_letter(body, receive_count, reason, settings, sessions)
+        _retry_or_dead_letter(body, receive_count, sweep.retry_reason(), settings, sessions)
     return sweep
 
 
@@ -58,6 +67,25 @@ def _report(sweep: AccountSweep) -> None:
         count("MissedByRealtime", counts[Outcome.CREATED])
     count("SweepFailures", len(sweep.failures))
     logger.info("sweep summary", extra=sweep.summary())
+
+
+def _accept_invitations(sweep: AccountSweep, settings: Settings, sessions: Sessions) -> None:
+    """In a reviews account, accept what is still pending from the organization; report outsiders."""
+    try:
+        results = accept_pending_invitations(sweep.account_id, sweep.regions, settings, sessions)
+    except AwsError as error:
+        count("AcceptanceFailed")
+        logger.warning("pending invitations not accepted", extra={"error": str(error)})
+        return
+    tally = Counter(result.outcome for result in results)
+    count("InvitationsAccepted", tally[Acceptance.ACCEPTED])
+    count("OutsideInvitationsReported", tally[Acceptance.OUTSIDER])
+    count("AcceptanceFailed", tally[Acceptance.FAILED])
+    for result in results:
+        if result.outcome is not Acceptance.ACCEPTED:
+            logger.warning(
+                f"invitation {result.outcome}", extra={"workload_id": result.workload_id, "reason": result.reason}
+            )
 
 
 def _retry_or_dead_letter(body: str, receive_count: int, reason: str, settings: Settings, sessions: Sessions) -> None:

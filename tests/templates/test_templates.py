@@ -23,10 +23,19 @@ ROOT = repo_root()
 CENTRAL = ROOT / "template.yaml"
 ROLES = ROOT / "member_stackset" / "roles.yaml"
 FORWARDER = ROOT / "member_stackset" / "forwarder.yaml"
+REVIEWS = ROOT / "member_stackset" / "reviews.yaml"
 BIN = Path(sys.executable).parent  # the venv's tools, whatever PATH says (CI runs from a fresh clone)
 
 # IAM offers no resource-level permissions for these: "*" is the only resource it accepts.
-UNSCOPABLE_ACTIONS = {"wellarchitected:ListWorkloads", "ec2:DescribeRegions", "organizations:ListAccounts"}
+UNSCOPABLE_ACTIONS = {
+    "wellarchitected:ListWorkloads",
+    "wellarchitected:UpdateGlobalSettings",
+    "wellarchitected:ListShareInvitations",
+    "wellarchitected:UpdateShareInvitation",
+    "ec2:DescribeRegions",
+    "organizations:ListAccounts",
+    "cloudtrail:DescribeTrails",
+}
 SHARE_ROLES = ("ShareFunctionRole", "SweepWorkerRole")  # the central roles that assume the member role
 
 
@@ -91,7 +100,7 @@ def walk(node: Any) -> Iterator[tuple[str, Any]]:
 # ---------------------------------------------------------------- the tools agree
 
 
-@pytest.mark.parametrize("path", [CENTRAL, ROLES, FORWARDER], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [CENTRAL, ROLES, FORWARDER, REVIEWS], ids=lambda path: path.name)
 def test_cfn_lint_reports_nothing(path: Path) -> None:
     result = run_tool("cfn-lint", str(path))
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
@@ -175,7 +184,7 @@ def test_pattern_rejects_a_failed_call() -> None:
 # ---------------------------------------------------------------- IAM promises
 
 
-@pytest.mark.parametrize("path", [CENTRAL, ROLES, FORWARDER], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [CENTRAL, ROLES, FORWARDER, REVIEWS], ids=lambda path: path.name)
 def test_no_wildcard_action_and_no_negated_grant(path: Path) -> None:
     for key, value in walk(template(path)):
         assert key not in {"NotAction", "NotPrincipal", "NotResource"}
@@ -183,7 +192,7 @@ def test_no_wildcard_action_and_no_negated_grant(path: Path) -> None:
             assert not [action for action in as_list(value) if "*" in action], value
 
 
-@pytest.mark.parametrize("path", [CENTRAL, ROLES], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [CENTRAL, ROLES, REVIEWS], ids=lambda path: path.name)
 def test_resource_star_only_for_actions_iam_cannot_scope(path: Path) -> None:
     for role in resources(path, "AWS::IAM::Role"):
         for statement in role_statements(path, role):
@@ -205,6 +214,16 @@ def test_member_role_is_assumable_only_by_named_central_principals_of_the_organi
     assert props(ROLES, "MemberRole")["MaxSessionDuration"] == 3600
 
 
+def test_acceptor_role_trusts_the_same_central_roles_as_the_member_role() -> None:
+    (acceptor,) = statements(props(REVIEWS, "AcceptorRole")["AssumeRolePolicyDocument"])
+    member = next(statements(props(ROLES, "MemberRole")["AssumeRolePolicyDocument"]))
+    assert {key: acceptor[key] for key in ("Effect", "Principal", "Action", "Condition")} == {
+        key: member[key] for key in ("Effect", "Principal", "Action", "Condition")
+    }
+    granted = {action for s in role_statements(REVIEWS, "AcceptorRole") for action in as_list(s["Action"])}
+    assert granted == {"wellarchitected:ListShareInvitations", "wellarchitected:UpdateShareInvitation"}
+
+
 def test_member_role_trusts_exactly_the_central_roles_that_assume_it() -> None:
     trust = next(statements(props(ROLES, "MemberRole")["AssumeRolePolicyDocument"]))
     trusted = {arn["Fn::Sub"] for arn in trust["Condition"]["ArnEquals"]["aws:PrincipalArn"]}
@@ -219,11 +238,27 @@ def test_member_role_trusts_exactly_the_central_roles_that_assume_it() -> None:
 
 
 @pytest.mark.parametrize("role", SHARE_ROLES)
-def test_central_roles_assume_only_the_member_role_inside_the_organization(role: str) -> None:
-    (assume,) = [s for s in role_statements(CENTRAL, role) if s["Action"] == "sts:AssumeRole"]
-    assert assume["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"}
-    assert assume["Condition"] == {"StringEquals": {"aws:ResourceOrgID": {"Ref": "OrganizationId"}}}
+def test_central_roles_assume_only_the_member_and_acceptor_roles_inside_the_organization(role: str) -> None:
+    assumes = [s for s in role_statements(CENTRAL, role) if s["Action"] == "sts:AssumeRole"]
+    assert [s["Resource"] for s in assumes] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"},
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${AcceptorRoleName}"},
+    ]
+    for assume in assumes:
+        assert assume["Condition"] == {"StringEquals": {"aws:ResourceOrgID": {"Ref": "OrganizationId"}}}
     assert props(ROLES, "MemberRole")["RoleName"] == {"Ref": "MemberRoleName"}
+    conditional = [
+        s["Fn::If"] for s in props(CENTRAL, role)["Policies"][0]["PolicyDocument"]["Statement"] if "Fn::If" in s
+    ]
+    # The acceptor and announcement grants exist only when those optional features are switched on.
+    expected = [
+        ("HasAcceptor", "AssumeAcceptorRoleInOrganization", {"Ref": "AWS::NoValue"}),
+        ("AnnouncementsOn", "AnnounceNewShares", {"Ref": "AWS::NoValue"}),
+        ("AnnouncementsOn", "AnnounceOnCentralBus", {"Ref": "AWS::NoValue"}),
+    ]
+    if role == "SweepWorkerRole":  # the sweep checks that an inviter is in the organization before accepting
+        expected.insert(0, ("HasAcceptor", "CheckInvitersAreInOrganization", {"Ref": "AWS::NoValue"}))
+    assert [(branch[0], branch[1]["Sid"], branch[2]) for branch in conditional] == expected
 
 
 def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_only() -> None:
@@ -233,12 +268,21 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
         for action in as_list(statement["Action"])
     }
     own_workloads = {"Fn::Sub": "arn:${AWS::Partition}:wellarchitected:*:${AWS::AccountId}:workload/*"}
+    rule_name = props(FORWARDER, "ForwardCreateWorkloadRule")["Name"]
+    forwarding_rule = {"Fn::Sub": f"arn:${{AWS::Partition}}:events:*:${{AWS::AccountId}}:rule/{rule_name}"}
     assert granted == {
         "wellarchitected:ListWorkloads": "*",
         "wellarchitected:ListWorkloadShares": own_workloads,
         "wellarchitected:CreateWorkloadShare": own_workloads,
         "wellarchitected:UpdateWorkloadShare": own_workloads,
+        "wellarchitected:GetWorkload": own_workloads,  # the workload's name, for announcements
+        "wellarchitected:UpdateGlobalSettings": "*",  # organization sharing mode only (conditional)
         "ec2:DescribeRegions": "*",
+        # wa-share doctor's reads
+        "cloudtrail:DescribeTrails": "*",
+        "cloudtrail:GetTrailStatus": {"Fn::Sub": "arn:${AWS::Partition}:cloudtrail:*:*:trail/*"},
+        "events:DescribeRule": forwarding_rule,
+        "events:ListTargetsByRule": forwarding_rule,
     }
 
 
@@ -269,7 +313,7 @@ def test_shared_names_are_declared_alike_in_every_template() -> None:
     for name in ("MemberRoleName", "ForwardingRoleName", "CentralRolePrefix", "OperatorPrincipalArns"):
         specs = {
             path.name: (spec.get("Default"), spec["Type"], spec.get("AllowedPattern"))
-            for path in (CENTRAL, ROLES, FORWARDER)
+            for path in (CENTRAL, ROLES, FORWARDER, REVIEWS)
             if (spec := template(path)["Parameters"].get(name))
         }
         assert len(specs) >= 2, name

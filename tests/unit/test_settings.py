@@ -16,7 +16,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert len(DEFAULT_WA_REGIONS) == 18
     assert settings.reshare_statuses == {"EXPIRED", "REJECTED", "REVOKED", "FAILED"}
     assert settings.drift_policy is DriftPolicy.REPORT
-    assert settings.region_concurrency == 6
+    assert settings.region_concurrency == 18
     assert settings.failure_queue_url is None
 
 

@@ -1,51 +1,149 @@
-"""`wa-share sandbox`: the whole system on a simulated organization, no AWS account needed."""
+"""`wa-share sandbox`: the whole system on a simulated organization, no AWS account needed.
+
+The story runs in-process on moto (see `story.py`); `--serve` then keeps the organization up behind a
+local moto server for the AWS CLI and the other `wa-share` commands. Exit codes: 0 when every eligible
+workload ends up shared exactly once, 1 otherwise, 2 for a bad scenario or argument.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from moto import mock_aws
 from rich.console import Console
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from wa_share_cli.sandbox import wellarchitected_backend
-from wa_share_cli.sandbox.deployment import deploy
-from wa_share_cli.sandbox.iam_trust import install_trust_checks
-from wa_share_cli.sandbox.organization import build_organization, create_workload
-from wa_share_cli.sandbox.runner import FunctionRunner
+from wa_share_cli.sandbox.iam_trust import uninstall_trust_checks
+from wa_share_cli.sandbox.scenario import ScenarioError, build_scenario, load_scenario
+from wa_share_cli.sandbox.serve import serve
+from wa_share_cli.sandbox.story import Story, StoryResult
+from wa_share_cli.sandbox.summary import PhaseResult, QuietReporter, Reporter, render_table, render_verdict
+from wa_share_cli.sandbox.summary import Progress as PhaseProgress
+
+LOG_NAME = "functions.log"
 
 
 def register(subcommands: Any) -> None:
-    parser = subcommands.add_parser("sandbox", help="run wa-share end to end on a simulated organization")
-    parser.add_argument("--accounts", type=int, default=4, help="member accounts (default 4)")
-    parser.add_argument("--regions", default="us-east-1,eu-west-1,ap-southeast-2", help="comma-separated regions")
-    parser.add_argument("--workloads", type=int, default=2, help="workloads per account and region (default 2)")
+    parser = subcommands.add_parser(
+        "sandbox",
+        help="run wa-share end to end on a simulated organization (no AWS account needed)",
+        description="The whole system on a simulated AWS Organization: real-time sharing, lost events, a "
+        "missing role, throttling, the nightly sweep, an outage and its replay, then a coverage check. "
+        "Flags override the scenario file's values.",
+    )
+    parser.add_argument("--scenario", type=Path, metavar="FILE", help="YAML or JSON: accounts, regions, faults…")
+    parser.add_argument("--accounts", type=int, metavar="N", help="member accounts (default 4)")
+    parser.add_argument(
+        "--regions", metavar="LIST", help="comma-separated (default us-east-1,eu-west-1,ap-southeast-2)"
+    )
+    parser.add_argument("--workloads", type=int, metavar="N", help="new workloads per account and region (default 2)")
+    parser.add_argument("--drop-rate", type=float, metavar="R", help="share of CloudTrail events lost (default 0.1)")
+    parser.add_argument("--throttle-rate", type=float, metavar="R", help="share of WA calls throttled (default 0.05)")
+    parser.add_argument("--latency-ms", type=float, metavar="MS", help="added to every WA call (default 0)")
+    parser.add_argument("--seed", type=int, help="seed of the simulated faults (default 7)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of tables")
+    parser.add_argument("--log-dir", type=Path, metavar="DIR", help="for the functions' logs (default: a temp dir)")
+    parser.add_argument("--serve", action="store_true", help="then serve the organization on 127.0.0.1 until Ctrl-C")
+    parser.add_argument("--port", type=int, default=0, help="port for --serve (default: any free port)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    console = Console()
-    regions = tuple(region.strip() for region in args.regions.split(",") if region.strip())
+    try:
+        data = load_scenario(args.scenario) if args.scenario else {}
+        scenario = build_scenario(data, _overrides(args))
+    except ScenarioError as error:
+        sys.stderr.write(f"wa-share sandbox: {error}\n")
+        return 2
+    folder = args.log_dir or Path(tempfile.mkdtemp(prefix="wa-share-sandbox-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    console = Console(file=sys.stdout)  # bound now: the functions' stdout is redirected while they run
+    reporter: Reporter = QuietReporter() if args.json else RichReporter(console)
+    if not args.json:
+        console.print(
+            f"[bold]wa-share sandbox[/]: {scenario.accounts} member accounts, {len(scenario.regions)} regions, "
+            f"seed {scenario.seed}"
+        )
+        console.print(f"function logs: {folder / LOG_NAME}", highlight=False, soft_wrap=True)
+    # Each simulated account's EC2 backend would otherwise build moto's default AMI catalogue (~0.3 s
+    # apiece); the sweep only asks EC2 for regions.
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     wellarchitected_backend.install()
     with mock_aws():
-        org = build_organization(members=args.accounts)
-        deployment = deploy(org, regions)
-        install_trust_checks()
-        runner = FunctionRunner(deployment)
-        for account in org.members:
-            for region in regions:
-                for index in range(args.workloads):
-                    create_workload(org, account, region, f"app-{index:02d}")
-        invocations = runner.deliver_share_events()
-    table = Table(title="Real-time path: CreateWorkload → member rule → central bus → share function")
-    for column in ("account", "region", "workload", "outcome", "AWS calls"):
-        table.add_column(column)
-    for invocation in invocations:
-        event, results = invocation.result["event"], invocation.result["results"]
-        outcome = ", ".join(result["outcome"] for result in results)
-        table.add_row(event["account_id"], event["region"], event["workload_id"], outcome, str(invocation.calls))
-    console.print(table)
-    shared = sum(1 for invocation in invocations if invocation.error is None)
-    console.print(f"{shared} of {len(invocations)} workloads shared with reviews account {org.reviews}")
-    return 0 if shared == len(invocations) == args.accounts * len(regions) * args.workloads else 1
+        story = Story(scenario, folder / LOG_NAME, reporter)
+        try:
+            result = story.run()
+            _print(console, result, as_json=args.json)
+            if args.serve:
+                serve(story, port=args.port, console=console, folder=folder)
+        except ScenarioError as error:
+            sys.stderr.write(f"wa-share sandbox: {error}\n")
+            return 2
+        finally:
+            story.close()
+            uninstall_trust_checks()
+    return 0 if result.coverage.complete else 1
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "accounts": args.accounts,
+        "regions": args.regions,
+        "workloads": args.workloads,
+        "seed": args.seed,
+        "drop_rate": args.drop_rate,
+        "throttle_rate": args.throttle_rate,
+        "latency_ms": args.latency_ms,
+    }
+
+
+def _print(console: Console, result: StoryResult, *, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(result.as_dict(), indent=2) + "\n")
+        return
+    render_table(console, result.phases, result.coverage)
+    render_verdict(console, result.coverage)
+
+
+class RichReporter:
+    """A progress bar per phase, then the phase's findings, one line each."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    @contextmanager
+    def phase(self, number: int, title: str) -> Iterator[PhaseProgress]:
+        columns = (
+            TextColumn(f"{number}. {title:<38}"),
+            BarColumn(bar_width=20),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=self.console) as progress:
+            yield _Bar(progress, progress.add_task(title, total=0))
+
+    def finished(self, result: PhaseResult) -> None:
+        for note in result.notes:
+            self.console.print(f"   [dim]{note}[/]", highlight=False)
+
+
+class _Bar:
+    def __init__(self, progress: Progress, task: Any) -> None:
+        self._progress, self._task = progress, task
+        self._total = 0
+
+    def grow(self, amount: int) -> None:
+        self._total += amount
+        self._progress.update(self._task, total=self._total)
+
+    def advance(self, amount: int = 1) -> None:
+        self._progress.advance(self._task, amount)

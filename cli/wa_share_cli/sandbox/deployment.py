@@ -19,6 +19,7 @@ from wa_share_cli.sandbox.resolver import Resolver
 
 STACK_NAME = "wa-share"
 FUNCTION_ROLES = {"share": "ShareFunctionRole", "planner": "SweepPlannerRole", "worker": "SweepWorkerRole"}
+FUNCTIONS = {"share": "ShareFunction", "planner": "SweepPlannerFunction", "worker": "SweepWorkerFunction"}
 QUEUES = ("ShareFailureQueue", "SweepDeadLetterQueue", "SweepQueue")  # dead-letter queues first
 
 
@@ -33,12 +34,18 @@ class Deployment:
     share_rule_name: str = ""
     invocation_queue_url: str = ""  # the share rule's stand-in target for the Lambda function
     queue_urls: dict[str, str] = field(default_factory=dict)
-    function_env: dict[str, str] = field(default_factory=dict)
+    function_env: dict[str, str] = field(default_factory=dict)  # Globals: what every function has
+    function_own_env: dict[str, dict[str, str]] = field(default_factory=dict)  # each function's own variables
     function_credentials: dict[str, dict[str, str]] = field(default_factory=dict)
+    accounts_without_role: frozenset[str] = frozenset()
 
     @property
     def bus_name(self) -> str:
         return self.bus_arn.rsplit("/", 1)[-1]
+
+    def environment(self, function: str) -> dict[str, str]:
+        """The function's environment as Lambda would set it: Globals, then its own variables."""
+        return self.function_env | self.function_own_env.get(function, {})
 
 
 def deploy(
@@ -52,7 +59,7 @@ def deploy(
     """Deploy both sides; call before `install_trust_checks()` (the harness sets roles up as admin)."""
     template = load_template(repo_root() / "template.yaml")
     parameters = _parameters(template, org, regions, overrides or {})
-    deployment = Deployment(org, regions, parameters)
+    deployment = Deployment(org, regions, parameters, accounts_without_role=accounts_without_role)
     _deploy_central(deployment, template)
     for account in org.accounts:
         if account not in accounts_without_role:
@@ -92,11 +99,16 @@ def _parameters(
 
 def _member_parameters(deployment: Deployment) -> dict[str, str]:
     names = ("MemberRoleName", "ForwardingRoleName", "CentralRolePrefix")
-    return {
-        "CentralAccountId": deployment.org.automation,
-        "OrganizationId": deployment.org.org_id,
-        "CentralBusArn": deployment.bus_arn,
-    } | {name: str(deployment.parameters[name]) for name in names}
+    operators = ",".join(deployment.parameters.get("OperatorPrincipalArns") or [])
+    return (
+        {
+            "CentralAccountId": deployment.org.automation,
+            "OrganizationId": deployment.org.org_id,
+            "CentralBusArn": deployment.bus_arn,
+        }
+        | {name: str(deployment.parameters[name]) for name in names}
+        | ({"OperatorPrincipalArns": operators} if operators else {})  # as the StackSet passes it: only when set
+    )
 
 
 def _create_stack(
@@ -116,7 +128,13 @@ def _create_stack(
 
 def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
     org, resources = deployment.org, template["Resources"]
-    resolver = Resolver(deployment.parameters, account=org.automation, region=HOME_REGION, stack=STACK_NAME)
+    resolver = Resolver(
+        deployment.parameters,
+        account=org.automation,
+        region=HOME_REGION,
+        stack=STACK_NAME,
+        conditions=template.get("Conditions", {}),
+    )
     events = org.client(org.automation, "events")
     bus_name = resolver.value(resources["CentralEventBus"]["Properties"]["Name"])
     deployment.bus_arn = events.create_event_bus(Name=bus_name)["EventBusArn"]
@@ -151,11 +169,19 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
         Targets=[{"Id": "share-function", "Arn": invocation_arn["Attributes"]["QueueArn"]}],
     )
     _deploy_function_roles(deployment, resources, resolver)
+    _function_environments(deployment, template, resolver)
+    _publish_outputs(deployment, template, resolver)
+
+
+def _function_environments(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
+    """Globals' variables for every function, then each function's own (the worker's DLQ URL…)."""
     deployment.function_env = {
         name: str(resolver.value(value))
         for name, value in template["Globals"]["Function"]["Environment"]["Variables"].items()
     } | {"AWS_REGION": HOME_REGION}
-    _publish_outputs(deployment, template, resolver)
+    for function, logical_id in FUNCTIONS.items():
+        own = template["Resources"][logical_id]["Properties"].get("Environment", {}).get("Variables", {})
+        deployment.function_own_env[function] = {name: str(resolver.value(value)) for name, value in own.items()}
 
 
 def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
@@ -173,10 +199,25 @@ def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver:
     outputs = {
         name: {"Value": str(resolver.value(output["Value"])), "Description": output.get("Description", name)}
         for name, output in template["Outputs"].items()
+        if "Condition" not in output or resolver.condition(output["Condition"])
     }
     topic = {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": f"{STACK_NAME}-alarms"}}
-    stack = {"Resources": {"AlarmTopic": topic}, "Outputs": outputs}
-    org.client(org.automation, "cloudformation").create_stack(StackName=STACK_NAME, TemplateBody=json.dumps(stack))
+    # The deployed parameter values too, as DescribeStacks returns them for the real stack (the CLI reads the
+    # sharing policy and regions there). Declared as String: moto mangles CommaDelimitedList values.
+    values = {
+        name: ",".join(value) if isinstance(value, list) else str(value)
+        for name, value in deployment.parameters.items()
+    }
+    stack = {
+        "Parameters": {name: {"Type": "String"} for name in values},
+        "Resources": {"AlarmTopic": topic},
+        "Outputs": outputs,
+    }
+    org.client(org.automation, "cloudformation").create_stack(
+        StackName=STACK_NAME,
+        TemplateBody=json.dumps(stack),
+        Parameters=[{"ParameterKey": name, "ParameterValue": value} for name, value in values.items()],
+    )
 
 
 def _deploy_queues(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:

@@ -13,7 +13,16 @@ class UnresolvableError(ValueError):
 
 
 class Resolver:
-    def __init__(self, parameters: dict[str, Any], *, account: str, region: str, stack: str) -> None:
+    def __init__(
+        self,
+        parameters: dict[str, Any],
+        *,
+        account: str,
+        region: str,
+        stack: str,
+        conditions: dict[str, Any] | None = None,
+    ) -> None:
+        self._conditions = conditions or {}
         self._refs: dict[str, Any] = dict(parameters) | {
             "AWS::AccountId": account,
             "AWS::Region": region,
@@ -43,9 +52,32 @@ class Resolver:
             if key == "Fn::Join":
                 separator, items = argument
                 return str(separator).join(str(item) for item in self.value(items))
+            if key == "Fn::If":
+                name, when_true, when_false = argument
+                return self.value(when_true if self.condition(name) else when_false)
             if key.startswith("Fn::"):
                 raise UnresolvableError(f"{key} is not supported by the simulator's resolver")
         return {key: self.value(item) for key, item in node.items()}
+
+    def condition(self, name: str) -> bool:
+        if name not in self._conditions:
+            raise UnresolvableError(f"Condition {name}: not defined in the template")
+        return self._truth(self._conditions[name])
+
+    def _truth(self, node: Any) -> bool:
+        ((key, argument),) = node.items()
+        if key == "Condition":
+            return self.condition(str(argument))
+        if key == "Fn::Equals":
+            left, right = (self.value(item) for item in argument)
+            return bool(left == right)
+        if key == "Fn::Not":
+            return not self._truth(argument[0])
+        if key == "Fn::And":
+            return all(self._truth(item) for item in argument)
+        if key == "Fn::Or":
+            return any(self._truth(item) for item in argument)
+        raise UnresolvableError(f"{key} is not a condition function the simulator's resolver knows")
 
     def _ref(self, name: str) -> Any:
         if name not in self._refs:

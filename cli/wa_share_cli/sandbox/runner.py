@@ -5,31 +5,37 @@
   failure record goes to the on-failure queue.
 - The sweep: the planner runs on a schedule-shaped event; the worker gets SQS batches (BatchSize from
   the template), its partial batch failures stay on the queue, successes are deleted.
-Each invocation runs with the function's environment and its role's credentials, nothing else.
+Each invocation runs with the function's environment and its role's credentials, nothing else, and its
+wall time is recorded (the simulated latency). Given a `log_stream`, what a function prints (Powertools
+logs, EMF metrics, warnings) goes there instead of the terminal, as CloudWatch Logs would keep it.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 import boto3
 
 import share_function
 import sweep_planner
 import sweep_worker
+from wa_share.observability import logger as function_logger
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_cli.sandbox.clock import compress_retry_backoff
 from wa_share_cli.sandbox.deployment import Deployment
 from wa_share_cli.sandbox.metering import install_meter
 
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+OnInvocation = Callable[["Invocation"], None]
 
 
 @dataclass
@@ -49,12 +55,16 @@ class Invocation:
     function: str
     result: Any = None
     error: str | None = None
-    calls: int = 0
+    calls: int = 0  # AWS API calls the function made (retried attempts not counted again)
+    seconds: float = 0.0  # wall time of the handler
+    items: int = 1  # events or queue messages it was handed
+    event: Any = field(default=None, repr=False)
 
 
 class FunctionRunner:
-    def __init__(self, deployment: Deployment) -> None:
+    def __init__(self, deployment: Deployment, *, log_stream: TextIO | None = None) -> None:
         self.deployment = deployment
+        self.log_stream = log_stream
         self.meter = install_meter()
         compress_retry_backoff()
         functions = load_template(repo_root() / "template.yaml")["Resources"]
@@ -68,7 +78,7 @@ class FunctionRunner:
     @contextmanager
     def as_function(self, function: str) -> Iterator[None]:
         credentials = self.deployment.function_credentials[function]
-        variables = self.deployment.function_env | {
+        variables = self.deployment.environment(function) | {
             "AWS_ACCESS_KEY_ID": credentials["aws_access_key_id"],
             "AWS_SECRET_ACCESS_KEY": credentials["aws_secret_access_key"],
             "AWS_SESSION_TOKEN": credentials["aws_session_token"],
@@ -92,15 +102,17 @@ class FunctionRunner:
         arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
         return LambdaContext(function_name=name, invoked_function_arn=arn)
 
-    def invoke(self, function: str, event: Any) -> Invocation:
+    def invoke(self, function: str, event: Any, *, items: int = 1) -> Invocation:
         handler = {"share": share_function, "planner": sweep_planner, "worker": sweep_worker}[function].handler
-        invocation = Invocation(function)
+        invocation = Invocation(function, items=items, event=event)
         before = sum(self.meter.snapshot().values())
-        with self.as_function(function):
+        started = time.perf_counter()
+        with self.as_function(function), _captured(self.log_stream):
             try:
                 invocation.result = handler(event, self._context(function))
             except Exception as error:  # noqa: BLE001 - Lambda reports any exception as a function error
                 invocation.error = f"{type(error).__name__}: {error}"
+        invocation.seconds = time.perf_counter() - started
         invocation.calls = sum(self.meter.snapshot().values()) - before
         self.invocations.append(invocation)
         return invocation
@@ -108,18 +120,45 @@ class FunctionRunner:
     def _admin_sqs(self) -> Any:
         return self.deployment.org.client(self.deployment.org.automation, "sqs")
 
-    def deliver_share_events(self) -> list[Invocation]:
-        """Invoke the share function once per event the share rule matched (async semantics)."""
-        sqs, delivered = self._admin_sqs(), list[Invocation]()
+    def pending_share_events(self) -> int:
+        """Events the share rule matched that no invocation has taken yet."""
+        return self._depth(self.deployment.invocation_queue_url)
+
+    def queue_depth(self, logical_id: str) -> int:
+        """Messages waiting on one of the deployment's queues (ShareFailureQueue, SweepDeadLetterQueue…)."""
+        return self._depth(self.deployment.queue_urls[logical_id])
+
+    def _depth(self, url: str) -> int:
+        attributes = self._admin_sqs().get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"])
+
+    def deliver_share_events(self, on_event: OnInvocation | None = None) -> list[Invocation]:
+        """Invoke the share function once per event the share rule matched (async semantics).
+
+        Returns the last attempt for each event; `on_event` sees it as soon as the event is settled.
+        """
+        delivered = list[Invocation]()
+        for event in self._take_share_events():
+            delivered.append(self._invoke_async(event))
+            if on_event is not None:
+                on_event(delivered[-1])
+        return delivered
+
+    def discard_share_events(self) -> int:
+        """An outage: the function never ran, and Lambda drops async events past their maximum age."""
+        return sum(1 for _event in self._take_share_events())
+
+    def _take_share_events(self) -> Iterator[dict[str, Any]]:
+        sqs, url = self._admin_sqs(), self.deployment.invocation_queue_url
         while True:
-            messages = sqs.receive_message(QueueUrl=self.deployment.invocation_queue_url, MaxNumberOfMessages=10)
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
             if not messages.get("Messages"):
-                return delivered
+                return
             for message in messages["Messages"]:
-                delivered.append(self._invoke_async(json.loads(message["Body"])))
-                sqs.delete_message(
-                    QueueUrl=self.deployment.invocation_queue_url, ReceiptHandle=message["ReceiptHandle"]
-                )
+                yield json.loads(message["Body"])
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
     def _invoke_async(self, event: dict[str, Any]) -> Invocation:
         for _attempt in range(1 + self.max_retries):
@@ -138,15 +177,18 @@ class FunctionRunner:
         )
         return invocation
 
-    def run_sweep(self, *, max_rounds: int = 20) -> list[Invocation]:
+    def run_sweep(self, *, max_rounds: int = 20, on_invocation: OnInvocation | None = None) -> list[Invocation]:
         """The schedule fires: the planner enqueues, then the worker drains the queue (retries included)."""
         schedule = {"id": str(uuid.uuid4()), "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+        report = on_invocation or (lambda _invocation: None)
         runs = [self.invoke("planner", schedule)]
+        report(runs[-1])
         for _round in range(max_rounds):
             batch = self._receive_worker_batch()
             if not batch:
                 break
             runs.append(self._run_worker_batch(batch))
+            report(runs[-1])
         return runs
 
     def _receive_worker_batch(self) -> list[dict[str, Any]]:
@@ -160,7 +202,7 @@ class FunctionRunner:
     def _run_worker_batch(self, messages: list[dict[str, Any]]) -> Invocation:
         queue_url = self.deployment.queue_urls["SweepQueue"]
         event = {"Records": [_sqs_record(message, queue_url) for message in messages]}
-        invocation = self.invoke("worker", event)
+        invocation = self.invoke("worker", event, items=len(messages))
         failed = set()
         if invocation.error is None:
             failed = {item["itemIdentifier"] for item in invocation.result.get("batchItemFailures", [])}
@@ -173,6 +215,25 @@ class FunctionRunner:
                     QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
                 )
         return invocation
+
+
+@contextmanager
+def _captured(stream: TextIO | None) -> Iterator[None]:
+    """Send the function's output to `stream`: print() and warnings, and the Powertools log handler,
+    which holds the stdout it found at import time."""
+    if stream is None:
+        yield
+        return
+    handler = function_logger.registered_handler
+    previous = handler.stream if isinstance(handler, logging.StreamHandler) else None
+    if isinstance(handler, logging.StreamHandler):
+        handler.setStream(stream)
+    try:
+        with redirect_stdout(stream), redirect_stderr(stream):
+            yield
+    finally:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(previous)
 
 
 def _sqs_record(message: dict[str, Any], queue_url: str) -> dict[str, Any]:

@@ -1,0 +1,39 @@
+"""`wa-share doctor`'s checklist: the central account first, then every account, concurrently."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from wa_share.aws import Sessions
+from wa_share_cli.operations.checks import Check
+from wa_share_cli.operations.doctor_central import check_bus_policy, check_dead_letters, organization_id
+from wa_share_cli.operations.doctor_member import check_account
+from wa_share_cli.operations.stack import StackOutputs
+
+ACCOUNT_CONCURRENCY = 8
+
+
+def diagnose(
+    sessions: Sessions,
+    outputs: StackOutputs,
+    accounts: Sequence[str],
+    regions: Sequence[str],
+    *,
+    on_account: Callable[[str], None] | None = None,
+) -> list[Check]:
+    home = outputs.region
+    central = sessions.central
+    checks = [check_bus_policy(central.events(home), outputs, organization_id(central.organizations(home)))]
+    checks.extend(check_dead_letters(central.sqs(home), outputs))
+
+    def one(account: str) -> list[Check]:
+        found = check_account(sessions, account, regions, outputs["CentralEventBusArn"], home)
+        if on_account is not None:
+            on_account(account)
+        return found
+
+    with ThreadPoolExecutor(max_workers=ACCOUNT_CONCURRENCY, thread_name_prefix="doctor") as pool:
+        for account_checks in pool.map(one, accounts):
+            checks.extend(account_checks)
+    return checks

@@ -1,0 +1,99 @@
+"""Sweep on demand: targeted work items for the deployed worker, or the same sweep run in-process."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from wa_share.aws import AwsError, Sessions
+from wa_share.planner import active_accounts
+from wa_share.queues import send_batches
+from wa_share.settings import Settings
+from wa_share.sharing import Outcome
+from wa_share.sweep import AccountSweep, sweep_account
+from wa_share.work_items import WorkItem
+
+LOCAL_ACCOUNT_CONCURRENCY = 4  # each account already sweeps its regions concurrently
+
+
+@dataclass(frozen=True)
+class AccountFailure:
+    """An account the local sweep could not start (its member role cannot be assumed, say)."""
+
+    account_id: str
+    error: AwsError
+
+    def summary(self) -> dict[str, Any]:
+        return {"account_id": self.account_id, "failed": 1, "failures": [str(self.error)]}
+
+
+def summary_of(result: AccountSweep | AccountFailure) -> dict[str, Any]:
+    """One row per account, in the CLI's own stable terms (the worker's log line may change its names)."""
+    if isinstance(result, AccountFailure):
+        return result.summary()
+    counts = result.outcome_counts()
+    return {
+        "account_id": result.account_id,
+        "regions": list(result.regions),
+        "regions_skipped": list(result.skipped_regions),
+        "workloads_seen": result.workloads_seen,
+        "created": counts[Outcome.CREATED],
+        "reshared": counts[Outcome.RESHARED],
+        "updated": counts[Outcome.UPDATED],
+        "already_shared": counts[Outcome.ALREADY_SHARED],
+        "reported": counts[Outcome.DRIFT_REPORTED] + counts[Outcome.NOT_LIVE_REPORTED],
+        "skipped": counts[Outcome.SKIPPED_OWNER] + counts[Outcome.SKIPPED_DELETED],
+        "quota_exceeded": counts[Outcome.QUOTA_EXCEEDED],
+        "failed": len(result.failures),
+        "failures": [f"{failure.scope}: {failure.message}" for failure in result.failures],
+    }
+
+
+def new_sweep_id(now: datetime | None = None) -> str:
+    return f"cli-{(now or datetime.now(UTC)).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+
+
+def target_accounts(sessions: Sessions, region: str, accounts: Sequence[str]) -> list[str]:
+    """The accounts asked for, or every active account of the organization (ListAccounts, delegated admin)."""
+    if accounts:
+        return list(dict.fromkeys(accounts))
+    return active_accounts(sessions.central.organizations(region))
+
+
+def work_items(
+    accounts: Sequence[str], *, sweep_id: str, regions: Sequence[str] = (), dry_run: bool = False
+) -> list[WorkItem]:
+    return [
+        WorkItem(account_id=account, sweep_id=sweep_id, dry_run=dry_run, regions=tuple(regions) or None)
+        for account in dict.fromkeys(accounts)
+    ]
+
+
+def enqueue(sessions: Sessions, region: str, queue_url: str, items: Sequence[WorkItem]) -> int:
+    return send_batches(sessions.central.sqs(region), queue_url, [item.to_message() for item in items])
+
+
+def sweep_locally(
+    items: Sequence[WorkItem],
+    settings: Settings,
+    sessions: Sessions,
+    *,
+    on_done: Callable[[AccountSweep | AccountFailure], None] | None = None,
+) -> list[AccountSweep | AccountFailure]:
+    """The worker's own sweep, with the operator's credentials; a failing account does not stop the others."""
+
+    def one(item: WorkItem) -> AccountSweep | AccountFailure:
+        try:
+            result: AccountSweep | AccountFailure = sweep_account(item, settings, sessions)
+        except AwsError as error:
+            result = AccountFailure(item.account_id, error)
+        if on_done is not None:
+            on_done(result)
+        return result
+
+    with ThreadPoolExecutor(max_workers=LOCAL_ACCOUNT_CONCURRENCY, thread_name_prefix="account") as pool:
+        return list(pool.map(one, items))

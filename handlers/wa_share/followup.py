@@ -1,0 +1,105 @@
+"""After a share is created: accept its invitation in the reviews account, then announce it once.
+
+Both steps are optional and never undo or fail the share: a failure is logged and counted, and the
+sweep accepts what was left pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from wa_share.acceptance import Acceptance, AcceptResult, accept_for_workload
+from wa_share.announce import Announcer, ShareAnnouncement
+from wa_share.aws import AwsError, Sessions
+from wa_share.observability import count, logger
+from wa_share.settings import ACCOUNT_ID, Settings
+from wa_share.sharing import Outcome, ShareResult
+from wa_share.wellarchitected import Invitations, WellArchitected
+
+NEW_SHARES = frozenset({Outcome.CREATED, Outcome.RESHARED})
+
+
+def announcer_for(settings: Settings, sessions: Sessions) -> Announcer:
+    region = settings.home_region
+    return Announcer(
+        sns=sessions.central.sns(region) if settings.announce_topic_arn else None,
+        topic_arn=settings.announce_topic_arn,
+        events=sessions.central.events(region) if settings.announce_bus_name else None,
+        bus_name=settings.announce_bus_name,
+    )
+
+
+def follow_up(
+    results: Sequence[ShareResult],
+    wa: WellArchitected,
+    *,
+    found_by: str,
+    settings: Settings,
+    sessions: Sessions,
+    workload_name: str | None = None,
+) -> list[AcceptResult]:
+    new = [result for result in results if result.outcome in NEW_SHARES and not result.dry_run]
+    accepted = [_accept(result, wa, settings, sessions) for result in new if _acceptable(result, settings)]
+    announcer = announcer_for(settings, sessions)
+    if new and announcer.enabled:
+        name = workload_name or next((item.workload_name for item in accepted if item.workload_name), None)
+        name = name if name is not None else _name(wa, new[0].workload_id)
+        done = {item.shared_with_account for item in accepted if item.result.outcome is Acceptance.ACCEPTED}
+        for result in new:
+            accepted_now = result.principal in done
+            announcer.announce(_announcement(result, wa, name, found_by, settings, accepted=accepted_now))
+    return [item.result for item in accepted]
+
+
+def _acceptable(result: ShareResult, settings: Settings) -> bool:
+    return settings.acceptor_role_name is not None and bool(ACCOUNT_ID.match(result.principal))
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    shared_with_account: str
+    result: AcceptResult
+
+    @property
+    def workload_name(self) -> str:
+        return self.result.workload_name
+
+
+def _accept(result: ShareResult, wa: WellArchitected, settings: Settings, sessions: Sessions) -> _Accepted:
+    try:
+        session = sessions.member(result.principal, settings.acceptor_role_name)
+        invitations = Invitations(session.wellarchitected(wa.region), account_id=result.principal, region=wa.region)
+        outcome = accept_for_workload(invitations, workload_id=result.workload_id, owner=wa.account_id)
+    except AwsError as error:
+        outcome = AcceptResult("", result.workload_id, "", wa.account_id, Acceptance.FAILED, str(error))
+    if outcome.outcome is Acceptance.ACCEPTED:
+        count("InvitationsAccepted")
+    else:
+        count("AcceptanceFailed")
+        logger.warning("invitation not accepted; the sweep will retry", extra={"reason": outcome.reason})
+    return _Accepted(result.principal, outcome)
+
+
+def _name(wa: WellArchitected, workload_id: str) -> str:
+    try:
+        return wa.workload_name(workload_id)
+    except AwsError as error:
+        logger.warning("workload name unavailable for the announcement", extra={"error": str(error)})
+        return ""
+
+
+def _announcement(
+    result: ShareResult, wa: WellArchitected, name: str, found_by: str, settings: Settings, *, accepted: bool
+) -> ShareAnnouncement:
+    return ShareAnnouncement(
+        account_id=wa.account_id,
+        region=wa.region,
+        workload_id=result.workload_id,
+        workload_name=name,
+        shared_with=result.principal,
+        permission=settings.permission.value,
+        share_id=result.share_id,
+        found_by=found_by,
+        accepted=accepted,
+    )

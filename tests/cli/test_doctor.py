@@ -1,0 +1,102 @@
+"""`wa-share doctor`: a checklist of the deployment, with the fix for every failure."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.cli.conftest import Cli, act_as_operator, deploy_for_operator
+from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_cli.operations.doctor_member import forwarder_rule_name
+from wa_share_cli.sandbox.organization import SimulatedOrganization
+
+
+def start_trail(cli: Cli, account: str, *, logging: bool = True) -> None:
+    bucket = f"trail-{account}"
+    cli.admin(account, "s3").create_bucket(Bucket=bucket)
+    cloudtrail = cli.admin(account, "cloudtrail")
+    cloudtrail.create_trail(Name="org-trail", S3BucketName=bucket, IsMultiRegionTrail=True)
+    if logging:
+        cloudtrail.start_logging(Name="org-trail")
+
+
+def verdicts(result: Any) -> dict[tuple[str, str], dict[str, str]]:
+    return {(check["name"], check["scope"]): check for check in result.json()["checks"]}
+
+
+def test_a_healthy_deployment_passes_every_check(cli: Cli) -> None:
+    for account in cli.org.accounts:
+        start_trail(cli, account)
+    result = cli("doctor", "--output", "json")
+    assert result.code == 0, result.out
+    checks = result.json()["checks"]
+    assert {check["verdict"] for check in checks} == {"ok"}
+    names = [check["name"] for check in checks]
+    assert names.count("forwarding rule enabled") == len(cli.org.accounts) * 2  # two WA regions each
+    assert names.count("CloudTrail trail logging") == names.count("member role assumable") == len(cli.org.accounts)
+    assert names.count("dead-letter queue empty") == 2
+    assert "bus policy admits the organization" in names
+
+
+def test_each_failure_comes_with_its_fix(
+    org: SimulatedOrganization, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roleless, member = org.members
+    deployed = deploy_for_operator(org, accounts_without_role=[roleless])
+    act_as_operator(monkeypatch, org)
+    cli = Cli(org, deployed, capsys)
+    start_trail(cli, member, logging=False)
+    cli.admin(member, "events", "eu-west-1").disable_rule(Name=forwarder_rule_name())
+    cli.admin(member, "events", "us-east-1").remove_targets(Rule=forwarder_rule_name(), Ids=["central-bus"])
+    cli.admin(member, "events", "us-east-1").delete_rule(Name=forwarder_rule_name())
+    cli.admin(org.automation, "sqs").send_message(QueueUrl=cli.queue("SweepDeadLetterQueue"), MessageBody="{}")
+
+    result = cli("doctor", "--account", roleless, "--account", member, "--output", "json")
+    assert result.code == 1
+    checks = verdicts(result)
+    role = checks[("member role assumable", f"account {roleless}")]
+    assert role["verdict"] == "FAIL"
+    assert "member_stackset/roles.yaml" in role["fix"]
+    trail = checks[("CloudTrail trail logging", f"account {member}")]
+    assert trail["verdict"] == "FAIL"
+    assert trail["fix"] == "aws cloudtrail start-logging --name org-trail"
+    disabled = checks[("forwarding rule enabled", f"account {member} eu-west-1")]
+    assert disabled["verdict"] == "FAIL"
+    assert "aws events enable-rule" in disabled["fix"]
+    missing = checks[("forwarding rule enabled", f"account {member} us-east-1")]
+    assert missing["verdict"] == "FAIL"
+    assert "forwarder.yaml" in missing["fix"]
+    [dlq] = [c for (name, scope), c in checks.items() if name == "dead-letter queue empty" and "sweep" in scope]
+    assert dlq["verdict"] == "FAIL"
+    assert "wa-share redrive --from sweep-dlq" in dlq["fix"]
+
+    table = cli("doctor", "--account", member)
+    assert "FAIL" in table.out
+    assert "fix: aws cloudtrail start-logging --name org-trail" in table.out
+
+
+def test_a_bus_policy_for_another_organization_fails(cli: Cli) -> None:
+    statement = {
+        "Sid": "AllowPutEventsFromOrganization",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "events:PutEvents",
+        "Resource": cli.deployment.bus_arn,
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-otherorg123"}},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    cli.admin(cli.org.automation, "events").put_permission(EventBusName=cli.deployment.bus_name, Policy=policy)
+    result = cli("doctor", "--account", cli.org.members[0], "--output", "json")
+    [bus] = [check for check in result.json()["checks"] if check["name"] == "bus policy admits the organization"]
+    assert bus["verdict"] == "FAIL"
+    assert "o-otherorg123" in bus["detail"]
+    assert cli.org.org_id in bus["fix"]
+
+
+def test_the_member_role_may_read_exactly_the_forwarding_rule_doctor_looks_for() -> None:
+    roles = load_template(repo_root() / "member_stackset" / "roles.yaml")
+    [policy] = roles["Resources"]["MemberRole"]["Properties"]["Policies"]
+    [grant] = [s for s in policy["PolicyDocument"]["Statement"] if s.get("Sid") == "DoctorReadsForwardingRule"]
+    assert grant["Resource"]["Fn::Sub"].endswith(f":rule/{forwarder_rule_name()}")
