@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from wa_share.acceptance import AcceptResult
-from wa_share.aws import AwsError, Sessions
+from wa_share.aws import EXPIRED_TOKEN_CODES, AwsError, Sessions
 from wa_share.events import InvalidEvent, WorkloadCreated
 from wa_share.followup import follow_up
 from wa_share.observability import count, logger, record_outcomes
@@ -40,6 +40,8 @@ def share_created_workload(created: WorkloadCreated, settings: Settings, session
     except AwsError as error:
         count("Failed")
         logger.error("sharing failed", extra={"error_code": error.code, "error_kind": error.kind, "error": str(error)})
+        if error.code in EXPIRED_TOKEN_CODES:
+            sessions.forget(created.account_id)  # AWS rejected the session: Lambda's retry assumes the role afresh
         raise
     record_outcomes(results)
     for result in results:

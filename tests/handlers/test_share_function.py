@@ -12,6 +12,7 @@ import share_function
 from tests.factories import FakeLambdaContext, create_workload_event
 from wa_share_cli.sandbox import wellarchitected_backend
 from wa_share_cli.sandbox.deployment import Deployment
+from wa_share_cli.sandbox.metering import install_meter
 from wa_share_cli.sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_cli.sandbox.runner import FunctionRunner
 
@@ -227,3 +228,26 @@ def test_a_bad_setting_fails_loudly_naming_the_variable(monkeypatch: pytest.Monk
     with pytest.raises(ValueError, match="REVIEWS_ACCOUNT_IDS"):
         share_function.handler(create_workload_event(), FakeLambdaContext())
     share_function.runtime.cache_clear()
+
+
+def test_a_session_aws_rejects_as_expired_is_dropped_and_the_retry_assumes_again(
+    org: SimulatedOrganization, runner: FunctionRunner
+) -> None:
+    create_workload(org, org.members[0], "us-east-1", "warm-up")
+    runner.deliver_share_events()  # the member session is now cached in the warm function
+    rejected = {"left": 1}
+
+    def revoke_once(operation: str, account: str, region: str) -> str | None:
+        if operation == "ListWorkloadShares" and rejected["left"]:
+            rejected["left"] -= 1
+            return "ExpiredTokenException"
+        return None
+
+    wellarchitected_backend.configure_faults(fault=revoke_once)
+    before = install_meter().snapshot()["sts:AssumeRole"]
+    workload = create_workload(org, org.members[0], "us-east-1", "after-revocation")
+    [invocation] = runner.deliver_share_events()  # Lambda's async retry runs after the first attempt fails
+    assert invocation.error is None
+    assert outcomes(invocation.result) == ["created"]
+    assert install_meter().snapshot()["sts:AssumeRole"] - before == 1  # assumed afresh, once
+    assert len(shares_of(org, org.members[0], "us-east-1", workload)) == 1
