@@ -56,6 +56,19 @@ class AccountSweep:
     def outcome_counts(self) -> Counter[Outcome]:
         return Counter(result.outcome for result in self.results)
 
+    def totals(self) -> dict[str, int]:
+        """Outcomes grouped as operators read them: the one definition of "skipped" and "reported"."""
+        counts = self.outcome_counts()
+        return {
+            "created": counts[Outcome.CREATED],
+            "reshared": counts[Outcome.RESHARED],
+            "updated": counts[Outcome.UPDATED],
+            "already_shared": counts[Outcome.ALREADY_SHARED],
+            "reported": counts[Outcome.DRIFT_REPORTED] + counts[Outcome.NOT_LIVE_REPORTED],
+            "skipped": counts[Outcome.SKIPPED_OWNER] + counts[Outcome.SKIPPED_DELETED],
+            "quota_exceeded": counts[Outcome.QUOTA_EXCEEDED],
+        }
+
     def retry_reason(self) -> str:
         """Why the message goes back to the queue (and, on its last try, to the dead-letter queue)."""
         transient = [failure for failure in self.failures if failure.retryable]
@@ -66,7 +79,7 @@ class AccountSweep:
 
     def summary(self) -> dict[str, object]:
         """The summary line's fields. Flat names, none of them a logging.LogRecord attribute ("created")."""
-        counts = self.outcome_counts()
+        totals = self.totals()
         shown = [f"{failure.scope}: {failure.code}: {failure.message}" for failure in self.failures]
         if len(shown) > MAX_LOGGED_FAILURES:
             shown = [*shown[:MAX_LOGGED_FAILURES], f"… and {len(shown) - MAX_LOGGED_FAILURES} more"]
@@ -77,13 +90,13 @@ class AccountSweep:
             "regions": len(self.regions),
             "regions_skipped": self.skipped_regions,
             "workloads_seen": self.workloads_seen,
-            "shares_created": counts[Outcome.CREATED],
-            "shares_reshared": counts[Outcome.RESHARED],
-            "shares_updated": counts[Outcome.UPDATED],
-            "already_shared": counts[Outcome.ALREADY_SHARED],
-            "skipped": counts[Outcome.SKIPPED_OWNER] + counts[Outcome.SKIPPED_DELETED],
-            "reported": counts[Outcome.DRIFT_REPORTED] + counts[Outcome.NOT_LIVE_REPORTED],
-            "quota_exceeded": counts[Outcome.QUOTA_EXCEEDED],
+            "shares_created": totals["created"],
+            "shares_reshared": totals["reshared"],
+            "shares_updated": totals["updated"],
+            "already_shared": totals["already_shared"],
+            "skipped": totals["skipped"],
+            "reported": totals["reported"],
+            "quota_exceeded": totals["quota_exceeded"],
             "failed": len(self.failures),
             "failures": shown,
             "duration_ms": round(self.seconds * 1000),

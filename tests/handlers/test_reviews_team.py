@@ -9,24 +9,15 @@ from typing import Any
 import pytest
 
 from tests.factories import create_workload_event
-from wa_share_cli.cfn_templates import repo_root, template_json
 from wa_share_cli.sandbox import wellarchitected_backend
-from wa_share_cli.sandbox.deployment import Deployment
+from wa_share_cli.sandbox.deployment import Deployment, deploy_acceptor
 from wa_share_cli.sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_cli.sandbox.runner import FunctionRunner
 
 
-def deploy_acceptor(org: SimulatedOrganization, deployment: Deployment) -> None:
+def turn_acceptance_on(org: SimulatedOrganization, deployment: Deployment) -> None:
     """member_stackset/reviews.yaml in the reviews account, and the central stack's AcceptorRoleName."""
-    org.client(org.reviews, "cloudformation").create_stack(
-        StackName="wa-share-acceptor",
-        TemplateBody=template_json(repo_root() / "member_stackset" / "reviews.yaml"),
-        Parameters=[
-            {"ParameterKey": "CentralAccountId", "ParameterValue": org.automation},
-            {"ParameterKey": "OrganizationId", "ParameterValue": org.org_id},
-        ],
-        Capabilities=["CAPABILITY_NAMED_IAM"],
-    )
+    deploy_acceptor(org)
     deployment.function_env["ACCEPTOR_ROLE_NAME"] = "wa-share-acceptor"
 
 
@@ -61,7 +52,7 @@ def share_status(org: SimulatedOrganization, account: str, region: str, workload
 
 
 def test_a_new_workload_ends_accepted_with_one_announcement(org: SimulatedOrganization, deployment: Deployment) -> None:
-    deploy_acceptor(org, deployment)
+    turn_acceptance_on(org, deployment)
     sns_queue, bus_queue = listen(org, deployment)
     runner = FunctionRunner(deployment)
     member = org.members[0]
@@ -174,7 +165,7 @@ def outsider_invites_reviews(org: SimulatedOrganization, region: str) -> str:
 def test_the_sweep_accepts_invitations_left_pending_and_leaves_outsiders_alone(
     org: SimulatedOrganization, deployment: Deployment
 ) -> None:
-    deploy_acceptor(org, deployment)
+    turn_acceptance_on(org, deployment)
     member = org.members[1]
     # Shared by hand before wa-share accepted anything: the invitation is still pending.
     workload = create_workload(org, member, "us-east-1", "legacy")

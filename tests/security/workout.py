@@ -23,9 +23,8 @@ from typing import Any
 
 from tests.factories import create_workload_event
 from tests.security import cli_workout
-from wa_share_cli.cfn_templates import repo_root, template_json
 from wa_share_cli.sandbox import wellarchitected_backend
-from wa_share_cli.sandbox.deployment import STACK_NAME, Deployment, deploy
+from wa_share_cli.sandbox.deployment import STACK_NAME, Deployment, deploy, deploy_acceptor
 from wa_share_cli.sandbox.iam_trust import install_trust_checks
 from wa_share_cli.sandbox.metering import REQUESTS, Recording, install_request_log
 from wa_share_cli.sandbox.organization import SimulatedOrganization, build_organization, create_workload
@@ -92,15 +91,7 @@ def enable_reviews_team_features(org: SimulatedOrganization, deployment: Deploym
     variables, and the parameters (so that the roles' conditional statements are in effect)."""
     if deployment.function_env.get("ANNOUNCE_TOPIC_ARN"):
         return  # the sandbox deploys them itself
-    org.client(org.reviews, "cloudformation").create_stack(
-        StackName="wa-share-acceptor",
-        TemplateBody=template_json(repo_root() / "member_stackset" / "reviews.yaml"),
-        Parameters=[
-            {"ParameterKey": "CentralAccountId", "ParameterValue": org.automation},
-            {"ParameterKey": "OrganizationId", "ParameterValue": org.org_id},
-        ],
-        Capabilities=["CAPABILITY_NAMED_IAM"],
-    )
+    deploy_acceptor(org, ACCEPTOR_ROLE)
     topic = org.client(org.automation, "sns").create_topic(Name=f"{STACK_NAME}-new-shares")["TopicArn"]
     deployment.parameters |= {"AcceptorRoleName": ACCEPTOR_ROLE, "Announcements": "true"}
     deployment.function_env |= {

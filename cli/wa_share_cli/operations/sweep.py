@@ -13,7 +13,6 @@ from wa_share.aws import AwsError, Sessions
 from wa_share.planner import active_accounts
 from wa_share.queues import send_batches
 from wa_share.settings import Settings
-from wa_share.sharing import Outcome
 from wa_share.sweep import AccountSweep, sweep_account
 from wa_share.work_items import WorkItem
 
@@ -35,19 +34,12 @@ def summary_of(result: AccountSweep | AccountFailure) -> dict[str, Any]:
     """One row per account, in the CLI's own stable terms (the worker's log line may change its names)."""
     if isinstance(result, AccountFailure):
         return result.summary()
-    counts = result.outcome_counts()
     return {
         "account_id": result.account_id,
         "regions": list(result.regions),
         "regions_skipped": list(result.skipped_regions),
         "workloads_seen": result.workloads_seen,
-        "created": counts[Outcome.CREATED],
-        "reshared": counts[Outcome.RESHARED],
-        "updated": counts[Outcome.UPDATED],
-        "already_shared": counts[Outcome.ALREADY_SHARED],
-        "reported": counts[Outcome.DRIFT_REPORTED] + counts[Outcome.NOT_LIVE_REPORTED],
-        "skipped": counts[Outcome.SKIPPED_OWNER] + counts[Outcome.SKIPPED_DELETED],
-        "quota_exceeded": counts[Outcome.QUOTA_EXCEEDED],
+        **result.totals(),
         "failed": len(result.failures),
         "failures": [f"{failure.scope}: {failure.message}" for failure in result.failures],
     }

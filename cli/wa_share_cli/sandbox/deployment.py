@@ -250,3 +250,15 @@ def _deploy_function_roles(deployment: Deployment, resources: dict[str, Any], re
         )
         # What Lambda itself would hold when it runs the function as this role.
         deployment.function_credentials[function] = org.role_credentials(org.automation, role_name, function)
+
+
+def deploy_acceptor(org: SimulatedOrganization, role_name: str = "wa-share-acceptor") -> None:
+    """member_stackset/reviews.yaml in the reviews account, as its owners would deploy it (issue 7)."""
+    _create_stack(
+        org,
+        org.reviews,
+        HOME_REGION,
+        name="wa-share-acceptor",
+        file="reviews.yaml",
+        parameters={"CentralAccountId": org.automation, "OrganizationId": org.org_id, "AcceptorRoleName": role_name},
+    )
