@@ -73,11 +73,26 @@ def template_json(path: Path) -> str:
     return json.dumps(_parsed(path.resolve(), path.stat().st_mtime_ns))
 
 
-def repo_root() -> Path:
-    """The checkout this package runs from (an editable install); the templates live at its top."""
+def templates_root() -> Path:
+    """The deployable templates, as the package ships them: `template.yaml` and `member_stackset/*.yaml`.
+
+    In a checkout they are symlinks to the files at its top; a built wheel carries copies, so the
+    installed CLI (doctor, sweep --local) reads the very templates it was released with.
+    """
+    return Path(__file__).parent / "templates"
+
+
+def checkout_root() -> Path | None:
+    """The checkout this package runs from (an editable install), or None for an installed wheel."""
     root = Path(__file__).resolve().parents[2]
-    if not (root / "template.yaml").is_file():
-        raise FileNotFoundError(f"no template.yaml in {root}: wa-share must run from a checkout (pip install -e .)")
+    return root if (root / "template.yaml").is_file() and (root / "handlers").is_dir() else None
+
+
+def repo_root() -> Path:
+    """The checkout's top, for what exists only there (tests, the build); an error in an installed wheel."""
+    root = checkout_root()
+    if root is None:
+        raise FileNotFoundError("wa-share is not running from a checkout (pip install -e .)")
     return root
 
 

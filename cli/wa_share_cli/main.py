@@ -10,19 +10,19 @@ import argparse
 import sys
 import traceback
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
 
 from wa_share.aws import AwsError
-from wa_share_cli.commands import doctor, redrive, replay, report, sweep
+from wa_share_cli.commands import doctor, redrive, replay, report, sandbox, sweep
 from wa_share_cli.commands.arguments import CliParser, UsageError
 from wa_share_cli.commands.common import ExitCode, add_deployment_arguments, debug_enabled
 from wa_share_cli.commands.output import one_line
 from wa_share_cli.operations.replay import ReplayTimeout, ReplayWindowError
 from wa_share_cli.operations.stack import StackError
-from wa_share_cli.sandbox import command as sandbox_command
 
-COMMANDS = (replay, sweep, redrive, report, doctor, sandbox_command)
+COMMANDS = (replay, sweep, redrive, report, doctor, sandbox)
 USAGE_ERRORS = (UsageError, StackError, ReplayWindowError)
 
 
@@ -32,11 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Operate wa-share: every Well-Architected workload shared with the reviews team.",
         epilog="Exit codes: 0 success, 1 failure or gap found, 2 usage error.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     add_deployment_arguments(parser)
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
         module.register(subcommands)
     return parser
+
+
+def installed_version() -> str:
+    try:
+        return version("wa-share")
+    except PackageNotFoundError:  # run from a checkout without installing it
+        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from wa_share.aws import AccountSession, AwsError, ErrorKind, Sessions, aws_call
 from wa_share.regions import enabled_regions
-from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_cli.operations.checks import Check, fail, ok, warn
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ ROLES_FIX = "update the member roles stack (member_stackset/roles.yaml) in this 
 @cache
 def forwarder_rule_name() -> str:
     """The rule's fixed Name, read from the template that creates it."""
-    template = load_template(repo_root() / "member_stackset" / "forwarder.yaml")
+    template = load_template(templates_root() / "member_stackset" / "forwarder.yaml")
     return str(template["Resources"]["ForwardCreateWorkloadRule"]["Properties"]["Name"])
 
 

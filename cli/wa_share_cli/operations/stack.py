@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from wa_share.aws import AwsError, aws_call
 from wa_share.settings import Settings, SettingsError
-from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_cli.cfn_templates import checkout_root, load_template, templates_root
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -77,7 +77,8 @@ def default_stack_name(environ: Mapping[str, str] | None = None, cwd: Path | Non
     environ = os.environ if environ is None else environ
     if environ.get(STACK_ENV, "").strip():
         return environ[STACK_ENV].strip()
-    for folder in (cwd or Path.cwd(), repo_root()):
+    checkout = checkout_root()
+    for folder in (cwd or Path.cwd(), *([checkout] if checkout else [])):
         name = _samconfig_stack_name(folder / "samconfig.toml")
         if name:
             return name
@@ -125,7 +126,7 @@ def discover(cloudformation: CloudFormationClient, stack_name: str, region: str)
 
 def function_environment(parameters: Mapping[str, str], outputs: Mapping[str, str]) -> dict[str, str]:
     """template.yaml's Globals environment with the stack's parameter values (the template's defaults else)."""
-    template = load_template(repo_root() / "template.yaml")
+    template = load_template(templates_root() / "template.yaml")
     values = {name: spec.get("Default") for name, spec in template["Parameters"].items()} | dict(parameters)
     env: dict[str, str] = {}
     for variable, expression in template["Globals"]["Function"]["Environment"]["Variables"].items():

@@ -32,31 +32,6 @@ from wa_share_cli.sandbox.summary import Progress as PhaseProgress
 LOG_NAME = "functions.log"
 
 
-def register(subcommands: Any) -> None:
-    parser = subcommands.add_parser(
-        "sandbox",
-        help="run wa-share end to end on a simulated organization (no AWS account needed)",
-        description="The whole system on a simulated AWS Organization: real-time sharing, lost events, a "
-        "missing role, throttling, the nightly sweep, an outage and its replay, then a coverage check. "
-        "Flags override the scenario file's values.",
-    )
-    parser.add_argument("--scenario", type=Path, metavar="FILE", help="YAML or JSON: accounts, regions, faults…")
-    parser.add_argument("--accounts", type=int, metavar="N", help="member accounts (default 4)")
-    parser.add_argument(
-        "--regions", metavar="LIST", help="comma-separated (default us-east-1,eu-west-1,ap-southeast-2)"
-    )
-    parser.add_argument("--workloads", type=int, metavar="N", help="new workloads per account and region (default 2)")
-    parser.add_argument("--drop-rate", type=float, metavar="R", help="share of CloudTrail events lost (default 0.1)")
-    parser.add_argument("--throttle-rate", type=float, metavar="R", help="share of WA calls throttled (default 0.05)")
-    parser.add_argument("--latency-ms", type=float, metavar="MS", help="added to every WA call (default 0)")
-    parser.add_argument("--seed", type=int, help="seed of the simulated faults (default 7)")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of tables")
-    parser.add_argument("--log-dir", type=Path, metavar="DIR", help="for the functions' logs (default: a temp dir)")
-    parser.add_argument("--serve", action="store_true", help="then serve the organization on 127.0.0.1 until Ctrl-C")
-    parser.add_argument("--port", type=int, default=0, help="port for --serve (default: any free port)")
-    parser.set_defaults(run=run)
-
-
 def run(args: argparse.Namespace) -> int:
     try:
         data = load_scenario(args.scenario) if args.scenario else {}

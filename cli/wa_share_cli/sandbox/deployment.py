@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from wa_share_cli.cfn_templates import event_pattern, load_template, repo_root, template_json
+from wa_share_cli.cfn_templates import event_pattern, load_template, template_json, templates_root
 from wa_share_cli.sandbox.organization import HOME_REGION, SimulatedOrganization
 from wa_share_cli.sandbox.resolver import Resolver
 
@@ -57,7 +57,7 @@ def deploy(
     forwarders: bool = True,
 ) -> Deployment:
     """Deploy both sides; call before `install_trust_checks()` (the harness sets roles up as admin)."""
-    template = load_template(repo_root() / "template.yaml")
+    template = load_template(templates_root() / "template.yaml")
     parameters = _parameters(template, org, regions, overrides or {})
     deployment = Deployment(org, regions, parameters, accounts_without_role=accounts_without_role)
     _deploy_central(deployment, template)
@@ -117,7 +117,7 @@ def _create_stack(
     cloudformation = org.client(account, "cloudformation", region)
     cloudformation.create_stack(
         StackName=name,
-        TemplateBody=template_json(repo_root() / "member_stackset" / file),
+        TemplateBody=template_json(templates_root() / "member_stackset" / file),
         Parameters=[{"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()],
         Capabilities=["CAPABILITY_NAMED_IAM"],
     )

@@ -29,7 +29,7 @@ import share_function
 import sweep_planner
 import sweep_worker
 from wa_share.observability import logger as function_logger
-from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_cli.sandbox.clock import compress_retry_backoff
 from wa_share_cli.sandbox.deployment import Deployment
 from wa_share_cli.sandbox.metering import install_meter
@@ -67,7 +67,7 @@ class FunctionRunner:
         self.log_stream = log_stream
         self.meter = install_meter()
         compress_retry_backoff()
-        functions = load_template(repo_root() / "template.yaml")["Resources"]
+        functions = load_template(templates_root() / "template.yaml")["Resources"]
         self.max_retries = int(functions["ShareFunction"]["Properties"]["EventInvokeConfig"]["MaximumRetryAttempts"])
         worker_events = functions["SweepWorkerFunction"]["Properties"]["Events"]
         self.worker_batch_size = int(next(iter(worker_events.values()))["Properties"]["BatchSize"])
