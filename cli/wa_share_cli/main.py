@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
 
 from wa_share.aws import AwsError
-from wa_share_cli.commands import doctor, redrive, replay, report, sweep
+from wa_share_cli.commands import doctor, probe, redrive, replay, report, sweep
 from wa_share_cli.commands.arguments import CliParser, UsageError
 from wa_share_cli.commands.common import ExitCode, add_deployment_arguments, debug_enabled
 from wa_share_cli.commands.output import one_line
@@ -22,7 +22,7 @@ from wa_share_cli.operations.replay import ReplayTimeout, ReplayWindowError
 from wa_share_cli.operations.stack import StackError
 from wa_share_cli.sandbox import command as sandbox_command
 
-COMMANDS = (replay, sweep, redrive, report, doctor, sandbox_command)
+COMMANDS = (replay, sweep, redrive, report, doctor, probe, sandbox_command)
 USAGE_ERRORS = (UsageError, StackError, ReplayWindowError)
 
 
