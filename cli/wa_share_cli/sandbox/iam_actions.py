@@ -190,6 +190,9 @@ _RESOURCE_OF: dict[str, Callable[[SignedRequest, str], list[str]]] = {
     "cloudformation:DescribeStacks": lambda request, account: [
         f"{_service_arn(request, account)}:stack/{request.params.get('StackName', '*')}/*"
     ],
+    "cloudwatch:DescribeAlarms": lambda request, account: [
+        f"arn:aws:cloudwatch:{request.region}:{account}:alarm:{name}" for name in request.params.get("AlarmNames", [])
+    ],
     "ssm:GetParametersByPath": _parameter_arn,
     "ssm:GetParameter": _parameter_arn,
 }

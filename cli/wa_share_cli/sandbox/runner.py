@@ -193,11 +193,12 @@ class FunctionRunner:
             report(runs[-1])
         return runs
 
-    def run_probe(self) -> Invocation:
-        """The probe's schedule fires (Probe=scheduled): earlier probes judged and deleted, a new one created."""
+    def run_probe(self, at: datetime | None = None) -> Invocation:
+        """The probe's schedule fires (Probe=scheduled) at `at` (now by default): earlier probes are judged and
+        deleted, a new one is created."""
         scheduled = {
             "id": str(uuid.uuid4()),
-            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "time": (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "source": "aws.events",
             "detail-type": "Scheduled Event",
             "detail": {},
