@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     wa = _probe_api(context)
     principals = [principal for principal in settings.principals if principal != wa.account_id]
     accept = settings.acceptor_role_name is not None and not settings.share_with
-    watch = operation.Watch(timeout=args.timeout, interval=args.interval)
+    watch = operation.Watch(timeout=args.timeout, interval=args.interval, pause=operation.pause)
     with output.progress("waiting for the share", total=args.timeout) as ticker:
         watch.on_poll = lambda elapsed: ticker.update(completed=elapsed)
         report = operation.run_probe(wa, principals, accept_expected=accept, watch=watch)

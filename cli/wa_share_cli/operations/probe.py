@@ -23,6 +23,11 @@ from wa_share.wellarchitected import Share, WellArchitected
 Clock = Callable[[], float]
 
 
+def pause(seconds: float) -> None:
+    """The wait between two polls (the sandbox's tests run the share function here instead)."""
+    time.sleep(seconds)
+
+
 @dataclass(frozen=True)
 class Hop:
     name: str  # created, shared, accepted, deleted

@@ -240,7 +240,10 @@ def _deploy_probe_alarm(deployment: Deployment, template: dict[str, Any], resolv
     for number in ("EvaluationPeriods", "DatapointsToAlarm", "Period"):
         properties[number] = int(properties[number])
     properties["Threshold"] = float(properties["Threshold"])
-    deployment.org.client(deployment.org.automation, "cloudwatch").put_metric_alarm(**properties)
+    cloudwatch = deployment.org.client(deployment.org.automation, "cloudwatch")
+    cloudwatch.put_metric_alarm(**properties)
+    # Where AWS starts a new alarm (moto starts it OK).
+    cloudwatch.set_alarm_state(AlarmName=properties["AlarmName"], StateValue="INSUFFICIENT_DATA", StateReason="new")
     resolver.define("ProbeAlarm", ref=properties["AlarmName"], arn=f"<{properties['AlarmName']}>")
 
 
