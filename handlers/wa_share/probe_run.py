@@ -92,18 +92,25 @@ def delete_probe(wa: WellArchitected, workload_id: str) -> None:
 
 
 def run_scheduled_probe(event: ScheduledEvent, settings: Settings, sessions: Sessions) -> ProbeRun:
-    """Judge and delete the earlier probes, then create this hour's; raises on an AWS failure (retried)."""
+    """Judge and delete the earlier probes, then create this run's; raises on an AWS failure (retried)."""
     account = settings.probe_account_id
     if account is None:
         raise ProbeEventError("PROBE_ACCOUNT_ID is not set: the probe has no account to run in")
     region = settings.probe_region
     wa = WellArchitected(sessions.central.wellarchitected(region), account_id=account, region=region)
-    run = ProbeRun()
+    now = max(event.time, datetime.now(UTC))  # the name carries the real creation time, to the millisecond
+    nonce = event.event_id.replace("-", "")[:8]
+    run, mine = ProbeRun(), None
     principals = [principal for principal in settings.principals if principal != account]
     for probe in probe_workloads(wa, settings.probes):
-        _judge_and_delete(wa, probe, principals, event.time, run)
-    run.created = probe_name(event.time, event.event_id.replace("-", "")[:8])
-    # The token comes from the event: Lambda's retry of this run finds the probe it already created.
+        if probe.name.endswith(f"-{nonce}"):
+            mine = probe  # Lambda retried this run after the probe was created: keep it, create no other
+            continue
+        _judge_and_delete(wa, probe, principals, now, run)
+    if mine is not None:
+        run.created, run.workload_id = mine.name, mine.workload_id
+        return run
+    run.created = probe_name(now, nonce)
     run.workload_id = create_probe(wa, run.created, token=str(uuid.uuid5(_TOKENS, f"create|{event.event_id}")))
     return run
 

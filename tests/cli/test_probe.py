@@ -46,7 +46,8 @@ def test_a_probe_is_shared_in_time_its_hops_printed_and_it_is_deleted(
 
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert lines[0].startswith(f"probe {PROBE_PREFIX}") and "in us-east-1" in lines[0]
+    assert lines[0].startswith(f"probe {PROBE_PREFIX}")
+    assert "in us-east-1" in lines[0]
     assert [line.split()[0] for line in lines[1:]] == ["created", "shared", "deleted"]
     assert f"{cli.org.reviews} PENDING" in lines[2]
     assert automation_workloads(org) == []
@@ -66,7 +67,9 @@ def test_with_auto_accept_the_accepted_hop_is_shown_too_as_json(
     assert result.code == 0, result.err
     report = result.json()
     assert [hop["hop"] for hop in report["hops"]] == ["created", "shared", "accepted", "deleted"]
-    assert report["shared"] is True and report["accepted"] is True and report["check"] is None
+    assert report["shared"] is True
+    assert report["accepted"] is True
+    assert report["check"] is None
     seconds = [hop["seconds"] for hop in report["hops"]]
     assert seconds == sorted(seconds)
     assert automation_workloads(org) == []
@@ -83,14 +86,16 @@ def test_a_probe_not_shared_in_time_exits_1_naming_what_to_check_and_is_deleted(
 
     assert result.code == 1
     assert [line.split()[0] for line in result.out.splitlines()[1:3]] == ["created", "deleted"]
-    assert "not shared within 1s" in result.out and "forwarding rule" in result.out
+    assert "not shared within 1s" in result.out
+    assert "forwarding rule" in result.out
     assert automation_workloads(org) == []
 
 
 def test_a_stack_without_the_probe_role_is_a_usage_error(cli: Cli) -> None:
     result = cli("probe")
     assert result.code == 2
-    assert "no probe role" in result.err and "Probe=on-demand" in result.err
+    assert "no probe role" in result.err
+    assert "Probe=on-demand" in result.err
     assert automation_workloads(cli.org) == []
 
 
@@ -116,6 +121,8 @@ def test_doctor_reads_the_probe_alarm(
     assert probe_check()["verdict"] == "warn"  # no datapoint yet
     cloudwatch.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="Threshold Crossed: no datapoints")
     failed = probe_check()
-    assert failed["verdict"] == "FAIL" and "forwarding rule" in failed["detail"] and "wa-share probe" in failed["fix"]
+    assert failed["verdict"] == "FAIL"
+    assert "forwarding rule" in failed["detail"]
+    assert "wa-share probe" in failed["fix"]
     cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="a probe was shared")
     assert probe_check()["verdict"] == "ok"

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from wa_share.aws import AwsError, ErrorKind, Sessions, partition_of
-from wa_share.probe import ProbeRule
+from wa_share.probe import NO_PROBES, ProbeRule
 from wa_share.regions import enabled_regions, wa_regions_from_ssm
 from wa_share.settings import Settings
 from wa_share.sharing import Outcome, SharePolicy, decide
@@ -105,9 +105,6 @@ class Coverage:
             "workloads": [asdict(row) | {"state": row.state.value} for row in self.rows],
             "errors": [asdict(error) for error in self.errors],
         }
-
-
-NO_PROBES = ProbeRule(None)
 
 
 def regions_to_cover(settings: Settings, sessions: Sessions, chosen: Sequence[str] = ()) -> tuple[str, ...]:
