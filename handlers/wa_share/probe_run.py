@@ -73,13 +73,9 @@ def is_shared(shares: Sequence[Share], principals: Sequence[str]) -> bool:
 
 
 def create_probe(wa: WellArchitected, name: str, *, token: str) -> str:
+    """Create one probe workload (no logging: `wa-share probe` prints its own output)."""
     description = "wa-share probe of the real-time path; deleted by the next probe run"
-    workload_id = wa.create_workload(
-        name=name, description=description, tags={PROBE_TAG_KEY: PROBE_TAG_VALUE}, token=token
-    )
-    count("ProbesCreated")
-    logger.info("probe created", extra={"probe": name, "workload_id": workload_id})
-    return workload_id
+    return wa.create_workload(name=name, description=description, tags={PROBE_TAG_KEY: PROBE_TAG_VALUE}, token=token)
 
 
 def delete_probe(wa: WellArchitected, workload_id: str) -> None:
@@ -112,6 +108,8 @@ def run_scheduled_probe(event: ScheduledEvent, settings: Settings, sessions: Ses
         return run
     run.created = probe_name(now, nonce)
     run.workload_id = create_probe(wa, run.created, token=str(uuid.uuid5(_TOKENS, f"create|{event.event_id}")))
+    count("ProbesCreated")
+    logger.info("probe created", extra={"probe": run.created, "workload_id": run.workload_id})
     return run
 
 

@@ -14,7 +14,7 @@ from wa_share.probe import PROBE_PREFIX
 from wa_share_cli.operations import probe as operation
 from wa_share_cli.sandbox import wellarchitected_backend as wab
 from wa_share_cli.sandbox.deployment import deploy_acceptor
-from wa_share_cli.sandbox.organization import SimulatedOrganization
+from wa_share_cli.sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_cli.sandbox.runner import FunctionRunner
 
 
@@ -126,3 +126,17 @@ def test_doctor_reads_the_probe_alarm(
     assert "wa-share probe" in failed["fix"]
     cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="a probe was shared")
     assert probe_check()["verdict"] == "ok"
+
+
+def test_report_leaves_probes_out_and_counts_a_look_alike_elsewhere(
+    org: SimulatedOrganization, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli = probe_cli(org, monkeypatch, capsys, Probe="scheduled")
+    functions = FunctionRunner(cli.deployment, log_stream=io.StringIO())
+    probe = functions.run_probe().result["created"]  # never delivered: an unshared probe, not a gap
+    create_workload(org, org.members[0], "us-east-1", probe)  # the same name in another account: a workload
+
+    report = cli("report", "--output", "json").json()
+
+    assert [(row["account_id"], row["state"]) for row in report["workloads"]] == [(org.members[0], "missing")]
+    assert report["gaps"] == 1
