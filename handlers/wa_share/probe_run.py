@@ -23,6 +23,7 @@ from wa_share.wellarchitected import Share, WellArchitected, Workload
 
 # A younger probe may still be on its way (an operator's `wa-share probe`, a slow path): judged next run.
 JUDGE_AFTER = timedelta(minutes=10)
+ACCESS_DENIED = frozenset({"AccessDeniedException", "AccessDenied"})
 SHARED_NOW = frozenset({Outcome.CREATED, Outcome.RESHARED})
 _TOKENS = uuid.UUID("0e7f7d4c-5a53-4c1e-9d0b-6a8f0b1c2d3e")
 WHAT_TO_CHECK = (
@@ -58,6 +59,7 @@ class ProbeRun:
     cleaned: list[str] = field(default_factory=list)
     never_shared: list[str] = field(default_factory=list)
     in_flight: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # probe-named, but IAM says not tagged as ours
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -125,7 +127,12 @@ def _judge_and_delete(
     except AwsError as error:
         if error.kind is ErrorKind.NOT_FOUND:
             return  # deleted meanwhile (by `wa-share probe`, say)
-        raise
+        if error.code not in ACCESS_DENIED:
+            raise
+        # The role may touch only workloads tagged as probes: someone else's workload took a probe's name.
+        logger.warning("probe-named workload without the probe tag left alone", extra={"probe": probe.name})
+        run.refused.append(probe.name)
+        return
     if not shared:
         count("ProbeNotShared")
         logger.error(

@@ -70,6 +70,11 @@ def probes_in(org: SimulatedOrganization, account: str, region: str = "us-east-1
         return {w.name: w for w in backend.workloads.values()}
 
 
+def first_run_calls(functions: FunctionRunner) -> int:
+    [probe_run] = [invocation for invocation in functions.invocations if invocation.function == "probe"]
+    return probe_run.calls  # ListWorkloads (nothing to clean), CreateWorkload
+
+
 def ran(invocation: Invocation) -> dict[str, Any]:
     assert invocation.error is None, invocation.error
     result: dict[str, Any] = invocation.result
@@ -87,6 +92,8 @@ def test_a_probe_is_shared_its_latency_recorded_and_the_next_run_deletes_it(
 
     [shared] = functions.deliver_share_events()
     assert [item["outcome"] for item in ran(shared)["results"]] == ["created"]
+    # AssumeRole, ListWorkloadShares, CreateWorkloadShare, and GetWorkload (probe account only) for the name
+    assert (first_run_calls(functions), shared.calls) == (2, 4)
     rows = wab.get_backend(org.automation, "us-east-1").list_all_shares(first["workload_id"])
     assert [(row.shared_with, row.status) for row in rows] == [(org.reviews, "PENDING")]
     sums = metric_sums(logs)
@@ -97,7 +104,9 @@ def test_a_probe_is_shared_its_latency_recorded_and_the_next_run_deletes_it(
     [line] = log_records(logs, "probe shared")
     assert line["probe"] == first["created"]
 
-    second = ran(functions.run_probe(datetime.now(UTC) + HOUR))
+    second_run = functions.run_probe(datetime.now(UTC) + HOUR)
+    second = ran(second_run)
+    assert second_run.calls == 4  # ListWorkloads, ListWorkloadShares, DeleteWorkload, CreateWorkload
     assert second["cleaned"] == [first["created"]]
     assert second["never_shared"] == []
     assert set(probes_in(org, org.automation)) == {second["created"]}  # one probe at a time
@@ -211,3 +220,24 @@ def test_the_rule_is_name_prefix_and_owner() -> None:
     assert not rule.is_probe("111122223333", "wa-share-probes")
     assert not ProbeRule(None).is_probe("111122223333", name)
     assert created_at("wa-share-probe-garbage") is None
+
+
+def test_a_probe_named_workload_iam_refuses_is_left_alone_and_the_run_goes_on(
+    org: SimulatedOrganization, functions: FunctionRunner
+) -> None:
+    # Someone else's workload in the probe account took a probe's name but not the probe tag: in AWS the
+    # probe role's aws:ResourceTag condition refuses it (the sandbox does not evaluate identity policies).
+    squatter = probe_name(datetime.now(UTC) - 3 * HOUR, "squatter")
+    create_workload(org, org.automation, "us-east-1", squatter)
+    wab.configure_faults(
+        fault=lambda operation, _account, _region: (
+            "AccessDeniedException" if operation == "ListWorkloadShares" else None
+        )
+    )
+    try:
+        run = ran(functions.run_probe())
+    finally:
+        wab.reset_faults()
+    assert run["refused"] == [squatter]
+    assert run["cleaned"] == run["never_shared"] == []
+    assert squatter in probes_in(org, org.automation)
