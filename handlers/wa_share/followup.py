@@ -38,11 +38,12 @@ def follow_up(
     settings: Settings,
     sessions: Sessions,
     workload_name: str | None = None,
+    announce: bool = True,
 ) -> list[AcceptResult]:
     new = [result for result in results if result.outcome in NEW_SHARES and not result.dry_run]
     accepted = [_accept(result, wa, settings, sessions) for result in new if _acceptable(result, settings)]
     announcer = announcer_for(settings, sessions)
-    if new and announcer.enabled:
+    if new and announce and announcer.enabled:
         name = workload_name or next((item.workload_name for item in accepted if item.workload_name), None)
         name = name if name is not None else _name(wa, new[0].workload_id)
         done = {item.shared_with_account for item in accepted if item.result.outcome is Acceptance.ACCEPTED}

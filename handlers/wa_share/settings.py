@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from wa_share.probe import ProbeRule
+
 # [0-9], not \d: \d also matches the digits of other scripts ("١٢٣…"), in Python and in pydantic's engine.
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
@@ -76,6 +78,16 @@ class Settings:
     acceptor_role_name: str | None = None  # set: accept invitations in the reviews accounts
     announce_topic_arn: str | None = None
     announce_bus_name: str | None = None
+    probe_account_id: str | None = None  # the account whose probe workloads are not organization workloads
+    probe_region_name: str | None = None  # where the scheduled probe creates them (the home region if unset)
+
+    @property
+    def probes(self) -> ProbeRule:
+        return ProbeRule(self.probe_account_id)
+
+    @property
+    def probe_region(self) -> str:
+        return self.probe_region_name or self.home_region
 
     @property
     def principals(self) -> tuple[str, ...]:
@@ -103,6 +115,8 @@ class Settings:
             acceptor_role_name=reader.optional_matching("ACCEPTOR_ROLE_NAME", ROLE_NAME),
             announce_topic_arn=reader.optional_matching("ANNOUNCE_TOPIC_ARN", TOPIC_ARN),
             announce_bus_name=reader.optional_matching("ANNOUNCE_BUS_NAME", BUS_NAME),
+            probe_account_id=reader.optional_matching("PROBE_ACCOUNT_ID", ACCOUNT_ID),
+            probe_region_name=reader.optional_matching("PROBE_REGION", REGION),
         )
 
 

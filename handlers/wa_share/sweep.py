@@ -189,6 +189,8 @@ def _sweep_region(
     except AwsError as error:
         result.failures.append(_failure(region, f"region {region}", error))
         return result
+    # Probes are the probe function's to create, share (through the real-time path) and delete.
+    workloads = [w for w in workloads if not settings.probes.is_probe(w.owner, w.name)]
     result.workloads_seen = len(workloads)
     for workload in workloads:
         outcome = _guarded(

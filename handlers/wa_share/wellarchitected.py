@@ -5,7 +5,7 @@ boto3 has no paginators for `wellarchitected` (boto/boto3#3117), hence the NextT
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,11 +49,12 @@ class WellArchitected:
         suffix = f" workload {workload_id}" if workload_id else ""
         return f"account {self.account_id} region {self.region}{suffix}"
 
-    def owned_workloads(self) -> Iterator[Workload]:
+    def owned_workloads(self, name_prefix: str = "") -> Iterator[Workload]:
         """Workloads this account owns; ListWorkloads also returns those others shared with it."""
         token: str | None = None
+        prefix = {"WorkloadNamePrefix": name_prefix} if name_prefix else {}
         while True:
-            kwargs = {"MaxResults": PAGE_SIZE} | ({"NextToken": token} if token else {})
+            kwargs = {"MaxResults": PAGE_SIZE} | prefix | ({"NextToken": token} if token else {})
             with aws_call("wellarchitected:ListWorkloads", self._resource()):
                 page = self._client.list_workloads(**kwargs)  # type: ignore[arg-type]
             for summary in page.get("WorkloadSummaries", []):
@@ -91,6 +92,25 @@ class WellArchitected:
     def workload_name(self, workload_id: str) -> str:
         with aws_call("wellarchitected:GetWorkload", self._resource(workload_id)):
             return self._client.get_workload(WorkloadId=workload_id)["Workload"].get("WorkloadName", "")
+
+    def create_workload(self, *, name: str, description: str, tags: Mapping[str, str], token: str) -> str:
+        """A minimal workload (the probe's): one lens, this region, no review content."""
+        with aws_call("wellarchitected:CreateWorkload", self._resource()):
+            response = self._client.create_workload(
+                WorkloadName=name,
+                Description=description,
+                Environment="PREPRODUCTION",
+                Lenses=["wellarchitected"],
+                AwsRegions=[self.region],
+                ReviewOwner="wa-share probe",
+                Tags=dict(tags),
+                ClientRequestToken=token,
+            )
+        return response["WorkloadId"]
+
+    def delete_workload(self, workload_id: str, *, token: str) -> None:
+        with aws_call("wellarchitected:DeleteWorkload", self._resource(workload_id)):
+            self._client.delete_workload(WorkloadId=workload_id, ClientRequestToken=token)
 
     def enable_organization_sharing(self) -> None:
         """Organization/OU shares need the owner's setting on, per account and region (no invitations)."""

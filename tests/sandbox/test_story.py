@@ -55,6 +55,7 @@ def test_the_default_story_in_a_short_configuration_covers_every_eligible_worklo
     assert report["organization"]["without_role"] == ["member-02"]
     realtime, faults, sweep, outage = (phase(report, n) for n in (1, 2, 3, 4))
     assert realtime["shares_created"] == realtime["events"] == realtime["workloads_created"] == 1
+    assert 0 < realtime["details"]["probe_latency_seconds"] < 60  # the probe, shared (and not counted above)
     # Every phase-2 event is lost: nothing reaches the function, and the sweep shares member-01's workload.
     assert (faults["workloads_created"], faults["details"]["lost_events"], faults["events"]) == (2, 2, 0)
     assert sweep["metrics"]["MissedByRealtime"] == faults["details"]["lost_where_the_role_exists"] == 1

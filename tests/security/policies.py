@@ -40,6 +40,8 @@ USED_BY_AWS: dict[tuple[str, str], str] = {
     ("SweepWorkerRole", "sqs:DeleteMessage"): _POLLER.format("deletes the messages the worker handled"),
     ("SweepWorkerRole", "sqs:GetQueueAttributes"): _POLLER.format("reads the queue's attributes"),
     ("ForwardingRole", "events:PutEvents"): "EventBridge delivers the forwarding rule's events with this role",
+    ("ProbeRole", "logs:CreateLogStream"): _LOGS,
+    ("ProbeRole", "logs:PutLogEvents"): _LOGS,
 }
 
 
@@ -200,15 +202,30 @@ OrgOf = Callable[[str], str | None]
 def _condition_holds(statement: Statement, use: Use, org_of: OrgOf) -> bool:
     for operator, tests in statement.conditions.items():
         for key, expected in tests.items():
-            if operator == "StringEquals" and key == "aws:ResourceOrgID":
-                actual = org_of(account_of(use.resource))
-            elif operator == "StringEquals" and key == "aws:PrincipalOrgID":
-                actual = org_of(account_of(use.identity))
-            else:
+            if operator == "ForAllValues:StringEquals" and key == "aws:TagKeys":
+                if any(tag not in expected for tag, _value in use.request_tags):
+                    return False
+                continue
+            if operator != "StringEquals":
                 raise AssertionError(f"condition {operator} {key} is not evaluated by the least-privilege test")
-            if actual not in expected:
+            if _actual(key, use, org_of) not in expected:
                 return False
     return True
+
+
+def _actual(key: str, use: Use, org_of: OrgOf) -> str | None:
+    """The value of a StringEquals condition key for one recorded use."""
+    if key == "aws:ResourceOrgID":
+        return org_of(account_of(use.resource))
+    if key == "aws:PrincipalOrgID":
+        return org_of(account_of(use.identity))
+    if key == "aws:RequestedRegion":
+        return use.region
+    if key.startswith("aws:RequestTag/"):
+        return dict(use.request_tags).get(key.removeprefix("aws:RequestTag/"))
+    if key.startswith("aws:ResourceTag/"):
+        return dict(use.resource_tags).get(key.removeprefix("aws:ResourceTag/"))
+    raise AssertionError(f"condition key {key} is not evaluated by the least-privilege test")
 
 
 def granting(role: RolePolicy, use: Use, org_of: OrgOf) -> list[int]:

@@ -4,7 +4,8 @@ Real time: a new workload (CreateWorkloadShare, its invitation accepted, the sha
 live share has the wrong permission (UpdateWorkloadShare, drift policy "enforce"), one in an account
 without the member role (AssumeRole denied, then the on-failure queue), an invalid event (SendMessage to
 the failure queue), one more with no acceptor role (the announcement reads the name with GetWorkload).
-Sweep: the planner lists the accounts and enqueues them; the worker shares the workloads whose events were
+Probe (Probe=scheduled): a probe created, shared by the real-time path, then judged and deleted by the next
+run. Sweep: the planner lists the accounts and enqueues them; the worker shares the workloads whose events were
 lost (one of them drifted), and dead-letters the account without the role and an invalid work item; then
 one more account with WaRegions=auto (the region list read from SSM). Everything the functions print is
 kept. The optional features are on (acceptance by the reviews account's acceptor role, announcements on
@@ -19,6 +20,7 @@ import io
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.factories import create_workload_event
@@ -32,7 +34,7 @@ from wa_share_cli.sandbox.runner import FunctionRunner, Invocation
 
 REGIONS = ("us-east-1", "eu-west-1")
 ACCEPTOR_ROLE = "wa-share-acceptor"
-OVERRIDES: dict[str, Any] = {"PermissionDriftPolicy": "enforce"}
+OVERRIDES: dict[str, Any] = {"PermissionDriftPolicy": "enforce", "Probe": "scheduled"}
 INVALID_WORK_ITEM = json.dumps({"account_id": "not-an-account", "sweep_id": "workout"})
 
 
@@ -111,6 +113,7 @@ def run(org: SimulatedOrganization, deployment: Deployment, *, cli: bool = True)
         runner.deliver_share_events()
         workloads |= _announce_without_acceptance(org, deployment, runner)
         runner.invoke("share", create_workload_event(workload_id="not-a-workload-id"))
+        _probe_twice(runner)
         org.client(org.automation, "sqs").send_message(
             QueueUrl=deployment.queue_urls["SweepQueue"], MessageBody=INVALID_WORK_ITEM
         )
@@ -118,6 +121,13 @@ def run(org: SimulatedOrganization, deployment: Deployment, *, cli: bool = True)
         _sweep_with_regions_from_ssm(deployment, runner)
         cli_runs = cli_workout.run_commands(operator) if cli else []
     return Workout(org, deployment, recording, logs.getvalue(), runner.invocations, cli_runs, workloads)
+
+
+def _probe_twice(runner: FunctionRunner) -> None:
+    """The scheduled probe: a probe created and shared, then judged and deleted by the next run."""
+    runner.run_probe()
+    runner.deliver_share_events()
+    runner.run_probe(datetime.now(UTC) + timedelta(hours=1))
 
 
 def _announce_without_acceptance(

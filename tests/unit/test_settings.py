@@ -61,3 +61,15 @@ def test_auto_regions_and_no_resharing() -> None:
 def test_a_bad_variable_is_an_error_naming_it(env: dict[str, str], names: str) -> None:
     with pytest.raises(SettingsError, match=names):
         Settings.from_env(env)
+
+
+def test_the_probe_account_and_region_are_optional_and_checked() -> None:
+    settings = Settings.from_env(BASE)
+    assert (settings.probe_account_id, settings.probe_region) == (None, "us-east-1")
+    assert not settings.probes.is_probe("111122223333", "wa-share-probe-20261201T000000.000Z-x")
+    settings = Settings.from_env(BASE | {"PROBE_ACCOUNT_ID": "999988887777", "PROBE_REGION": "eu-west-1"})
+    assert settings.probe_region == "eu-west-1"
+    assert settings.probes.is_probe("999988887777", "wa-share-probe-20261201T000000.000Z-x")
+    for name, value in (("PROBE_ACCOUNT_ID", "9999"), ("PROBE_REGION", "Europe")):
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_env(BASE | {name: value})

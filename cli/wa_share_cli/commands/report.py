@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
             SharePolicy.from_settings(settings),
             home_region=context.region,
             on_account=lambda _account: ticker.advance(),
+            probes=settings.probes,
         )
     _show(args, coverage)
     if coverage.errors or (args.fail_on_gap and coverage.gaps):

@@ -9,6 +9,7 @@ from wa_share.aws import Sessions
 from wa_share_cli.operations.checks import Check
 from wa_share_cli.operations.doctor_central import check_bus_policy, check_dead_letters, organization_id
 from wa_share_cli.operations.doctor_member import check_account
+from wa_share_cli.operations.doctor_probe import check_probe_alarm
 from wa_share_cli.operations.stack import StackOutputs
 
 ACCOUNT_CONCURRENCY = 8
@@ -26,6 +27,8 @@ def diagnose(
     central = sessions.central
     checks = [check_bus_policy(central.events(home), outputs, organization_id(central.organizations(home)))]
     checks.extend(check_dead_letters(central.sqs(home), outputs))
+    if outputs.outputs.get("ProbeAlarmName"):  # Probe=scheduled
+        checks.append(check_probe_alarm(central.client("cloudwatch", home), outputs))
 
     def one(account: str) -> list[Check]:
         found = check_account(sessions, account, regions, outputs["CentralEventBusArn"], home)

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from wa_share.aws import AwsError, ErrorKind, Sessions, partition_of
+from wa_share.probe import NO_PROBES, ProbeRule
 from wa_share.regions import enabled_regions, wa_regions_from_ssm
 from wa_share.settings import Settings
 from wa_share.sharing import Outcome, SharePolicy, decide
@@ -143,13 +144,20 @@ def scan(
     *,
     home_region: str,
     on_account: Callable[[str], None] | None = None,
+    probes: ProbeRule = NO_PROBES,
 ) -> Coverage:
     """Scan every account (concurrently, bounded) in the regions it has enabled; failures are recorded, not raised."""
     coverage = Coverage(tuple(principals))
 
     def one(account: str) -> tuple[list[WorkloadState], list[ScanError]]:
         found = _scan_account(
-            sessions, account, regions=regions, principals=principals, policy=policy, home_region=home_region
+            sessions,
+            account,
+            regions=regions,
+            principals=principals,
+            policy=policy,
+            home_region=home_region,
+            probes=probes,
         )
         if on_account is not None:
             on_account(account)
@@ -170,6 +178,7 @@ def _scan_account(
     principals: Sequence[str],
     policy: SharePolicy,
     home_region: str,
+    probes: ProbeRule,
 ) -> tuple[list[WorkloadState], list[ScanError]]:
     try:
         session = sessions.member(account)
@@ -181,15 +190,19 @@ def _scan_account(
     for region in (region for region in regions if region in enabled):
         wa = WellArchitected(session.wellarchitected(region), account_id=account, region=region)
         try:
-            rows.extend(_scan_region(wa, principals, policy))
+            rows.extend(_scan_region(wa, principals, policy, probes))
         except AwsError as error:
             errors.append(ScanError(account, region, str(error)))
     return rows, errors
 
 
-def _scan_region(wa: WellArchitected, principals: Sequence[str], policy: SharePolicy) -> list[WorkloadState]:
+def _scan_region(
+    wa: WellArchitected, principals: Sequence[str], policy: SharePolicy, probes: ProbeRule
+) -> list[WorkloadState]:
     rows = []
     for workload in wa.owned_workloads():
+        if probes.is_probe(workload.owner, workload.name):
+            continue  # the probe's own workload, not the organization's
         try:
             shares = wa.list_shares(workload.workload_id)
         except AwsError as error:

@@ -128,6 +128,8 @@ def function_environment(parameters: Mapping[str, str], outputs: Mapping[str, st
     """template.yaml's Globals environment with the stack's parameter values (the template's defaults else)."""
     template = load_template(templates_root() / "template.yaml")
     values = {name: spec.get("Default") for name, spec in template["Parameters"].items()} | dict(parameters)
+    if outputs.get("CentralEventBusArn"):  # the bus lives in the stack's account
+        values["AWS::AccountId"] = outputs["CentralEventBusArn"].split(":")[4]
     env: dict[str, str] = {}
     for variable, expression in template["Globals"]["Function"]["Environment"]["Variables"].items():
         value = _resolve(expression, values, outputs)

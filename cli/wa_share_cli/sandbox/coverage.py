@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 
 from botocore.exceptions import ClientError
 
+from wa_share.probe import NO_PROBES, ProbeRule
 from wa_share_cli.sandbox import wellarchitected_backend as wab
 from wa_share_cli.sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_cli.sandbox.scenario import ExistingWorkload, ScenarioError
@@ -49,10 +50,12 @@ def check_coverage(
     *,
     without_role: frozenset[str],
     on_checked: Callable[[], None] | None = None,
+    probes: ProbeRule = NO_PROBES,
 ) -> Coverage:
     """Every workload owned outside the reviews accounts must carry exactly one live share with each of them.
 
-    Workloads of an account without the member role cannot be covered: they are counted apart.
+    Workloads of an account without the member role cannot be covered: they are counted apart. Probe
+    workloads are not the organization's: they are left out (the one rule, `ProbeRule`).
     """
     coverage = Coverage(tuple(f"{names.get(account, 'account')} {account}" for account in reviews))
     for account in org.accounts:
@@ -61,6 +64,8 @@ def check_coverage(
             with wab.LOCK:
                 workloads = list(backend.workloads.values())
             for workload in workloads:
+                if probes.is_probe(workload.owner, workload.name):
+                    continue  # the probe's own workload, not the organization's
                 _judge(coverage, backend=backend, workload=workload, reviews=reviews, names=names, without=without_role)
             if on_checked is not None:
                 on_checked()

@@ -18,8 +18,18 @@ from wa_share_cli.sandbox.organization import HOME_REGION, SimulatedOrganization
 from wa_share_cli.sandbox.resolver import Resolver
 
 STACK_NAME = "wa-share"
-FUNCTION_ROLES = {"share": "ShareFunctionRole", "planner": "SweepPlannerRole", "worker": "SweepWorkerRole"}
-FUNCTIONS = {"share": "ShareFunction", "planner": "SweepPlannerFunction", "worker": "SweepWorkerFunction"}
+FUNCTION_ROLES = {
+    "share": "ShareFunctionRole",
+    "planner": "SweepPlannerRole",
+    "worker": "SweepWorkerRole",
+    "probe": "ProbeRole",  # with Probe=on-demand or scheduled only
+}
+FUNCTIONS = {
+    "share": "ShareFunction",
+    "planner": "SweepPlannerFunction",
+    "worker": "SweepWorkerFunction",
+    "probe": "ProbeFunction",
+}
 QUEUES = ("ShareFailureQueue", "SweepDeadLetterQueue", "SweepQueue")  # dead-letter queues first
 
 
@@ -196,6 +206,7 @@ def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver:
         resolver.define(logical_id, ref=name, arn=f"arn:aws:lambda:{HOME_REGION}:{org.automation}:function:{name}")
     topic_arn = f"arn:aws:sns:{HOME_REGION}:{org.automation}:{STACK_NAME}-alarms"
     resolver.define("AlarmTopic", ref=topic_arn, arn=topic_arn)
+    _deploy_probe_alarm(deployment, template, resolver)
     outputs = {
         name: {"Value": str(resolver.value(output["Value"])), "Description": output.get("Description", name)}
         for name, output in template["Outputs"].items()
@@ -220,6 +231,22 @@ def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver:
     )
 
 
+def _deploy_probe_alarm(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
+    """ProbeAlarm as CloudWatch would hold it (Probe=scheduled), so `wa-share doctor` can read its state."""
+    alarm = template["Resources"]["ProbeAlarm"]
+    if not resolver.condition(alarm["Condition"]):
+        return
+    properties = resolver.value(alarm["Properties"])
+    for number in ("EvaluationPeriods", "DatapointsToAlarm", "Period"):
+        properties[number] = int(properties[number])
+    properties["Threshold"] = float(properties["Threshold"])
+    cloudwatch = deployment.org.client(deployment.org.automation, "cloudwatch")
+    cloudwatch.put_metric_alarm(**properties)
+    # Where AWS starts a new alarm (moto starts it OK).
+    cloudwatch.set_alarm_state(AlarmName=properties["AlarmName"], StateValue="INSUFFICIENT_DATA", StateReason="new")
+    resolver.define("ProbeAlarm", ref=properties["AlarmName"], arn=f"<{properties['AlarmName']}>")
+
+
 def _deploy_queues(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:
     sqs = deployment.org.client(deployment.org.automation, "sqs")
     for logical_id in QUEUES:
@@ -242,6 +269,8 @@ def _deploy_function_roles(deployment: Deployment, resources: dict[str, Any], re
     org = deployment.org
     iam = org.client(org.automation, "iam")
     for function, logical_id in FUNCTION_ROLES.items():
+        if "Condition" in resources[logical_id] and not resolver.condition(resources[logical_id]["Condition"]):
+            continue
         properties = resources[logical_id]["Properties"]
         role_name = str(resolver.value(properties["RoleName"]))
         iam.create_role(
@@ -250,6 +279,7 @@ def _deploy_function_roles(deployment: Deployment, resources: dict[str, Any], re
         )
         # What Lambda itself would hold when it runs the function as this role.
         deployment.function_credentials[function] = org.role_credentials(org.automation, role_name, function)
+        resolver.define(logical_id, ref=role_name, arn=f"arn:aws:iam::{org.automation}:role/{role_name}")
 
 
 def deploy_acceptor(org: SimulatedOrganization, role_name: str = "wa-share-acceptor") -> None:

@@ -13,6 +13,7 @@ Sandbox only: it reads moto's state.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from moto.iam.models import iam_backends
 from moto.organizations.models import organizations_backends
 from moto.sts.models import sts_backends
 
+from wa_share_cli.sandbox import wellarchitected_backend
 from wa_share_cli.sandbox.metering import Recording, SignedRequest
 
 # Signing names that differ from the IAM service prefix (none of the services wa-share calls today).
@@ -51,6 +53,9 @@ UNSCOPABLE_ACTIONS = {
     "cloudtrail:DescribeTrails": "account-wide description call; no resource type",
     "cloudtrail:ListTrails": "account-wide list; no resource type",
     "sts:GetCallerIdentity": "needs no permission at all",
+    # Unverified whether IAM evaluates it against the new workload's ARN: "*" is right either way, and the
+    # probe role's request-tag and region conditions narrow it.
+    "wellarchitected:CreateWorkload": "the workload does not exist yet; narrowed by aws:RequestTag and region",
 }
 
 
@@ -185,6 +190,9 @@ _RESOURCE_OF: dict[str, Callable[[SignedRequest, str], list[str]]] = {
     "cloudformation:DescribeStacks": lambda request, account: [
         f"{_service_arn(request, account)}:stack/{request.params.get('StackName', '*')}/*"
     ],
+    "cloudwatch:DescribeAlarms": lambda request, account: [
+        f"arn:aws:cloudwatch:{request.region}:{account}:alarm:{name}" for name in request.params.get("AlarmNames", [])
+    ],
     "ssm:GetParametersByPath": _parameter_arn,
     "ssm:GetParameter": _parameter_arn,
 }
@@ -202,15 +210,39 @@ def resources_of(request: SignedRequest, action: str, account: str) -> list[str]
     return known(request, account) if known is not None else None
 
 
+Tags = tuple[tuple[str, str], ...]
+
+
 @dataclass(frozen=True)
 class Use:
-    """One permission exercised: `identity` (a role ARN) used `action` on `resource`."""
+    """One permission exercised: `identity` (a role ARN) used `action` on `resource`, with the request's
+    region and tags and the resource's tags (what tag and region conditions are evaluated against)."""
 
     identity: str
     action: str
     resource: str
     via: str | None  # the role whose session assumed `identity`'s session, for chained roles
     unknown_resource: bool = False
+    region: str = ""
+    request_tags: Tags = ()
+    resource_tags: Tags = ()
+
+
+def _request_tags(request: SignedRequest) -> Tags:
+    tags = request.params.get("Tags") or {}
+    return tuple(sorted((str(key), str(value)) for key, value in dict(tags).items()))
+
+
+def resource_tags(resource: str) -> Tags:
+    """A workload's tags, read from the sandbox WA backend (deleted workloads too: IAM saw them before)."""
+    match = re.fullmatch(r"arn:aws:wellarchitected:([^:]+):(\d{12}):workload/(\w+)", resource)
+    if match is None:
+        return ()
+    backend = wellarchitected_backend.get_backend(match[2], match[1])
+    with wellarchitected_backend.LOCK:
+        workload = backend.workloads.get(match[3]) or backend.deleted.get(match[3])
+    tags = dict(workload.params.get("Tags") or {}) if workload is not None else {}
+    return tuple(sorted((str(key), str(value)) for key, value in tags.items()))
 
 
 def uses(recording: Recording) -> list[Use]:
@@ -226,7 +258,17 @@ def uses(recording: Recording) -> list[Use]:
         via = identity_of(issuer) if issuer else None
         resources = resources_of(request, action, account_of(identity))
         for resource in resources if resources is not None else ["?"]:
-            found[Use(identity, action, resource, via, unknown_resource=resources is None)] = None
+            use = Use(
+                identity,
+                action,
+                resource,
+                via,
+                unknown_resource=resources is None,
+                region=request.region,
+                request_tags=_request_tags(request),
+                resource_tags=resource_tags(resource),
+            )
+            found[use] = None
     return list(found)
 
 

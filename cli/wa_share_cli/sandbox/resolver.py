@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+_NO_VALUE = object()  # Ref AWS::NoValue: the list item or property is dropped
 
 
 class UnresolvableError(ValueError):
@@ -38,13 +39,13 @@ class Resolver:
 
     def value(self, node: Any) -> Any:
         if isinstance(node, list):
-            return [self.value(item) for item in node]
+            return [value for value in (self.value(item) for item in node) if value is not _NO_VALUE]
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
             ((key, argument),) = node.items()
             if key == "Ref":
-                return self._ref(str(argument))
+                return _NO_VALUE if argument == "AWS::NoValue" else self._ref(str(argument))
             if key == "Fn::GetAtt":
                 return self._attribute(".".join(argument) if isinstance(argument, list) else str(argument))
             if key == "Fn::Sub":
@@ -57,7 +58,8 @@ class Resolver:
                 return self.value(when_true if self.condition(name) else when_false)
             if key.startswith("Fn::"):
                 raise UnresolvableError(f"{key} is not supported by the simulator's resolver")
-        return {key: self.value(item) for key, item in node.items()}
+        values = {key: self.value(item) for key, item in node.items()}
+        return {key: value for key, value in values.items() if value is not _NO_VALUE}
 
     def condition(self, name: str) -> bool:
         if name not in self._conditions:

@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 import boto3
 
+import probe_function
 import share_function
 import sweep_planner
 import sweep_worker
@@ -71,7 +72,7 @@ class FunctionRunner:
         self.max_retries = int(functions["ShareFunction"]["Properties"]["EventInvokeConfig"]["MaximumRetryAttempts"])
         worker_events = functions["SweepWorkerFunction"]["Properties"]["Events"]
         self.worker_batch_size = int(next(iter(worker_events.values()))["Properties"]["BatchSize"])
-        for module in (share_function, sweep_planner, sweep_worker):
+        for module in (share_function, sweep_planner, sweep_worker, probe_function):
             module.runtime.cache_clear()  # a new deployment: new settings, new sessions
         self.invocations: list[Invocation] = []
 
@@ -103,7 +104,8 @@ class FunctionRunner:
         return LambdaContext(function_name=name, invoked_function_arn=arn)
 
     def invoke(self, function: str, event: Any, *, items: int = 1) -> Invocation:
-        handler = {"share": share_function, "planner": sweep_planner, "worker": sweep_worker}[function].handler
+        modules = {"share": share_function, "planner": sweep_planner, "worker": sweep_worker, "probe": probe_function}
+        handler = modules[function].handler
         invocation = Invocation(function, items=items, event=event)
         before = sum(self.meter.snapshot().values())
         started = time.perf_counter()
@@ -190,6 +192,18 @@ class FunctionRunner:
             runs.append(self._run_worker_batch(batch))
             report(runs[-1])
         return runs
+
+    def run_probe(self, at: datetime | None = None) -> Invocation:
+        """The probe's schedule fires (Probe=scheduled) at `at` (now by default): earlier probes are judged and
+        deleted, a new one is created."""
+        scheduled = {
+            "id": str(uuid.uuid4()),
+            "time": (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "source": "aws.events",
+            "detail-type": "Scheduled Event",
+            "detail": {},
+        }
+        return self.invoke("probe", scheduled)
 
     def _receive_worker_batch(self) -> list[dict[str, Any]]:
         response = self._admin_sqs().receive_message(

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from wa_share.probe import ProbeRule
 from wa_share_cli.operations.replay import start_replay, wait_for_replay
 from wa_share_cli.sandbox.chaos import SeededFaults, remove_faults
 from wa_share_cli.sandbox.coverage import check_coverage, seed_existing
@@ -23,10 +24,12 @@ from wa_share_cli.sandbox.deployment import Deployment, deploy
 from wa_share_cli.sandbox.iam_trust import install_trust_checks
 from wa_share_cli.sandbox.organization import (
     ACCESS_ROLE,
+    HOME_REGION,
     SimulatedOrganization,
     build_organization,
     create_workload,
 )
+from wa_share_cli.sandbox.probe_step import run_probe_once
 from wa_share_cli.sandbox.runner import FunctionRunner, Invocation
 from wa_share_cli.sandbox.scenario import Scenario
 from wa_share_cli.sandbox.summary import Coverage, PhaseResult, Progress, QuietReporter, Reporter, emf_totals, read_log
@@ -101,7 +104,9 @@ class Story:
         # The operator (the automation account's admin role) may assume the member roles, as
         # OperatorPrincipalArns allows: `wa-share report` and `sweep --local` work against --serve.
         operator = f"arn:aws:iam::{org.automation}:role/{ACCESS_ROLE}"
-        overrides = {"OperatorPrincipalArns": [operator]}
+        # The probe runs in the automation account, in the home region if the story covers it.
+        probe_region = HOME_REGION if HOME_REGION in self.scenario.regions else self.scenario.regions[0]
+        overrides = {"OperatorPrincipalArns": [operator], "Probe": "scheduled", "ProbeRegion": probe_region}
         self.deployment = deploy(org, self.scenario.regions, overrides=overrides, accounts_without_role=without)
         install_trust_checks()
         self.runner = FunctionRunner(self.deployment, log_stream=self.log)
@@ -131,6 +136,7 @@ class Story:
             f"{result.events} events via member rules → central bus → share function: "
             f"{result.shares_created} shares created"
         )
+        self._probe(result)
         return self._done(result)
 
     def faults(self) -> PhaseResult:
@@ -214,9 +220,17 @@ class Story:
                 self.names,
                 without_role=self.deployment.accounts_without_role,
                 on_checked=progress.advance,
+                probes=ProbeRule(self.deployment.function_env.get("PROBE_ACCOUNT_ID") or None),
             )
 
     # --- helpers -----------------------------------------------------------------------------------
+
+    def _probe(self, result: PhaseResult) -> None:
+        mark = self._mark()
+        note, latency = run_probe_once(self.runner, self.log, self.log_path, mark.log_offset)
+        result.notes.append(note)
+        if latency is not None:
+            result.details["probe_latency_seconds"] = round(latency, 3)
 
     def _create(self, accounts: list[str], per_region: int, prefix: str, progress: Progress) -> int:
         """Workloads created by their owners, one CreateWorkload call each (CloudTrail reports it)."""

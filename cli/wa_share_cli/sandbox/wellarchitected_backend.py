@@ -108,6 +108,7 @@ class WellArchitectedBackend(BaseBackend):  # the WA state of one account in one
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.workloads: dict[str, Workload] = {}
+        self.deleted: dict[str, Workload] = {}  # for the least-privilege test: the tags IAM saw on DeleteWorkload
         self.inbound: dict[str, Share] = {}  # ShareId -> account shares other accounts made to this one
         self.invitations: dict[str, Share] = {}  # ShareInvitationId -> PENDING share to this account
         self.workload_tokens: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
@@ -173,7 +174,7 @@ class WellArchitectedBackend(BaseBackend):  # the WA state of one account in one
     def delete_workload(self, workload_id: str) -> None:
         for share in list(self._owned(workload_id).shares.values()):
             self._drop_share(share)
-        del self.workloads[workload_id]
+        self.deleted[workload_id] = self.workloads.pop(workload_id)
 
     def _recipient(self, share: Share) -> WellArchitectedBackend | None:
         return get_backend(share.shared_with, share.workload.region) if share.share_invitation_id else None

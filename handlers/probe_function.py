@@ -1,0 +1,27 @@
+"""Probe function: on its schedule, judge and delete the earlier probe workloads and create the next one.
+
+The real-time path then shares the new probe like any other workload, and the share function records its
+latency (ProbeShared, ProbeLatency); a probe never shared is counted (ProbeNotShared) by the next run.
+AWS failures raise: Lambda retries, and the probe alarm fires when no probe gets shared.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from wa_share.observability import logger, metrics
+from wa_share.probe_run import ScheduledEvent, run_scheduled_probe
+from wa_share.runtime import build_runtime
+
+# Built once per execution environment (cached).
+runtime = cache(build_runtime)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    settings, sessions = runtime()
+    return run_scheduled_probe(ScheduledEvent.parse(event), settings, sessions).as_dict()
