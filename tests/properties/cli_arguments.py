@@ -33,9 +33,10 @@ def cli_commands(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def _options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
-    """Every option but --help (its long text is argparse's, not ours)."""
+    """Every option but --help and --version: argparse answers them and exits 0 before reading the rest."""
     actions = parser._actions
-    return [action for action in actions if action.option_strings and not isinstance(action, argparse._HelpAction)]
+    answered_by_argparse = (argparse._HelpAction, argparse._VersionAction)
+    return [action for action in actions if action.option_strings and not isinstance(action, answered_by_argparse)]
 
 
 def _value(action: argparse.Action) -> st.SearchStrategy[str]:
