@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from wa_share.acceptance import AcceptResult
 from wa_share.aws import EXPIRED_TOKEN_CODES, AwsError, Sessions
 from wa_share.events import InvalidEvent, WorkloadCreated
 from wa_share.followup import follow_up
-from wa_share.observability import count, logger, record_outcomes
+from wa_share.observability import SharePath, count, logger, record_latency, record_outcomes
 from wa_share.queues import failure_record, send_record
 from wa_share.settings import Settings
-from wa_share.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
+from wa_share.sharing import CHANGES, Outcome, SharePolicy, ShareResult, reconcile_workload
 from wa_share.wellarchitected import WellArchitected
 
 
@@ -43,10 +44,12 @@ def share_created_workload(created: WorkloadCreated, settings: Settings, session
         if error.code in EXPIRED_TOKEN_CODES:
             sessions.forget(created.account_id)  # AWS rejected the session: Lambda's retry assumes the role afresh
         raise
-    record_outcomes(results)
+    found_by: SharePath = "replay" if created.replay_name else "realtime"
+    record_outcomes(results, path=found_by)
+    if found_by == "realtime" and any(result.outcome in CHANGES for result in results):
+        record_latency(created.event_time, datetime.now(UTC))
     for result in results:
         logger.info(f"share {result.outcome}", extra={"principal": result.principal, "reason": result.reason})
-    found_by = "replay" if created.replay_name else "realtime"
     acceptances = follow_up(results, wa, found_by=found_by, settings=settings, sessions=sessions) if wa else []
     return RealtimeResult(created, results, acceptances)
 
