@@ -151,7 +151,7 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
         EventPattern=json.dumps(event_pattern(template, "CreateWorkloadArchive")),
         RetentionDays=int(resolver.value(archive["RetentionDays"])),
     )["ArchiveArn"]
-    deployment.share_rule_name = f"{STACK_NAME}-share"
+    deployment.share_rule_name = str(resolver.value(resources["ShareRule"]["Properties"]["Name"]))
     deployment.share_rule_arn = events.put_rule(
         Name=deployment.share_rule_name,
         EventBusName=bus_name,
@@ -170,6 +170,8 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
     )
     _deploy_function_roles(deployment, resources, resolver)
     _function_environments(deployment, template, resolver)
+    _define_functions_and_topic(deployment, resolver)
+    _deploy_alarms(deployment, resources, resolver)
     _publish_outputs(deployment, template, resolver)
 
 
@@ -184,8 +186,8 @@ def _function_environments(deployment: Deployment, template: dict[str, Any], res
         deployment.function_own_env[function] = {name: str(resolver.value(value)) for name, value in own.items()}
 
 
-def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
-    """A stack named like the real one, carrying template.yaml's outputs: the CLI finds everything there."""
+def _define_functions_and_topic(deployment: Deployment, resolver: Resolver) -> None:
+    """Names the alarms and outputs refer to (moto runs no Lambda function; the topic is the stack's)."""
     org = deployment.org
     for logical_id, suffix in (
         ("ShareFunction", "share"),
@@ -196,6 +198,27 @@ def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver:
         resolver.define(logical_id, ref=name, arn=f"arn:aws:lambda:{HOME_REGION}:{org.automation}:function:{name}")
     topic_arn = f"arn:aws:sns:{HOME_REGION}:{org.automation}:{STACK_NAME}-alarms"
     resolver.define("AlarmTopic", ref=topic_arn, arn=topic_arn)
+    resolver.define("Dashboard", ref=STACK_NAME, arn="")
+
+
+def _deploy_alarms(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:
+    """template.yaml's alarms and dashboard, as they are, into CloudWatch (`wa-share doctor` checks them)."""
+    cloudwatch = deployment.org.client(deployment.org.automation, "cloudwatch")
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::CloudWatch::Alarm":
+            properties = resolver.value(resource["Properties"])
+            cloudwatch.put_metric_alarm(**properties)
+            name = properties["AlarmName"]
+            resolver.define(
+                logical_id, ref=name, arn=f"arn:aws:cloudwatch:{HOME_REGION}:{deployment.org.automation}:alarm:{name}"
+            )
+    dashboard = resolver.value(resources["Dashboard"]["Properties"])
+    cloudwatch.put_dashboard(DashboardName=dashboard["DashboardName"], DashboardBody=dashboard["DashboardBody"])
+
+
+def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
+    """A stack named like the real one, carrying template.yaml's outputs: the CLI finds everything there."""
+    org = deployment.org
     outputs = {
         name: {"Value": str(resolver.value(output["Value"])), "Description": output.get("Description", name)}
         for name, output in template["Outputs"].items()
@@ -235,7 +258,7 @@ def _deploy_queues(deployment: Deployment, resources: dict[str, Any], resolver: 
         url = sqs.create_queue(QueueName=f"{STACK_NAME}-{logical_id}", Attributes=attributes)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         deployment.queue_urls[logical_id] = url
-        resolver.define(logical_id, ref=url, arn=arn)
+        resolver.define(logical_id, ref=url, arn=arn, QueueName=url.rsplit("/", 1)[-1])
 
 
 def _deploy_function_roles(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:
