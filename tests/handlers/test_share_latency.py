@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.factories import create_workload_event
-from wa_share.observability import LATENCY_METRIC, SHARES_METRIC_OF_PATH, logger
+from wa_share.observability import LATENCY_METRIC, SHARES_METRIC_OF_PATH, logger, metrics
 from wa_share_cli.sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_cli.sandbox.runner import FunctionRunner
 
@@ -24,6 +24,12 @@ def metric_values(capsys: pytest.CaptureFixture[str], name: str) -> list[float]:
         if line.startswith('{"_aws"') and name in (blob := json.loads(line)):
             values.extend(blob[name] if isinstance(blob[name], list) else [blob[name]])
     return values
+
+
+@pytest.fixture(autouse=True)
+def _no_metrics_left_over() -> None:
+    """Tests that call the domain without a handler leave metrics behind; the next flush would emit them."""
+    metrics.clear_metrics()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from wa_share.coverage import (
     UNSHARED_METRIC_OF_REASON,
     Coverage,
 )
-from wa_share.observability import SHARES_METRIC_OF_PATH, logger
+from wa_share.observability import SHARES_METRIC_OF_PATH, logger, metrics
 from wa_share_cli.sandbox import wellarchitected_backend
 from wa_share_cli.sandbox.deployment import deploy
 from wa_share_cli.sandbox.iam_trust import install_trust_checks
@@ -30,6 +30,12 @@ from wa_share_cli.sandbox.runner import FunctionRunner
 
 Fault = Callable[[str, str, str], str | None]
 SHARE_QUOTA = 20
+
+
+@pytest.fixture(autouse=True)
+def _no_metrics_left_over() -> None:
+    """Tests that call the domain without a handler leave metrics behind; the next flush would emit them."""
+    metrics.clear_metrics()
 
 
 @pytest.fixture(autouse=True)
