@@ -187,5 +187,8 @@ def test_the_dashboard_shows_coverage_paths_latency_misses_failures_and_every_qu
     assert queues == all_queues
     failures = {metric[1] for metric in widget_metrics("AWS/Events") + widget_metrics("AWS/Lambda")}
     assert failures == {"FailedInvocations", "DestinationDeliveryFailures", "Errors"}
+    [rule_metric] = widget_metrics("AWS/Events")
+    rule_name = re.sub(r"\$\{([^}]+)\}", r"<\1>", RESOURCES["ShareRule"]["Properties"]["Name"]["Fn::Sub"])
+    assert rule_metric[2:] == ["EventBusName", "<CentralEventBus>", "RuleName", rule_name]
     [alarm_widget] = [widget for widget in dashboard()["widgets"] if widget["type"] == "alarm"]
     assert set(alarm_widget["properties"]["alarms"]) == {f"<{name}.Arn>" for name in alarms()}
