@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -37,6 +38,7 @@ class WorkloadCreated:
     region: str
     workload_id: str
     replay_name: str | None = None
+    event_time: datetime | None = None  # None when detail.eventTime is missing or unreadable
 
 
 class _ResponseElements(BaseModel):
@@ -56,6 +58,8 @@ class _Detail(BaseModel):
     awsRegion: str = Field(pattern=REGION.pattern)
     recipientAccountId: str = Field(pattern=ACCOUNT_ID.pattern)
     errorCode: str | None = None
+    # Read leniently (see _event_time): the latency metric needs it, the share does not.
+    eventTime: Any = None
     responseElements: _ResponseElements
 
     @field_validator("errorCode")
@@ -100,7 +104,19 @@ def parse_create_workload(event: Any) -> WorkloadCreated:
         region=detail.awsRegion,
         workload_id=workload_id,
         replay_name=envelope.replay_name,
+        event_time=_event_time(detail.eventTime),
     )
+
+
+def _event_time(value: Any) -> datetime | None:
+    """CloudTrail's eventTime ("2020-10-14T04:43:13Z"); None rather than a rejection when it is bad."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None  # without a zone the latency would be a guess
 
 
 def _problems(error: ValidationError) -> list[str]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from wa_share.sharing import Outcome, ShareResult
+from wa_share.sharing import CHANGES, Outcome, ShareResult
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "wa-share")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "WaShare")
@@ -30,15 +32,45 @@ METRIC_OF_OUTCOME = {
 }
 
 
+# Shares made (created, reshared, updated) per path, for the dashboard: separate names rather than a
+# dimension, so every metric keeps the one dimension set the alarms name (service).
+SharePath = Literal["realtime", "sweep", "replay"]
+SHARES_METRIC_OF_PATH: dict[SharePath, str] = {
+    "realtime": "SharesMadeRealtime",
+    "sweep": "SharesMadeSweep",
+    "replay": "SharesMadeReplay",
+}
+# Seconds from the CreateWorkload event's eventTime to the share, real time only (replays are late on purpose).
+LATENCY_METRIC = "ShareLatency"
+
+
 def count(name: str, value: int = 1) -> None:
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
-def record_outcomes(results: Iterable[ShareResult]) -> None:
-    """Add one metric per outcome kind; dry runs change nothing, so they count under their own names."""
+def record_outcomes(results: Iterable[ShareResult], *, path: SharePath) -> None:
+    """Add one metric per outcome kind, and the shares made on this path (realtime, sweep or replay);
+    dry runs change nothing, so they count under their own names."""
+    results = list(results)
     tally = Counter(
         f"DryRun{METRIC_OF_OUTCOME[result.outcome]}" if result.dry_run else METRIC_OF_OUTCOME[result.outcome]
         for result in results
     )
     for name, value in sorted(tally.items()):
         count(name, value)
+    made = sum(1 for result in results if result.outcome in CHANGES and not result.dry_run)
+    count(SHARES_METRIC_OF_PATH[path], made)
+
+
+def record_latency(event_time: datetime | None, now: datetime) -> float | None:
+    """Seconds from the event to the share; None (nothing recorded) without a usable event time."""
+    if event_time is None:
+        logger.warning("share latency not recorded: the event carries no usable detail.eventTime")
+        return None
+    seconds = (now - event_time).total_seconds()
+    if seconds < 0:
+        # A clock ahead of ours: a negative latency would only distort the percentiles.
+        logger.warning("share latency not recorded: eventTime is in the future", extra={"seconds": seconds})
+        return None
+    metrics.add_metric(name=LATENCY_METRIC, unit=MetricUnit.Seconds, value=seconds)
+    return seconds

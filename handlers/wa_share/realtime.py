@@ -10,11 +10,11 @@ from wa_share.acceptance import AcceptResult
 from wa_share.aws import EXPIRED_TOKEN_CODES, AwsError, Sessions
 from wa_share.events import InvalidEvent, WorkloadCreated
 from wa_share.followup import follow_up
-from wa_share.observability import count, logger, record_outcomes
+from wa_share.observability import SharePath, count, logger, record_latency, record_outcomes
 from wa_share.probe_run import probe_name_shared, record_probe_shared
 from wa_share.queues import failure_record, send_record
 from wa_share.settings import Settings
-from wa_share.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
+from wa_share.sharing import CHANGES, Outcome, SharePolicy, ShareResult, reconcile_workload
 from wa_share.wellarchitected import WellArchitected
 
 
@@ -45,18 +45,21 @@ def share_created_workload(created: WorkloadCreated, settings: Settings, session
         if error.code in EXPIRED_TOKEN_CODES:
             sessions.forget(created.account_id)  # AWS rejected the session: Lambda's retry assumes the role afresh
         raise
+    found_by: SharePath = "replay" if created.replay_name else "realtime"
     # A probe is not an organization workload: its latency is recorded instead, and it is not announced.
     probe = probe_name_shared(created.account_id, created.workload_id, wa, settings)
-    if probe is None:
-        record_outcomes(results)
-    else:
+    if probe is not None:
         record_probe_shared(probe, results, datetime.now(UTC))
+    else:
+        record_outcomes(results, path=found_by)
+        if found_by == "realtime" and any(result.outcome in CHANGES for result in results):
+            record_latency(created.event_time, datetime.now(UTC))
     for result in results:
         logger.info(f"share {result.outcome}", extra={"principal": result.principal, "reason": result.reason})
-    found_by = "replay" if created.replay_name else "realtime"
-    announce = probe is None
     acceptances = (
-        follow_up(results, wa, found_by=found_by, settings=settings, sessions=sessions, announce=announce) if wa else []
+        follow_up(results, wa, found_by=found_by, settings=settings, sessions=sessions, announce=probe is None)
+        if wa
+        else []
     )
     return RealtimeResult(created, results, acceptances)
 

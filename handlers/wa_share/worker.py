@@ -11,13 +11,14 @@ from collections import Counter
 
 from wa_share.acceptance import Acceptance
 from wa_share.aws import AwsError, MemberRoleUnavailable, Sessions
+from wa_share.coverage import ACCOUNTS_SWEPT_METRIC, Coverage, record_coverage, sweep_coverage, unswept_coverage
 from wa_share.observability import count, logger, record_outcomes
 from wa_share.queues import dead_letter
 from wa_share.settings import Settings
 from wa_share.sharing import Outcome
 from wa_share.sweep import AccountSweep, sweep_account
 from wa_share.sweep_acceptance import accept_pending_invitations
-from wa_share.work_items import InvalidWorkItem, parse_work_item
+from wa_share.work_items import InvalidWorkItem, WorkItem, parse_work_item
 
 MESSAGE_KEYS = ("sweep_id", "account_id")
 
@@ -40,9 +41,9 @@ def handle_work_message(body: str, receive_count: int, settings: Settings, sessi
     try:
         sweep = sweep_account(item, settings, sessions)
     except AwsError as error:
-        _account_failed(body, receive_count, error, settings, sessions)
+        _account_failed(body, item, receive_count, error, settings=settings, sessions=sessions)
         return None
-    _report(sweep)
+    _report(sweep, last_try=receive_count >= settings.sweep_max_receives)
     if not sweep.dry_run:
         _accept_invitations(sweep, settings, sessions)
     if sweep.retryable:
@@ -50,23 +51,42 @@ def handle_work_message(body: str, receive_count: int, settings: Settings, sessi
     return sweep
 
 
-def _account_failed(body: str, receive_count: int, error: AwsError, settings: Settings, sessions: Sessions) -> None:
+def _account_failed(
+    body: str, item: WorkItem, receive_count: int, error: AwsError, *, settings: Settings, sessions: Sessions
+) -> None:
     count("SweepAccountsFailed")
     logger.error("sweep of account failed", extra={"error_code": error.code, "error": str(error)})
-    if isinstance(error, MemberRoleUnavailable) or not error.retryable:
+    permanent = isinstance(error, MemberRoleUnavailable) or not error.retryable
+    if not item.dry_run and (permanent or receive_count >= settings.sweep_max_receives):
+        reason = _unswept_reason(error)
+        record_coverage(unswept_coverage(reason, item.account_id, error.code, str(error)))
+    if permanent:
         _dead_letter_or_raise(body, str(error), settings, sessions, error)
         return
     _retry_or_dead_letter(body, receive_count, str(error), settings, sessions)
 
 
-def _report(sweep: AccountSweep) -> None:
+def _unswept_reason(error: AwsError) -> Coverage:
+    if isinstance(error, MemberRoleUnavailable):
+        return Coverage.ROLE_MISSING
+    return Coverage.RETRIES_EXHAUSTED if error.retryable else Coverage.PERMANENT_FAILURE
+
+
+def _report(sweep: AccountSweep, *, last_try: bool) -> None:
     counts = sweep.outcome_counts()
-    record_outcomes(sweep.results)
+    record_outcomes(sweep.results, path="sweep")
+    summary = sweep.summary()
     if not sweep.dry_run:
         # Shares the sweep had to create from nothing: each one is an event the real-time path missed.
         count("MissedByRealtime", counts[Outcome.CREATED])
+    # Coverage once per account and night: not on a try that goes back to the queue (the retry reports it).
+    if not sweep.dry_run and (last_try or not sweep.retryable):
+        coverage = sweep_coverage(sweep, last_try=last_try)
+        record_coverage(coverage)
+        count(ACCOUNTS_SWEPT_METRIC)
+        summary |= coverage.summary()
     count("SweepFailures", len(sweep.failures))
-    logger.info("sweep summary", extra=sweep.summary())
+    logger.info("sweep summary", extra=summary)
 
 
 def _accept_invitations(sweep: AccountSweep, settings: Settings, sessions: Sessions) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from tests.cli.conftest import Cli, act_as_operator, deploy_for_operator
 from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_cli.operations import doctor_alarms
+from wa_share_cli.operations.doctor_alarms import ALARM_CHECK, expected_alarms
 from wa_share_cli.operations.doctor_member import forwarder_rule_name
 from wa_share_cli.sandbox.organization import SimulatedOrganization
 
@@ -37,6 +40,7 @@ def test_a_healthy_deployment_passes_every_check(cli: Cli) -> None:
     assert names.count("forwarding rule enabled") == len(cli.org.accounts) * 2  # two WA regions each
     assert names.count("CloudTrail trail logging") == names.count("member role assumable") == len(cli.org.accounts)
     assert names.count("dead-letter queue empty") == 2
+    assert names.count(ALARM_CHECK) == len(expected_alarms("wa-share")) >= 9
     assert "bus policy admits the organization" in names
 
 
@@ -100,3 +104,35 @@ def test_the_member_role_may_read_exactly_the_forwarding_rule_doctor_looks_for()
     [policy] = roles["Resources"]["MemberRole"]["Properties"]["Policies"]
     [grant] = [s for s in policy["PolicyDocument"]["Statement"] if s.get("Sid") == "DoctorReadsForwardingRule"]
     assert grant["Resource"]["Fn::Sub"].endswith(f":rule/{forwarder_rule_name()}")
+
+
+def test_alarms_that_are_missing_silenced_firing_or_stuck_fail_with_the_fix(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cloudwatch = cli.admin(cli.org.automation, "cloudwatch")
+    cloudwatch.delete_alarms(AlarmNames=["wa-share-missed-by-realtime"])
+    cloudwatch.disable_alarm_actions(AlarmNames=["wa-share-share-failures"])
+    for name in ("wa-share-workloads-left-unshared", "wa-share-no-sweep-in-26-hours"):
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="Threshold Crossed: 1 datapoint")
+    later = doctor_alarms.now() + timedelta(hours=2)
+    monkeypatch.setattr(doctor_alarms, "now", lambda: later)
+
+    result = cli("doctor", "--account", cli.org.members[0], "--output", "json")
+    alarms = {check["scope"]: check for check in result.json()["checks"] if check["name"] == ALARM_CHECK}
+    assert result.code == 1
+    assert alarms["alarm wa-share-missed-by-realtime"]["detail"].startswith("missing")
+    assert (
+        "enable-alarm-actions --alarm-names wa-share-share-failures" in alarms["alarm wa-share-share-failures"]["fix"]
+    )
+    firing = alarms["alarm wa-share-workloads-left-unshared"]
+    assert firing["verdict"] == "FAIL"
+    assert firing["detail"].startswith("firing since ")
+    assert "Threshold Crossed" in firing["detail"]
+    assert "left unshared by the sweep" in firing["fix"]  # the alarm's description says what to do
+    assert alarms["alarm wa-share-sweep-dead-letters"]["verdict"] == "ok"
+
+    days_later = later + timedelta(days=2)
+    monkeypatch.setattr(doctor_alarms, "now", lambda: days_later)
+    result = cli("doctor", "--account", cli.org.members[0], "--output", "json")
+    alarms = {check["scope"]: check for check in result.json()["checks"] if check["name"] == ALARM_CHECK}
+    assert alarms["alarm wa-share-no-sweep-in-26-hours"]["detail"].startswith("stuck in ALARM since ")

@@ -14,6 +14,7 @@ from wa_share.work_items import WorkItem
 from wa_share_cli.operations.redrive import redrive_queue
 from wa_share_cli.operations.share_failures import Target, redrive_share_failures
 from wa_share_cli.sandbox import wellarchitected_backend
+from wa_share_cli.sandbox.metering import METER
 from wa_share_cli.sandbox.organization import create_workload
 from wa_share_cli.sandbox.runner import FunctionRunner
 
@@ -203,3 +204,20 @@ def test_a_refused_move_task_falls_back_to_the_copy(cli: Cli) -> None:
     assert "sqs:StartMessageMoveTask" in result.copied_because
     assert result.moved == 3
     assert sorted(body for body, _ in drain(cli, cli.queue("SweepQueue"))) == sorted(sent)
+
+
+def test_records_kept_on_purpose_are_never_sent_again_so_the_arrival_alarms_stay_quiet(
+    cli: Cli, functions: FunctionRunner
+) -> None:
+    """The failure-queue alarms count arrivals (SQS NumberOfMessagesSent): keeping a record must not send it."""
+    functions.invoke("share", {"source": "aws.wellarchitected", "detail": {}})  # kept: an invalid event
+    cli.admin(cli.org.automation, "sqs").send_message(QueueUrl=cli.queue("SweepDeadLetterQueue"), MessageBody="{}")
+    sends = ("sqs:SendMessage", "sqs:SendMessageBatch")
+    before = METER.snapshot()
+
+    assert "invalid event, not redriven" in cli("redrive", "--from", "share-failures", "--force").out
+    assert "not a sweep work item" in cli("redrive", "--from", "sweep-dlq").out
+
+    after = METER.snapshot()
+    assert [after[name] - before[name] for name in sends] == [0, 0]
+    assert depth(cli, cli.queue("ShareFailureQueue")) == depth(cli, cli.queue("SweepDeadLetterQueue")) == (1, 0)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -104,3 +105,17 @@ def test_a_failed_call_is_rejected_with_its_error_code() -> None:
 def test_non_objects_are_rejected(event: Any) -> None:
     with pytest.raises(InvalidEvent, match="expected a JSON object"):
         parse_create_workload(event)
+
+
+def test_event_time_is_read_with_its_zone() -> None:
+    assert parse_create_workload(create_workload_event()).event_time == datetime(2020, 10, 14, 4, 43, 13, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("value", [None, "", "yesterday", 1602650593, ["2020-10-14T04:43:13Z"], "2020-10-14T04:43:13"])
+def test_a_bad_event_time_does_not_reject_the_event(value: Any) -> None:
+    event = create_workload_event()
+    event["detail"]["eventTime"] = value
+    created = parse_create_workload(event)
+    assert (created.workload_id, created.event_time) == (WORKLOAD, None)
+    del event["detail"]["eventTime"]
+    assert parse_create_workload(event).event_time is None

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from wa_share.aws import Sessions
 from wa_share_cli.operations.checks import Check
+from wa_share_cli.operations.doctor_alarms import check_alarms
 from wa_share_cli.operations.doctor_central import check_bus_policy, check_dead_letters, organization_id
 from wa_share_cli.operations.doctor_member import check_account
 from wa_share_cli.operations.doctor_probe import check_probe_alarm
@@ -27,6 +28,7 @@ def diagnose(
     central = sessions.central
     checks = [check_bus_policy(central.events(home), outputs, organization_id(central.organizations(home)))]
     checks.extend(check_dead_letters(central.sqs(home), outputs))
+    checks.extend(check_alarms(central.client("cloudwatch", home), outputs))
     if outputs.outputs.get("ProbeAlarmName"):  # Probe=scheduled
         checks.append(check_probe_alarm(central.client("cloudwatch", home), outputs))
 

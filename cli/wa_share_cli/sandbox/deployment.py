@@ -161,7 +161,7 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
         EventPattern=json.dumps(event_pattern(template, "CreateWorkloadArchive")),
         RetentionDays=int(resolver.value(archive["RetentionDays"])),
     )["ArchiveArn"]
-    deployment.share_rule_name = f"{STACK_NAME}-share"
+    deployment.share_rule_name = str(resolver.value(resources["ShareRule"]["Properties"]["Name"]))
     deployment.share_rule_arn = events.put_rule(
         Name=deployment.share_rule_name,
         EventBusName=bus_name,
@@ -180,6 +180,8 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
     )
     _deploy_function_roles(deployment, resources, resolver)
     _function_environments(deployment, template, resolver)
+    _define_functions_and_topic(deployment, resolver)
+    _deploy_alarms(deployment, resources, resolver)
     _publish_outputs(deployment, template, resolver)
 
 
@@ -194,8 +196,8 @@ def _function_environments(deployment: Deployment, template: dict[str, Any], res
         deployment.function_own_env[function] = {name: str(resolver.value(value)) for name, value in own.items()}
 
 
-def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
-    """A stack named like the real one, carrying template.yaml's outputs: the CLI finds everything there."""
+def _define_functions_and_topic(deployment: Deployment, resolver: Resolver) -> None:
+    """Names the alarms and outputs refer to (moto runs no Lambda function; the topic is the stack's)."""
     org = deployment.org
     for logical_id, suffix in (
         ("ShareFunction", "share"),
@@ -206,7 +208,36 @@ def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver:
         resolver.define(logical_id, ref=name, arn=f"arn:aws:lambda:{HOME_REGION}:{org.automation}:function:{name}")
     topic_arn = f"arn:aws:sns:{HOME_REGION}:{org.automation}:{STACK_NAME}-alarms"
     resolver.define("AlarmTopic", ref=topic_arn, arn=topic_arn)
-    _deploy_probe_alarm(deployment, template, resolver)
+    resolver.define("Dashboard", ref=STACK_NAME, arn="")
+
+
+def _deploy_alarms(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:
+    """template.yaml's alarms (those whose condition holds) and dashboard, as they are, into CloudWatch
+    (`wa-share doctor` checks them). Each alarm starts where AWS starts a new one: INSUFFICIENT_DATA."""
+    cloudwatch = deployment.org.client(deployment.org.automation, "cloudwatch")
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::CloudWatch::Alarm":
+            continue
+        if "Condition" in resource and not resolver.condition(resource["Condition"]):
+            continue
+        properties = resolver.value(resource["Properties"])
+        for number in ("EvaluationPeriods", "DatapointsToAlarm", "Period"):  # a Ref resolves to text
+            if number in properties:
+                properties[number] = int(properties[number])
+        properties["Threshold"] = float(properties["Threshold"])
+        cloudwatch.put_metric_alarm(**properties)
+        name = properties["AlarmName"]
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue="INSUFFICIENT_DATA", StateReason="new alarm")
+        resolver.define(
+            logical_id, ref=name, arn=f"arn:aws:cloudwatch:{HOME_REGION}:{deployment.org.automation}:alarm:{name}"
+        )
+    dashboard = resolver.value(resources["Dashboard"]["Properties"])
+    cloudwatch.put_dashboard(DashboardName=dashboard["DashboardName"], DashboardBody=dashboard["DashboardBody"])
+
+
+def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
+    """A stack named like the real one, carrying template.yaml's outputs: the CLI finds everything there."""
+    org = deployment.org
     outputs = {
         name: {"Value": str(resolver.value(output["Value"])), "Description": output.get("Description", name)}
         for name, output in template["Outputs"].items()
@@ -231,22 +262,6 @@ def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver:
     )
 
 
-def _deploy_probe_alarm(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
-    """ProbeAlarm as CloudWatch would hold it (Probe=scheduled), so `wa-share doctor` can read its state."""
-    alarm = template["Resources"]["ProbeAlarm"]
-    if not resolver.condition(alarm["Condition"]):
-        return
-    properties = resolver.value(alarm["Properties"])
-    for number in ("EvaluationPeriods", "DatapointsToAlarm", "Period"):
-        properties[number] = int(properties[number])
-    properties["Threshold"] = float(properties["Threshold"])
-    cloudwatch = deployment.org.client(deployment.org.automation, "cloudwatch")
-    cloudwatch.put_metric_alarm(**properties)
-    # Where AWS starts a new alarm (moto starts it OK).
-    cloudwatch.set_alarm_state(AlarmName=properties["AlarmName"], StateValue="INSUFFICIENT_DATA", StateReason="new")
-    resolver.define("ProbeAlarm", ref=properties["AlarmName"], arn=f"<{properties['AlarmName']}>")
-
-
 def _deploy_queues(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:
     sqs = deployment.org.client(deployment.org.automation, "sqs")
     for logical_id in QUEUES:
@@ -262,7 +277,7 @@ def _deploy_queues(deployment: Deployment, resources: dict[str, Any], resolver: 
         url = sqs.create_queue(QueueName=f"{STACK_NAME}-{logical_id}", Attributes=attributes)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         deployment.queue_urls[logical_id] = url
-        resolver.define(logical_id, ref=url, arn=arn)
+        resolver.define(logical_id, ref=url, arn=arn, QueueName=url.rsplit("/", 1)[-1])
 
 
 def _deploy_function_roles(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:

@@ -33,9 +33,11 @@ class Resolver:
         }
         self._attributes: dict[str, Any] = {}
 
-    def define(self, logical_id: str, *, ref: str, arn: str) -> None:
+    def define(self, logical_id: str, *, ref: str, arn: str, **attributes: str) -> None:
         self._refs[logical_id] = ref
         self._attributes[f"{logical_id}.Arn"] = arn
+        for name, value in attributes.items():
+            self._attributes[f"{logical_id}.{name}"] = value
 
     def value(self, node: Any) -> Any:
         if isinstance(node, list):
