@@ -31,7 +31,7 @@ def alarm_on(namespace: str, metric: str) -> list[dict[str, Any]]:
 def emitted_by_code() -> set[str]:
     """Every WaShare metric name the handlers can emit: the modules' constants and their count("...") calls."""
     source = "\n".join(path.read_text() for path in (repo_root() / "handlers" / "wa_share").glob("*.py"))
-    literal = set(re.findall(r'count\(\s*"(\w+)"', source))
+    literal = set(re.findall(r'count\(\s*"(\w+)"', source)) | set(re.findall(r'add_metric\(\s*name="(\w+)"', source))
     constants = {
         coverage.ELIGIBLE_METRIC,
         coverage.SHARED_METRIC,
@@ -45,13 +45,21 @@ def emitted_by_code() -> set[str]:
     return literal | constants
 
 
+def at_most(value: Any) -> int:
+    """A number of the template, or the largest value its parameter allows."""
+    if isinstance(value, dict):
+        return int(TEMPLATE["Parameters"][value["Ref"]]["MaxValue"])
+    return int(value)
+
+
 def test_every_alarm_says_how_missing_data_counts_and_stays_within_awss_evaluation_limits() -> None:
     for name, alarm in alarms().items():
         assert alarm["TreatMissingData"] in {"notBreaching", "breaching"}, name
-        window = alarm["Period"] * alarm["EvaluationPeriods"]
+        window = alarm["Period"] * at_most(alarm["EvaluationPeriods"])
         assert window <= (MAX_EVALUATION_SECONDS if alarm["Period"] >= 3600 else 86400), name
     breaching = [name for name, alarm in alarms().items() if alarm["TreatMissingData"] == "breaching"]
-    assert breaching == ["SweepHeartbeatAlarm"]  # only silence itself is the failure there
+    # Only where silence itself is the failure: no sweep completed, no probe shared.
+    assert sorted(breaching) == ["ProbeAlarm", "SweepHeartbeatAlarm"]
 
 
 def test_our_metric_alarms_watch_names_and_dimensions_the_code_emits() -> None:
@@ -145,8 +153,11 @@ def test_the_on_failure_destinations_delivery_failures_alarm_watches_the_share_f
 
 
 def dashboard() -> dict[str, Any]:
-    """The dashboard body with every ${...} replaced by a stand-in (it must be JSON either way)."""
-    body = RESOURCES["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    """The dashboard body with every ${...} replaced by a stand-in (it must be JSON either way), as deployed
+    with every optional alarm (the probe's) on."""
+    body, variables = RESOURCES["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    assert set(variables) == {"ProbeAlarmEntry"}
+    body = body.replace("${ProbeAlarmEntry}", ', "${ProbeAlarm.Arn}"')
     parsed: dict[str, Any] = json.loads(re.sub(r"\$\{([^}]+)\}", r"<\1>", body))
     return parsed
 
