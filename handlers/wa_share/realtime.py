@@ -7,6 +7,7 @@ from typing import Any
 
 from wa_share.acceptance import AcceptResult
 from wa_share.aws import EXPIRED_TOKEN_CODES, AwsError, Sessions
+from wa_share.budget import Deadline
 from wa_share.events import InvalidEvent, WorkloadCreated
 from wa_share.followup import follow_up
 from wa_share.observability import count, logger, record_outcomes
@@ -26,7 +27,9 @@ class RealtimeResult:
         return {"status": "done", **asdict(self)}
 
 
-def share_created_workload(created: WorkloadCreated, settings: Settings, sessions: Sessions) -> RealtimeResult:
+def share_created_workload(
+    created: WorkloadCreated, settings: Settings, sessions: Sessions, deadline: Deadline | None = None
+) -> RealtimeResult:
     """Share a new workload with every reviews account; raises (for Lambda to retry) on a real failure."""
     logger.append_keys(
         event_id=created.event_id,
@@ -47,7 +50,9 @@ def share_created_workload(created: WorkloadCreated, settings: Settings, session
     for result in results:
         logger.info(f"share {result.outcome}", extra={"principal": result.principal, "reason": result.reason})
     found_by = "replay" if created.replay_name else "realtime"
-    acceptances = follow_up(results, wa, found_by=found_by, settings=settings, sessions=sessions) if wa else []
+    acceptances = (
+        follow_up(results, wa, found_by=found_by, settings=settings, sessions=sessions, deadline=deadline) if wa else []
+    )
     return RealtimeResult(created, results, acceptances)
 
 
