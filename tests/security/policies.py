@@ -204,11 +204,23 @@ def _condition_holds(statement: Statement, use: Use, org_of: OrgOf) -> bool:
                 actual = org_of(account_of(use.resource))
             elif operator == "StringEquals" and key == "aws:PrincipalOrgID":
                 actual = org_of(account_of(use.identity))
+            elif (
+                operator == "StringEquals"
+                and key == "iam:AWSServiceName"
+                and use.action == "iam:CreateServiceLinkedRole"
+            ):
+                actual = service_of_linked_role(use.resource)
             else:
                 raise AssertionError(f"condition {operator} {key} is not evaluated by the least-privilege test")
             if actual not in expected:
                 return False
     return True
+
+
+def service_of_linked_role(arn: str) -> str | None:
+    """ "wellarchitected.amazonaws.com" from arn:aws:iam::111122223333:role/aws-service-role/<service>/<name>."""
+    parts = arn.split(":", 5)[-1].split("/")
+    return parts[2] if len(parts) == 4 and parts[:2] == ["role", "aws-service-role"] else None
 
 
 def granting(role: RolePolicy, use: Use, org_of: OrgOf) -> list[int]:

@@ -274,9 +274,13 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
         "wellarchitected:ListWorkloads": "*",
         "wellarchitected:ListWorkloadShares": own_workloads,
         "wellarchitected:CreateWorkloadShare": own_workloads,
-        "wellarchitected:UpdateWorkloadShare": own_workloads,
-        "wellarchitected:GetWorkload": own_workloads,  # the workload's name, for announcements
+        "wellarchitected:UpdateWorkloadShare": own_workloads,  # drift policy "enforce" only (conditional)
+        "wellarchitected:GetWorkload": own_workloads,  # the workload's name, for announcements (conditional)
         "wellarchitected:UpdateGlobalSettings": "*",  # organization sharing mode only (conditional)
+        "iam:CreateServiceLinkedRole": {  # organization sharing mode only (conditional)
+            "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/"
+            "wellarchitected.amazonaws.com/AWSServiceRoleForWellArchitected"
+        },
         "ec2:DescribeRegions": "*",
         # wa-share doctor's reads
         "cloudtrail:DescribeTrails": "*",
@@ -284,6 +288,43 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
         "events:DescribeRule": forwarding_rule,
         "events:ListTargetsByRule": forwarding_rule,
     }
+
+
+# Each conditional grant of the member role: (condition, Sid, the parameter and value that turn it on).
+MEMBER_FEATURE_GRANTS = [
+    ("PermissionDriftEnforced", "EnforceSharePermission", "PermissionDriftPolicy", "enforce"),
+    ("AnnouncementsOn", "ReadWorkloadNameForAnnouncements", "Announcements", "true"),
+    ("OrganizationSharingOn", "EnableOrganizationSharing", "OrganizationSharing", "true"),
+    ("OrganizationSharingOn", "CreateWellArchitectedServiceLinkedRole", "OrganizationSharing", "true"),
+]
+
+
+def test_member_role_feature_grants_exist_only_with_their_feature_and_the_stackset_passes_it() -> None:
+    roles = template(ROLES)
+    (policy,) = props(ROLES, "MemberRole")["Policies"]
+    conditional = [item["Fn::If"] for item in policy["PolicyDocument"]["Statement"] if "Fn::If" in item]
+    assert [(branch[0], branch[1]["Sid"]) for branch in conditional] == [
+        (c, sid) for c, sid, _, _ in MEMBER_FEATURE_GRANTS
+    ]
+    assert all(branch[2] == {"Ref": "AWS::NoValue"} for branch in conditional)
+    for condition, _, parameter, value in MEMBER_FEATURE_GRANTS:
+        assert roles["Conditions"][condition] == {"Fn::Equals": [{"Ref": parameter}, value]}
+        assert roles["Parameters"][parameter]["Default"] != value, f"{parameter}: the feature must be off by default"
+    passed = {
+        item["ParameterKey"]: item["ParameterValue"]
+        for item in items(props(CENTRAL, "MemberRolesStackSet")["Parameters"])
+    }
+    assert passed["PermissionDriftPolicy"] == {"Ref": "PermissionDriftPolicy"}
+    assert passed["Announcements"] == {"Ref": "Announcements"}
+    assert passed["OrganizationSharing"] == {"Fn::If": ["OrganizationModeOn", "true", "false"]}
+
+
+def test_the_service_linked_role_grant_is_for_well_architected_only() -> None:
+    (grant,) = [
+        s for s in role_statements(ROLES, "MemberRole") if s.get("Sid") == "CreateWellArchitectedServiceLinkedRole"
+    ]
+    assert grant["Condition"] == {"StringEquals": {"iam:AWSServiceName": "wellarchitected.amazonaws.com"}}
+    assert grant["Resource"]["Fn::Sub"].endswith("/wellarchitected.amazonaws.com/AWSServiceRoleForWellArchitected")
 
 
 def test_forwarding_role_is_for_this_accounts_rules_and_the_central_bus_only() -> None:

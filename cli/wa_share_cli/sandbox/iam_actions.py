@@ -202,6 +202,22 @@ def resources_of(request: SignedRequest, action: str, account: str) -> list[str]
     return known(request, account) if known is not None else None
 
 
+# Permissions AWS checks against the caller inside another call. Turning Well-Architected organization
+# sharing on creates the service-linked role AWSServiceRoleForWellArchitected (aws-facts.md) with the
+# caller's permissions; once it exists nothing is created, but the caller must hold the grant all the same.
+_SERVICE_LINKED_ROLE = "role/aws-service-role/wellarchitected.amazonaws.com/AWSServiceRoleForWellArchitected"
+
+
+def implied_uses(request: SignedRequest, action: str, account: str) -> list[tuple[str, str]]:
+    """(action, resource) pairs the request makes AWS check on the caller's behalf."""
+    if (
+        action == "wellarchitected:UpdateGlobalSettings"
+        and request.params.get("OrganizationSharingStatus") == "ENABLED"
+    ):
+        return [("iam:CreateServiceLinkedRole", f"arn:aws:iam::{account}:{_SERVICE_LINKED_ROLE}")]
+    return []
+
+
 @dataclass(frozen=True)
 class Use:
     """One permission exercised: `identity` (a role ARN) used `action` on `resource`."""
@@ -227,6 +243,8 @@ def uses(recording: Recording) -> list[Use]:
         resources = resources_of(request, action, account_of(identity))
         for resource in resources if resources is not None else ["?"]:
             found[Use(identity, action, resource, via, unknown_resource=resources is None)] = None
+        for implied, resource in implied_uses(request, action, account_of(identity)):
+            found[Use(identity, implied, resource, via)] = None
     return list(found)
 
 
