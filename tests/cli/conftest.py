@@ -74,12 +74,16 @@ def _fast_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def deploy_for_operator(
-    org: SimulatedOrganization, *, accounts_without_role: Sequence[str] = (), forwarders: bool = True
+    org: SimulatedOrganization,
+    *,
+    accounts_without_role: Sequence[str] = (),
+    forwarders: bool = True,
+    overrides: dict[str, Any] | None = None,
 ) -> Deployment:
     deployed = deploy(
         org,
         REGIONS,
-        overrides={"OperatorPrincipalArns": [operator_arn(org)]},
+        overrides={"OperatorPrincipalArns": [operator_arn(org)]} | (overrides or {}),
         accounts_without_role=frozenset(accounts_without_role),
         forwarders=forwarders,
     )

@@ -287,6 +287,9 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
         "cloudtrail:GetTrailStatus": {"Fn::Sub": "arn:${AWS::Partition}:cloudtrail:*:*:trail/*"},
         "events:DescribeRule": forwarding_rule,
         "events:ListTargetsByRule": forwarding_rule,
+        "sqs:GetQueueAttributes": {
+            "Fn::Sub": "arn:${AWS::Partition}:sqs:*:${AWS::AccountId}:wa-share-forward-dead-letters"
+        },
     }
 
 
@@ -331,7 +334,14 @@ def test_forwarding_role_is_for_this_accounts_rules_and_the_central_bus_only() -
     (trust,) = statements(props(ROLES, "ForwardingRole")["AssumeRolePolicyDocument"])
     assert trust["Principal"] == {"Service": "events.amazonaws.com"}
     assert trust["Action"] == "sts:AssumeRole"
-    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    rule_name = props(FORWARDER, "ForwardCreateWorkloadRule")["Name"]
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        # the forwarding rule only, in any region of this account
+        "ArnLike": {
+            "aws:SourceArn": {"Fn::Sub": f"arn:${{AWS::Partition}}:events:*:${{AWS::AccountId}}:rule/{rule_name}"}
+        },
+    }
     (grant,) = role_statements(ROLES, "ForwardingRole")
     assert (grant["Action"], grant["Resource"]) == ("events:PutEvents", {"Ref": "CentralBusArn"})
 
@@ -343,11 +353,43 @@ def test_forwarder_sends_to_the_central_bus_with_the_forwarding_role() -> None:
     assert "EventBusName" not in props(FORWARDER, "ForwardCreateWorkloadRule")  # the default bus, where CloudTrail is
 
 
-def test_central_bus_accepts_events_from_the_organization_only() -> None:
+def test_central_bus_accepts_forwarded_create_workload_events_from_the_organization_only() -> None:
     statement = props(CENTRAL, "CentralEventBusPolicy")["Statement"]
     assert statement["Action"] == "events:PutEvents"
     assert statement["Resource"] == {"Fn::GetAtt": ["CentralEventBus", "Arn"]}
-    assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}}
+    pattern = template(CENTRAL)["Resources"]["ShareRule"]["Properties"]["EventPattern"]
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}},
+        "ArnLike": {"aws:PrincipalArn": {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${ForwardingRoleName}"}},
+        # exactly what the share rule takes: nothing else, announcements included, can come from a member
+        "ForAllValues:StringEquals": {"events:source": pattern["source"], "events:detail-type": pattern["detail-type"]},
+    }
+
+
+def test_forwarder_retries_for_a_day_then_dead_letters_into_an_encrypted_queue_of_its_own() -> None:
+    (target,) = props(FORWARDER, "ForwardCreateWorkloadRule")["Targets"]
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ForwardDeadLetterQueue", "Arn"]}}
+    queue = props(FORWARDER, "ForwardDeadLetterQueue")
+    assert queue["SqsManagedSseEnabled"] is True
+    assert queue["MessageRetentionPeriod"] == 1209600
+    (statement,) = statements(props(FORWARDER, "ForwardDeadLetterQueuePolicy")["PolicyDocument"])
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert (statement["Action"], statement["Resource"]) == (
+        "sqs:SendMessage",
+        {"Fn::GetAtt": ["ForwardDeadLetterQueue", "Arn"]},
+    )
+    assert statement["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["ForwardCreateWorkloadRule", "Arn"]}}
+    }
+    alarm = props(FORWARDER, "ForwardDeadLetterAlarm")
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["ForwardDeadLetterQueue", "QueueName"]}}
+    ]
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+    # doctor reads the queue through the member role, by its fixed name
+    (grant,) = [s for s in role_statements(ROLES, "MemberRole") if s.get("Sid") == "DoctorReadsForwardingDeadLetters"]
+    assert grant["Resource"]["Fn::Sub"].endswith(f":{queue['QueueName']}")
 
 
 def test_shared_names_are_declared_alike_in_every_template() -> None:

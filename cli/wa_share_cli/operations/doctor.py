@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from wa_share.aws import Sessions
 from wa_share_cli.operations.checks import Check
-from wa_share_cli.operations.doctor_central import check_bus_policy, check_dead_letters, organization_id
+from wa_share_cli.operations.doctor_central import (
+    check_bus_policy,
+    check_dead_letters,
+    deploy_forwarder_command,
+    management_account,
+    organization_id,
+)
 from wa_share_cli.operations.doctor_member import check_account
 from wa_share_cli.operations.stack import StackOutputs
 
@@ -27,8 +34,11 @@ def diagnose(
     checks = [check_bus_policy(central.events(home), outputs, organization_id(central.organizations(home)))]
     checks.extend(check_dead_letters(central.sqs(home), outputs))
 
+    management = management_account(central.organizations(home))
+
     def one(account: str) -> list[Check]:
-        found = check_account(sessions, account, regions, outputs["CentralEventBusArn"], home)
+        fix = partial(deploy_forwarder_command, outputs, management=management)
+        found = check_account(sessions, account, regions, outputs["CentralEventBusArn"], home, deploy_forwarder=fix)
         if on_account is not None:
             on_account(account)
         return found

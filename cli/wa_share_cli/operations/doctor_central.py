@@ -28,6 +28,34 @@ def organization_id(organizations: OrganizationsClient) -> str | None:
         return None
 
 
+def management_account(organizations: OrganizationsClient) -> str | None:
+    """The organization's management account (StackSets never deploy there); None when unreadable."""
+    try:
+        with aws_call("organizations:DescribeOrganization", "this account's organization"):
+            return organizations.describe_organization()["Organization"]["MasterAccountId"]
+    except AwsError:
+        return None
+
+
+def deploy_forwarder_command(outputs: StackOutputs, account: str, region: str, *, management: str | None) -> str:
+    """The command that gives `account` its forwarder in `region`: a stack instance of the forwarder StackSet
+    (run where the StackSet lives), or a plain stack where StackSets do not reach."""
+    parameters = outputs.parameters
+    if parameters.get("DeployMemberStackSets") == "true" and account != management:
+        units = parameters.get("MemberTargetOrganizationalUnitIds", "").replace(",", ";")
+        return (
+            f"aws cloudformation create-stack-instances --call-as DELEGATED_ADMIN --region {outputs.region} "
+            f"--stack-set-name {outputs.stack_name}-member-forwarder --regions {region} --deployment-targets "
+            f'"OrganizationalUnitIds={units},Accounts={account},AccountFilterType=INTERSECTION"'
+        )
+    role = parameters.get("ForwardingRoleName", "wa-share-forwarder")
+    return (
+        f"in {account}: aws cloudformation deploy --region {region} --stack-name wa-share-forwarder "
+        f"--template-file member_stackset/forwarder.yaml --parameter-overrides "
+        f"CentralBusArn={outputs['CentralEventBusArn']} ForwardingRoleName={role}"
+    )
+
+
 def check_bus_policy(events: EventBridgeClient, outputs: StackOutputs, actual_org: str | None) -> Check:
     bus_arn, configured = outputs["CentralEventBusArn"], outputs["OrganizationId"]
     scope = f"bus {bus_arn}"
