@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -584,3 +585,46 @@ def test_outputs_the_cli_reads() -> None:
         "AlarmTopicArn",
         "ArchiveRetentionDays",
     }
+
+
+IAM_ROLE_NAME_MAX = LAMBDA_FUNCTION_NAME_MAX = 64
+
+
+def _longest_suffix(path: Path, kind: str, prop: str, prefix: str) -> int:
+    names = [
+        resource["Properties"][prop]["Fn::Sub"]
+        for resource in template(path)["Resources"].values()
+        if resource["Type"] == kind and isinstance(resource["Properties"].get(prop), dict)
+    ]
+    suffixes = [name.removeprefix(prefix) for name in names if name.startswith(prefix)]
+    assert suffixes, (path.name, kind)
+    return max(len(suffix) for suffix in suffixes)
+
+
+def test_the_role_prefix_pattern_keeps_every_role_name_within_iam_limit() -> None:
+    longest = _longest_suffix(CENTRAL, "AWS::IAM::Role", "RoleName", "${CentralRolePrefix}")
+    limit = IAM_ROLE_NAME_MAX - longest
+    assert limit == 49  # README.md, Name limits
+    for path in (CENTRAL, ROLES, REVIEWS):
+        assert template(path)["Parameters"]["CentralRolePrefix"]["AllowedPattern"] == rf"^[\w+=,.@-]{{1,{limit}}}$"
+
+
+def test_the_stack_name_limit_is_stated_once_with_the_number_the_function_names_give() -> None:
+    longest = _longest_suffix(CENTRAL, "AWS::Serverless::Function", "FunctionName", "${AWS::StackName}")
+    limit = LAMBDA_FUNCTION_NAME_MAX - longest
+    assert limit == 50
+    assert f"Stack name: {limit} characters at most" in template(CENTRAL)["Description"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"| stack name | `<stack>-sweep-planner` (function) | {limit} characters |" in readme
+    assert f"| `CentralRolePrefix` | `<prefix>-share-function` | {IAM_ROLE_NAME_MAX - 15} characters |" in readme
+    assert "characters or fewer" not in readme  # no second, different statement of a limit
+
+
+def test_samconfig_lets_sam_deploy_run_without_flags() -> None:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    deploy = config["default"]["deploy"]["parameters"]
+    assert deploy["stack_name"] == config["default"]["global"]["parameters"]["stack_name"]
+    assert len(deploy["stack_name"]) <= 50
+    assert "CAPABILITY_NAMED_IAM" in deploy["capabilities"].split()
+    assert deploy["resolve_s3"] is True
+    assert deploy["confirm_changeset"] is False
