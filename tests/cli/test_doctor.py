@@ -173,3 +173,22 @@ def test_events_the_forwarder_could_not_deliver_are_reported_with_the_way_to_rea
     ]
     assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "NO_PERMISSIONS"
     assert json.loads(message["Body"])["detail"]["eventName"] == "CreateWorkload"  # kept whole
+
+
+def test_a_bus_policy_that_lets_any_member_principal_put_any_event_fails(cli: Cli) -> None:
+    """The policy as it was before issue 13: the organization only, so a member could forge announcements."""
+    statement = {
+        "Sid": "AllowPutEventsFromOrganization",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "events:PutEvents",
+        "Resource": cli.deployment.bus_arn,
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": cli.org.org_id}},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    cli.admin(cli.org.automation, "events").put_permission(EventBusName=cli.deployment.bus_name, Policy=policy)
+    result = cli("doctor", "--account", cli.org.members[0], "--output", "json")
+    [bus] = [check for check in result.json()["checks"] if check["name"] == "bus policy admits the organization"]
+    assert bus["verdict"] == "FAIL"
+    assert "forged" in bus["detail"]
+    assert "redeploy the stack" in bus["fix"]

@@ -79,7 +79,31 @@ def check_bus_policy(events: EventBridgeClient, outputs: StackOutputs, actual_or
     others = sorted(granted - {configured})
     if others:
         return fail(BUS_CHECK, scope, f"the policy also admits {', '.join(others)}", redeploy)
-    return ok(BUS_CHECK, scope, f"events:PutEvents for aws:PrincipalOrgID {configured}")
+    if not _only_forwarded_events(policy):
+        detail = "any principal of the organization may put any event, forged `wa-share` announcements included"
+        return fail(BUS_CHECK, scope, detail, redeploy)
+    return ok(
+        BUS_CHECK, scope, f"events:PutEvents for the forwarding roles of {configured}, CreateWorkload events only"
+    )
+
+
+def _only_forwarded_events(policy: str | None) -> bool:
+    """Every Allow statement pins the principal (aws:PrincipalArn) and the event source (events:source)."""
+    document: Any = json.loads(policy or "{}")
+    statements = document.get("Statement", [])
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        conditions = statement.get("Condition", {})
+        pinned = any("aws:PrincipalArn" in conditions.get(op, {}) for op in ("ArnLike", "ArnEquals"))
+        sources = conditions.get("ForAllValues:StringEquals", {}).get("events:source")
+        if not pinned or not sources or any(str(source).startswith("wa-share") for source in _as_list(sources)):
+            return False
+    return True
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _granted_organizations(policy: str | None) -> set[str]:
