@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -294,43 +293,6 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
     }
 
 
-# Each conditional grant of the member role: (condition, Sid, the parameter and value that turn it on).
-MEMBER_FEATURE_GRANTS = [
-    ("PermissionDriftEnforced", "EnforceSharePermission", "PermissionDriftPolicy", "enforce"),
-    ("AnnouncementsOn", "ReadWorkloadNameForAnnouncements", "Announcements", "true"),
-    ("OrganizationSharingOn", "EnableOrganizationSharing", "OrganizationSharing", "true"),
-    ("OrganizationSharingOn", "CreateWellArchitectedServiceLinkedRole", "OrganizationSharing", "true"),
-]
-
-
-def test_member_role_feature_grants_exist_only_with_their_feature_and_the_stackset_passes_it() -> None:
-    roles = template(ROLES)
-    (policy,) = props(ROLES, "MemberRole")["Policies"]
-    conditional = [item["Fn::If"] for item in policy["PolicyDocument"]["Statement"] if "Fn::If" in item]
-    assert [(branch[0], branch[1]["Sid"]) for branch in conditional] == [
-        (c, sid) for c, sid, _, _ in MEMBER_FEATURE_GRANTS
-    ]
-    assert all(branch[2] == {"Ref": "AWS::NoValue"} for branch in conditional)
-    for condition, _, parameter, value in MEMBER_FEATURE_GRANTS:
-        assert roles["Conditions"][condition] == {"Fn::Equals": [{"Ref": parameter}, value]}
-        assert roles["Parameters"][parameter]["Default"] != value, f"{parameter}: the feature must be off by default"
-    passed = {
-        item["ParameterKey"]: item["ParameterValue"]
-        for item in items(props(CENTRAL, "MemberRolesStackSet")["Parameters"])
-    }
-    assert passed["PermissionDriftPolicy"] == {"Ref": "PermissionDriftPolicy"}
-    assert passed["Announcements"] == {"Ref": "Announcements"}
-    assert passed["OrganizationSharing"] == {"Fn::If": ["OrganizationModeOn", "true", "false"]}
-
-
-def test_the_service_linked_role_grant_is_for_well_architected_only() -> None:
-    (grant,) = [
-        s for s in role_statements(ROLES, "MemberRole") if s.get("Sid") == "CreateWellArchitectedServiceLinkedRole"
-    ]
-    assert grant["Condition"] == {"StringEquals": {"iam:AWSServiceName": "wellarchitected.amazonaws.com"}}
-    assert grant["Resource"]["Fn::Sub"].endswith("/wellarchitected.amazonaws.com/AWSServiceRoleForWellArchitected")
-
-
 def test_forwarding_role_is_for_this_accounts_rules_and_the_central_bus_only() -> None:
     (trust,) = statements(props(ROLES, "ForwardingRole")["AssumeRolePolicyDocument"])
     assert trust["Principal"] == {"Service": "events.amazonaws.com"}
@@ -365,32 +327,6 @@ def test_central_bus_accepts_forwarded_create_workload_events_from_the_organizat
         # exactly what the share rule takes: nothing else, announcements included, can come from a member
         "ForAllValues:StringEquals": {"events:source": pattern["source"], "events:detail-type": pattern["detail-type"]},
     }
-
-
-def test_forwarder_retries_for_a_day_then_dead_letters_into_an_encrypted_queue_of_its_own() -> None:
-    (target,) = props(FORWARDER, "ForwardCreateWorkloadRule")["Targets"]
-    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}
-    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ForwardDeadLetterQueue", "Arn"]}}
-    queue = props(FORWARDER, "ForwardDeadLetterQueue")
-    assert queue["SqsManagedSseEnabled"] is True
-    assert queue["MessageRetentionPeriod"] == 1209600
-    (statement,) = statements(props(FORWARDER, "ForwardDeadLetterQueuePolicy")["PolicyDocument"])
-    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
-    assert (statement["Action"], statement["Resource"]) == (
-        "sqs:SendMessage",
-        {"Fn::GetAtt": ["ForwardDeadLetterQueue", "Arn"]},
-    )
-    assert statement["Condition"] == {
-        "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["ForwardCreateWorkloadRule", "Arn"]}}
-    }
-    alarm = props(FORWARDER, "ForwardDeadLetterAlarm")
-    assert alarm["Dimensions"] == [
-        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["ForwardDeadLetterQueue", "QueueName"]}}
-    ]
-    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
-    # doctor reads the queue through the member role, by its fixed name
-    (grant,) = [s for s in role_statements(ROLES, "MemberRole") if s.get("Sid") == "DoctorReadsForwardingDeadLetters"]
-    assert grant["Resource"]["Fn::Sub"].endswith(f":{queue['QueueName']}")
 
 
 def test_shared_names_are_declared_alike_in_every_template() -> None:
@@ -585,46 +521,3 @@ def test_outputs_the_cli_reads() -> None:
         "AlarmTopicArn",
         "ArchiveRetentionDays",
     }
-
-
-IAM_ROLE_NAME_MAX = LAMBDA_FUNCTION_NAME_MAX = 64
-
-
-def _longest_suffix(path: Path, kind: str, prop: str, prefix: str) -> int:
-    names = [
-        resource["Properties"][prop]["Fn::Sub"]
-        for resource in template(path)["Resources"].values()
-        if resource["Type"] == kind and isinstance(resource["Properties"].get(prop), dict)
-    ]
-    suffixes = [name.removeprefix(prefix) for name in names if name.startswith(prefix)]
-    assert suffixes, (path.name, kind)
-    return max(len(suffix) for suffix in suffixes)
-
-
-def test_the_role_prefix_pattern_keeps_every_role_name_within_iam_limit() -> None:
-    longest = _longest_suffix(CENTRAL, "AWS::IAM::Role", "RoleName", "${CentralRolePrefix}")
-    limit = IAM_ROLE_NAME_MAX - longest
-    assert limit == 49  # README.md, Name limits
-    for path in (CENTRAL, ROLES, REVIEWS):
-        assert template(path)["Parameters"]["CentralRolePrefix"]["AllowedPattern"] == rf"^[\w+=,.@-]{{1,{limit}}}$"
-
-
-def test_the_stack_name_limit_is_stated_once_with_the_number_the_function_names_give() -> None:
-    longest = _longest_suffix(CENTRAL, "AWS::Serverless::Function", "FunctionName", "${AWS::StackName}")
-    limit = LAMBDA_FUNCTION_NAME_MAX - longest
-    assert limit == 50
-    assert f"Stack name: {limit} characters at most" in template(CENTRAL)["Description"]
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"| stack name | `<stack>-sweep-planner` (function) | {limit} characters |" in readme
-    assert f"| `CentralRolePrefix` | `<prefix>-share-function` | {IAM_ROLE_NAME_MAX - 15} characters |" in readme
-    assert "characters or fewer" not in readme  # no second, different statement of a limit
-
-
-def test_samconfig_lets_sam_deploy_run_without_flags() -> None:
-    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
-    deploy = config["default"]["deploy"]["parameters"]
-    assert deploy["stack_name"] == config["default"]["global"]["parameters"]["stack_name"]
-    assert len(deploy["stack_name"]) <= 50
-    assert "CAPABILITY_NAMED_IAM" in deploy["capabilities"].split()
-    assert deploy["resolve_s3"] is True
-    assert deploy["confirm_changeset"] is False
