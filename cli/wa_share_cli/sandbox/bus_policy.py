@@ -82,6 +82,11 @@ def _bus_policy(account: str, region: str, bus_name: str) -> tuple[str, dict[str
     return str(bus.arn), (json.loads(bus.policy) if bus.policy else None)
 
 
+def _admitted_at(bus: tuple[str, str, str], delivery: Delivery) -> bool:
+    bus_arn, policy = _bus_policy(*bus)
+    return admits(policy, bus_arn, delivery)
+
+
 def _foreign_bus(arn: str, account: str) -> tuple[str, str, str] | None:
     """(account, region, bus name) of an event bus ARN in another account than `account`."""
     parts = arn.split(":", 5)
@@ -113,7 +118,7 @@ def _send_to_targets(self: Rule, original_event: Any, transform_input: bool = Tr
         foreign = _foreign_bus(str(target["Arn"]), self.account_id)
         role = str(target.get("RoleArn") or f"arn:aws:iam::{self.account_id}:root")
         delivery = Delivery(role, self.account_id, str(original_event["source"]), str(original_event["detail-type"]))
-        if foreign is None or admits(_bus_policy(*foreign)[1], _bus_policy(*foreign)[0], delivery):
+        if foreign is None or _admitted_at(foreign, delivery):
             admitted.append(target)
         else:
             _dead_letter(self, target, original_event)
@@ -149,9 +154,9 @@ def _put_events(self: EventsHandler) -> str:
         if foreign is None:
             results.extend(self.events_backend.put_events([entry]))
             continue
-        bus_arn, policy = _bus_policy(*foreign)
         delivery = Delivery(caller_arn, caller_account, str(entry.get("Source")), str(entry.get("DetailType")))
-        if not admits(policy, bus_arn, delivery):
+        if not _admitted_at(foreign, delivery):
+            bus_arn = f"arn:aws:events:{foreign[1]}:{foreign[0]}:event-bus/{foreign[2]}"
             message = f"User: {caller_arn} is not authorized to perform: events:PutEvents on resource: {bus_arn}"
             results.append({"ErrorCode": "AccessDeniedException", "ErrorMessage": message})
             continue
