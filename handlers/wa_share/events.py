@@ -81,6 +81,17 @@ class _Envelope(BaseModel):
     replay_name: str | None = Field(default=None, alias="replay-name")
     detail: _Detail
 
+    @field_validator("replay_name")
+    @classmethod
+    def _unicode_text(cls, value: str | None) -> str | None:
+        # pydantic lets a lone surrogate (json.loads of "\ud800") through an optional string; it is not text
+        if value is not None and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("not Unicode text (a lone surrogate)") from None
+        return value
+
 
 def event_id_of(event: Any) -> str:
     """The best identifier a (possibly malformed) event offers, for logs and error messages."""
