@@ -11,6 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from wa_share.budget import Deadline
 from wa_share.events import InvalidEvent, parse_create_workload
 from wa_share.observability import logger, metrics
 from wa_share.realtime import reject_event, share_created_workload
@@ -29,4 +30,4 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     except InvalidEvent as invalid:
         reject_event(event, invalid, settings, sessions, context)
         return {"status": "rejected", "event_id": invalid.event_id, "problems": invalid.problems}
-    return share_created_workload(created, settings, sessions).as_dict()
+    return share_created_workload(created, settings, sessions, Deadline.of(context)).as_dict()

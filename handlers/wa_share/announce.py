@@ -8,6 +8,8 @@ rule or the archive, whose pattern is `aws.wellarchitected` only, so it cannot l
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
@@ -21,6 +23,10 @@ if TYPE_CHECKING:
 
 EVENT_SOURCE = "wa-share"
 EVENT_DETAIL_TYPE = "Workload Shared"
+# SNS refuses a Subject that is not ASCII, holds a line break or control character, or has 100 characters
+# or more; workload names may be any of these. The full name stays in the message body (JSON).
+MAX_SUBJECT = 99
+_NOT_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e]+")
 
 
 @dataclass(frozen=True)
@@ -36,8 +42,19 @@ class ShareAnnouncement:
     accepted: bool
 
     def subject(self) -> str:
-        name = self.workload_name or self.workload_id
-        return f"Workload shared: {name} ({self.account_id}, {self.region})"[:100]
+        suffix = f" ({self.account_id}, {self.region})"
+        room = MAX_SUBJECT - len("Workload shared: ") - len(suffix)
+        name = subject_safe(self.workload_name) or self.workload_id
+        if len(name) > room:
+            name = name[: room - 3].rstrip() + "..."
+        return f"Workload shared: {name}{suffix}"
+
+
+def subject_safe(text: str) -> str:
+    """Printable ASCII on one line: accents dropped (é→e), anything else becomes "?"; spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_only = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(_NOT_PRINTABLE_ASCII.sub("?", ascii_only.replace("\n", " ").replace("\r", " ")).split())
 
 
 class Announcer:

@@ -22,6 +22,15 @@ WORKLOAD_ARN = re.compile(
 )
 
 
+SHOWN_VALUE = 80  # characters of a bad value quoted in an error: enough to recognise it, never the whole event
+
+
+def shown(value: object) -> str:
+    """A value's repr for an error message, cut to SHOWN_VALUE characters (a bad field may be huge)."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_VALUE else f"{text[: SHOWN_VALUE - 1]}… ({len(text)} characters)"
+
+
 class InvalidEvent(ValueError):
     """An event this function must not act on; it names the event and every field that is wrong."""
 
@@ -75,6 +84,17 @@ class _Envelope(BaseModel):
     detail_type: Literal["AWS API Call via CloudTrail"] = Field(alias="detail-type")
     replay_name: str | None = Field(default=None, alias="replay-name")
     detail: _Detail
+
+    @field_validator("replay_name")
+    @classmethod
+    def _unicode_text(cls, value: str | None) -> str | None:
+        # pydantic lets a lone surrogate (json.loads of "\ud800") through an optional string; it is not text
+        if value is not None and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("not Unicode text (a lone surrogate)") from None
+        return value
 
 
 def event_id_of(event: Any) -> str:
@@ -135,7 +155,7 @@ def _workload_id(event_id: str, detail: _Detail) -> str:
     if arn:
         match = WORKLOAD_ARN.fullmatch(arn)
         if match is None:
-            problems.append(f"detail.responseElements.WorkloadArn: not a workload ARN: {arn!r}")
+            problems.append(f"detail.responseElements.WorkloadArn: not a workload ARN: {shown(arn)}")
         else:
             candidates.add(match["id"])
             if (match["account"], match["region"]) != (detail.recipientAccountId, detail.awsRegion):
@@ -143,10 +163,12 @@ def _workload_id(event_id: str, detail: _Detail) -> str:
     if not candidates and not problems:
         problems.append("detail.responseElements: no WorkloadId, Id, WorkloadArn or Arn")
     if len(candidates) > 1:
-        problems.append(f"detail.responseElements: conflicting workload IDs {sorted(candidates)}")
+        problems.append(
+            f"detail.responseElements: conflicting workload IDs {', '.join(map(shown, sorted(candidates)))}"
+        )
     for candidate in candidates:
         if not WORKLOAD_ID.fullmatch(candidate):
-            problems.append(f"detail.responseElements.WorkloadId: {candidate!r} is not 32 hex characters")
+            problems.append(f"detail.responseElements.WorkloadId: {shown(candidate)} is not 32 hex characters")
     if problems:
         raise InvalidEvent(event_id, problems)
     return candidates.pop()

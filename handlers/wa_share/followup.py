@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from wa_share.acceptance import Acceptance, AcceptResult, accept_for_workload
 from wa_share.announce import Announcer, ShareAnnouncement
 from wa_share.aws import AwsError, Sessions
+from wa_share.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, Deadline
 from wa_share.observability import count, logger
 from wa_share.settings import ACCOUNT_ID, Settings
 from wa_share.sharing import Outcome, ShareResult
@@ -39,11 +40,18 @@ def follow_up(
     sessions: Sessions,
     workload_name: str | None = None,
     announce: bool = True,
+    deadline: Deadline | None = None,
 ) -> list[AcceptResult]:
+    deadline = deadline or Deadline()
     new = [result for result in results if result.outcome in NEW_SHARES and not result.dry_run]
-    accepted = [_accept(result, wa, settings, sessions) for result in new if _acceptable(result, settings)]
+    acceptable = [result for result in new if _acceptable(result, settings)]
+    accepted = [_accept(result, wa, settings, sessions, deadline) for result in acceptable]
     announcer = announcer_for(settings, sessions)
     if new and announce and announcer.enabled:
+        if not deadline.fits(ANNOUNCEMENT_CALLS):
+            count("AnnouncementsFailed", len(new))
+            logger.warning("announcement skipped: too little time left; the share stands", extra={"shares": len(new)})
+            return [item.result for item in accepted]
         name = workload_name or next((item.workload_name for item in accepted if item.workload_name), None)
         name = name if name is not None else _name(wa, new[0].workload_id)
         done = {item.shared_with_account for item in accepted if item.result.outcome is Acceptance.ACCEPTED}
@@ -67,7 +75,15 @@ class _Accepted:
         return self.result.workload_name
 
 
-def _accept(result: ShareResult, wa: WellArchitected, settings: Settings, sessions: Sessions) -> _Accepted:
+def _accept(
+    result: ShareResult, wa: WellArchitected, settings: Settings, sessions: Sessions, deadline: Deadline
+) -> _Accepted:
+    if not deadline.fits(ACCEPTANCE_CALLS):
+        reason = "too little time left in this invocation"
+        outcome = AcceptResult("", result.workload_id, "", wa.account_id, Acceptance.FAILED, reason)
+        count("AcceptanceFailed")
+        logger.warning("invitation not accepted; the sweep will retry", extra={"reason": reason})
+        return _Accepted(result.principal, outcome)
     try:
         session = sessions.member(result.principal, settings.acceptor_role_name)
         invitations = Invitations(session.wellarchitected(wa.region), account_id=result.principal, region=wa.region)

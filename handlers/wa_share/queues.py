@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Sequence
@@ -15,6 +16,14 @@ if TYPE_CHECKING:
 
 BATCH_SIZE = 10  # SendMessageBatch's maximum
 MAX_REASON = 4096
+# ShareFailureQueue's MaximumMessageSize in template.yaml (a test checks): SQS's ceiling, 1 MiB. A record is
+# the event plus at most MAX_REASON characters of error and a few hundred bytes of context, so it fits
+# unless the event itself comes within a few KiB of EventBridge's own 1 MiB limit; then see _shrunk.
+MAX_RECORD_BYTES = 1_048_576
+# What the envelope of an oversized event keeps: enough to find it in the archive (`wa-share redrive` and
+# `replay` search it by time) and to recognise it.
+_KEPT_ENVELOPE = ("version", "id", "detail-type", "source", "account", "time", "region", "replay-name")
+_KEPT_CHARS = 256
 
 
 def failure_record(event: Any, *, error_type: str, message: str, request_id: str, function_arn: str) -> dict[str, Any]:
@@ -30,14 +39,37 @@ def failure_record(event: Any, *, error_type: str, message: str, request_id: str
         },
         "requestPayload": event,
         "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": error_type},
-        "responsePayload": {"errorType": error_type, "errorMessage": message},
+        "responsePayload": {"errorType": error_type, "errorMessage": _bounded(message)},
     }
 
 
+def _bounded(message: str) -> str:
+    return message if len(message) <= MAX_REASON else f"{message[: MAX_REASON - 30]}… ({len(message)} characters)"
+
+
 def send_record(sqs: SQSClient, queue_url: str, record: dict[str, Any]) -> str:
+    """Send a failure record; one too large for the queue keeps the event's envelope and digest instead."""
+    body = json.dumps(record, default=str)
+    if len(body.encode()) > MAX_RECORD_BYTES:
+        body = json.dumps(_shrunk(record, body), default=str)
     with aws_call("sqs:SendMessage", queue_url):
-        response = sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(record, default=str))
+        response = sqs.send_message(QueueUrl=queue_url, MessageBody=body)
     return response["MessageId"]
+
+
+def _shrunk(record: dict[str, Any], body: str) -> dict[str, Any]:
+    """The record with the event cut to its envelope: every event that reaches the share function came
+    through the share rule, whose pattern is the archive's, so the whole event stays in the archive."""
+    event = record.get("requestPayload")
+    payload = json.dumps(event, default=str).encode()
+    envelope: dict[str, Any] = {}
+    if isinstance(event, dict):
+        envelope = {key: str(event[key])[:_KEPT_CHARS] for key in _KEPT_ENVELOPE if key in event}
+        detail = event.get("detail")
+        if isinstance(detail, dict) and "eventID" in detail:
+            envelope["detail"] = {"eventID": str(detail["eventID"])[:_KEPT_CHARS]}
+    truncated = {"bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest(), "recordBytes": len(body)}
+    return record | {"requestPayload": envelope, "requestPayloadTruncated": truncated}
 
 
 def dead_letter(sqs: SQSClient, queue_url: str, body: str, *, reason: str) -> None:

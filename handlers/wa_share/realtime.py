@@ -8,6 +8,7 @@ from typing import Any
 
 from wa_share.acceptance import AcceptResult
 from wa_share.aws import EXPIRED_TOKEN_CODES, AwsError, Sessions
+from wa_share.budget import Deadline
 from wa_share.events import InvalidEvent, WorkloadCreated
 from wa_share.followup import follow_up
 from wa_share.observability import SharePath, count, logger, record_latency, record_outcomes
@@ -28,7 +29,9 @@ class RealtimeResult:
         return {"status": "done", **asdict(self)}
 
 
-def share_created_workload(created: WorkloadCreated, settings: Settings, sessions: Sessions) -> RealtimeResult:
+def share_created_workload(
+    created: WorkloadCreated, settings: Settings, sessions: Sessions, deadline: Deadline | None = None
+) -> RealtimeResult:
     """Share a new workload with every reviews account; raises (for Lambda to retry) on a real failure."""
     logger.append_keys(
         event_id=created.event_id,
@@ -46,7 +49,24 @@ def share_created_workload(created: WorkloadCreated, settings: Settings, session
             sessions.forget(created.account_id)  # AWS rejected the session: Lambda's retry assumes the role afresh
         raise
     found_by: SharePath = "replay" if created.replay_name else "realtime"
-    # A probe is not an organization workload: its latency is recorded instead, and it is not announced.
+    is_probe = _record(created, results, wa, settings, found_by)
+    if wa is None:
+        return RealtimeResult(created, results)
+    acceptances = follow_up(
+        results, wa, found_by=found_by, settings=settings, sessions=sessions, announce=not is_probe, deadline=deadline
+    )
+    return RealtimeResult(created, results, acceptances)
+
+
+def _record(
+    created: WorkloadCreated,
+    results: list[ShareResult],
+    wa: WellArchitected | None,
+    settings: Settings,
+    found_by: SharePath,
+) -> bool:
+    """Metrics and log lines of the outcome; True for a probe, which is not an organization workload: its
+    latency is recorded instead, and it is not announced."""
     probe = probe_name_shared(created.account_id, created.workload_id, wa, settings)
     if probe is not None:
         record_probe_shared(probe, results, datetime.now(UTC))
@@ -56,12 +76,7 @@ def share_created_workload(created: WorkloadCreated, settings: Settings, session
             record_latency(created.event_time, datetime.now(UTC))
     for result in results:
         logger.info(f"share {result.outcome}", extra={"principal": result.principal, "reason": result.reason})
-    acceptances = (
-        follow_up(results, wa, found_by=found_by, settings=settings, sessions=sessions, announce=probe is None)
-        if wa
-        else []
-    )
-    return RealtimeResult(created, results, acceptances)
+    return probe is not None
 
 
 def _share(

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from tests.cli.conftest import Cli, act_as_operator, deploy_for_operator
+from tests.conftest import REGIONS
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_cli.operations import doctor_alarms
 from wa_share_cli.operations.doctor_alarms import ALARM_CHECK, expected_alarms
 from wa_share_cli.operations.doctor_member import forwarder_rule_name
-from wa_share_cli.sandbox.organization import SimulatedOrganization
+from wa_share_cli.sandbox.organization import SimulatedOrganization, create_workload
 
 
 def start_trail(cli: Cli, account: str, *, logging: bool = True) -> None:
@@ -136,3 +137,94 @@ def test_alarms_that_are_missing_silenced_firing_or_stuck_fail_with_the_fix(
     result = cli("doctor", "--account", cli.org.members[0], "--output", "json")
     alarms = {check["scope"]: check for check in result.json()["checks"] if check["name"] == ALARM_CHECK}
     assert alarms["alarm wa-share-no-sweep-in-26-hours"]["detail"].startswith("stuck in ALARM since ")
+
+
+def forwarder_checks(result: Any, name: str) -> dict[str, dict[str, str]]:
+    return {check["scope"]: check for check in result.json()["checks"] if check["name"] == name}
+
+
+def test_a_region_enabled_after_the_rollout_gets_the_command_that_deploys_its_forwarder(
+    org: SimulatedOrganization, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """StackSet auto-deployment covers accounts that join, not a region an account enables later: such a
+    region has no forwarder instance. Doctor names the account and region and the stack instance to create
+    (a plain stack in the management account, which service-managed StackSets never reach)."""
+    root = org.client(org.management, "organizations").list_roots()["Roots"][0]["Id"]
+    stacksets = {"DeployMemberStackSets": "true", "MemberTargetOrganizationalUnitIds": [root]}
+    deployed = deploy_for_operator(org, overrides=stacksets)
+    act_as_operator(monkeypatch, org)
+    cli = Cli(org, deployed, capsys)
+    member = org.members[1]
+    for account in (member, org.management):  # as if eu-west-1 had been enabled there after the rollout
+        cli.admin(account, "cloudformation", "eu-west-1").delete_stack(StackName="wa-share-forwarder")
+
+    result = cli(
+        "doctor", "--account", member, "--account", org.management, "--account", org.members[0], "--output", "json"
+    )
+    assert result.code == 1
+    rules = forwarder_checks(result, "forwarding rule enabled")
+    missing = rules[f"account {member} eu-west-1"]
+    assert missing["verdict"] == "FAIL"
+    assert "enabled after the rollout" in missing["detail"]
+    assert missing["fix"] == (
+        "aws cloudformation create-stack-instances --call-as DELEGATED_ADMIN --region us-east-1 "
+        "--stack-set-name wa-share-member-forwarder --regions eu-west-1 --deployment-targets "
+        f'"OrganizationalUnitIds={root},Accounts={member},AccountFilterType=INTERSECTION"'
+    )
+    management = rules[f"account {org.management} eu-west-1"]
+    assert management["verdict"] == "FAIL"
+    assert management["fix"].startswith(f"in {org.management}: aws cloudformation deploy --region eu-west-1 ")
+    assert f"CentralBusArn={deployed.bus_arn}" in management["fix"]
+    healthy = {scope for scope, check in rules.items() if check["verdict"] == "ok"}
+    assert healthy == {f"account {member} us-east-1", f"account {org.management} us-east-1"} | {
+        f"account {org.members[0]} {region}" for region in REGIONS
+    }
+
+
+def test_events_the_forwarder_could_not_deliver_are_reported_with_the_way_to_read_them(cli: Cli) -> None:
+    """A bus policy that refuses the forwarding role: EventBridge gives up and dead-letters the event in the
+    member account, where doctor finds it (and the sweep still shares the workload)."""
+    member = cli.org.members[0]
+    statement = {
+        "Sid": "AllowPutEventsFromOrganization",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "events:PutEvents",
+        "Resource": cli.deployment.bus_arn,
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-otherorg123"}},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    cli.admin(cli.org.automation, "events").put_permission(EventBusName=cli.deployment.bus_name, Policy=policy)
+    create_workload(cli.org, member, "eu-west-1", "undelivered")
+
+    result = cli("doctor", "--account", member, "--output", "json")
+    dead = forwarder_checks(result, "forwarder delivered everything")
+    assert dead[f"account {member} eu-west-1"]["verdict"] == "FAIL"
+    assert "1 CreateWorkload event(s)" in dead[f"account {member} eu-west-1"]["detail"]
+    assert "aws sqs receive-message --queue-url" in dead[f"account {member} eu-west-1"]["fix"]
+    assert dead[f"account {member} us-east-1"]["verdict"] == "ok"
+    queue = cli.admin(member, "sqs", "eu-west-1").get_queue_url(QueueName="wa-share-forward-dead-letters")["QueueUrl"]
+    [message] = cli.admin(member, "sqs", "eu-west-1").receive_message(QueueUrl=queue, MessageAttributeNames=["All"])[
+        "Messages"
+    ]
+    assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "NO_PERMISSIONS"
+    assert json.loads(message["Body"])["detail"]["eventName"] == "CreateWorkload"  # kept whole
+
+
+def test_a_bus_policy_that_lets_any_member_principal_put_any_event_fails(cli: Cli) -> None:
+    """The policy as it was before issue 13: the organization only, so a member could forge announcements."""
+    statement = {
+        "Sid": "AllowPutEventsFromOrganization",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "events:PutEvents",
+        "Resource": cli.deployment.bus_arn,
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": cli.org.org_id}},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    cli.admin(cli.org.automation, "events").put_permission(EventBusName=cli.deployment.bus_name, Policy=policy)
+    result = cli("doctor", "--account", cli.org.members[0], "--output", "json")
+    [bus] = [check for check in result.json()["checks"] if check["name"] == "bus policy admits the organization"]
+    assert bus["verdict"] == "FAIL"
+    assert "forged" in bus["detail"]
+    assert "redeploy the stack" in bus["fix"]

@@ -137,6 +137,8 @@ def test_organization_mode_shares_with_the_organization_without_invitations(
     [share] = shares["WorkloadShareSummaries"]
     assert (share["SharedWith"], share["Status"]) == (org.org_id, "ASSOCIATING")
     assert wellarchitected_backend.get_backend(member, "us-east-1").organization_sharing
+    role = org.client(member, "iam").get_role(RoleName="AWSServiceRoleForWellArchitected")["Role"]
+    assert role["Path"] == "/aws-service-role/wellarchitected.amazonaws.com/"  # what the member role may create
     invitations = org.client(org.reviews, "wellarchitected", "us-east-1").list_share_invitations()
     assert invitations["ShareInvitationSummaries"] == []
 

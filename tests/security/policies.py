@@ -225,7 +225,15 @@ def _actual(key: str, use: Use, org_of: OrgOf) -> str | None:
         return dict(use.request_tags).get(key.removeprefix("aws:RequestTag/"))
     if key.startswith("aws:ResourceTag/"):
         return dict(use.resource_tags).get(key.removeprefix("aws:ResourceTag/"))
+    if key == "iam:AWSServiceName" and use.action == "iam:CreateServiceLinkedRole":
+        return service_of_linked_role(use.resource)
     raise AssertionError(f"condition key {key} is not evaluated by the least-privilege test")
+
+
+def service_of_linked_role(arn: str) -> str | None:
+    """ "wellarchitected.amazonaws.com" from arn:aws:iam::111122223333:role/aws-service-role/<service>/<name>."""
+    parts = arn.split(":", 5)[-1].split("/")
+    return parts[2] if len(parts) == 4 and parts[:2] == ["role", "aws-service-role"] else None
 
 
 def granting(role: RolePolicy, use: Use, org_of: OrgOf) -> list[int]:

@@ -19,6 +19,8 @@ from moto.iam.models import iam_backends
 
 from tests.security.policies import ROOT
 from wa_share_cli.cfn_templates import load_template
+from wa_share_cli.operations.doctor_member import forwarder_rule_name
+from wa_share_cli.sandbox.bus_policy import Delivery, admits
 from wa_share_cli.sandbox.deployment import Deployment
 from wa_share_cli.sandbox.organization import SimulatedOrganization
 
@@ -128,7 +130,10 @@ def test_every_deployed_forwarding_role_is_for_eventbridge_of_its_own_account_on
         (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
         assert trust["Principal"] == {"Service": "events.amazonaws.com"}, account
         assert trust["Action"] == "sts:AssumeRole"
-        assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}, account
+        assert trust["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": account},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:events:*:{account}:rule/{forwarder_rule_name()}"},
+        }, account
         [name] = iam.list_role_policies(RoleName="wa-share-forwarder")["PolicyNames"]
         document = iam.get_role_policy(RoleName="wa-share-forwarder", PolicyName=name)["PolicyDocument"]
         (grant,) = _as_document(document)["Statement"]
@@ -152,17 +157,91 @@ def test_the_forwarding_role_template_trusts_only_eventbridge_of_its_own_account
     role = load_template(ROOT / "member_stackset" / "roles.yaml")["Resources"]["ForwardingRole"]["Properties"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "events.amazonaws.com"}
-    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    rule = f"arn:${{AWS::Partition}}:events:*:${{AWS::AccountId}}:rule/{forwarder_rule_name()}"
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnLike": {"aws:SourceArn": {"Fn::Sub": rule}},
+    }
 
 
-def test_the_deployed_bus_accepts_events_from_the_organization_only(
+def test_the_deployed_bus_accepts_only_forwarded_create_workload_events_from_the_organization(
     org: SimulatedOrganization, deployment: Deployment
 ) -> None:
     bus = org.client(org.automation, "events").describe_event_bus(Name=deployment.bus_name)
-    statements = json.loads(bus["Policy"])["Statement"]
-    assert statements
-    for statement in statements:
-        assert statement["Effect"] == "Allow"
-        assert statement["Action"] == "events:PutEvents"
-        assert statement["Resource"] == deployment.bus_arn
-        assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": org.org_id}}
+    (statement,) = json.loads(bus["Policy"])["Statement"]
+    assert (statement["Effect"], statement["Action"], statement["Resource"]) == (
+        "Allow",
+        "events:PutEvents",
+        deployment.bus_arn,
+    )
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:PrincipalOrgID": org.org_id},
+        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/wa-share-forwarder"},
+        "ForAllValues:StringEquals": {
+            "events:source": ["aws.wellarchitected"],
+            "events:detail-type": ["AWS API Call via CloudTrail"],
+        },
+    }
+
+
+def _bus_admits(org: SimulatedOrganization, deployment: Deployment, principal: str, source: str, kind: str) -> bool:
+    bus = org.client(org.automation, "events").describe_event_bus(Name=deployment.bus_name)
+    account = principal.split(":")[4]
+    return admits(json.loads(bus["Policy"]), deployment.bus_arn, Delivery(principal, account, source, kind))
+
+
+CLOUDTRAIL = ("aws.wellarchitected", "AWS API Call via CloudTrail")
+ANNOUNCEMENT = ("wa-share", "Workload Shared")
+
+
+def test_the_bus_policy_admits_the_forwarding_roles_with_create_workload_events_only(
+    org: SimulatedOrganization, deployment: Deployment
+) -> None:
+    member = org.members[0]
+    forwarder = f"arn:aws:iam::{member}:role/wa-share-forwarder"
+    assert _bus_admits(org, deployment, forwarder, *CLOUDTRAIL)
+    assert not _bus_admits(org, deployment, forwarder, *ANNOUNCEMENT)  # a forged announcement
+    assert not _bus_admits(org, deployment, forwarder, "aws.wellarchitected", "Workload Shared")
+    assert not _bus_admits(org, deployment, forwarder, "my.app", "AWS API Call via CloudTrail")
+    for other in (
+        f"arn:aws:iam::{member}:role/Admin",
+        f"arn:aws:iam::{member}:root",
+        f"arn:aws:iam::{member}:user/dev",
+    ):
+        assert not _bus_admits(org, deployment, other, *CLOUDTRAIL), other
+        assert not _bus_admits(org, deployment, other, *ANNOUNCEMENT), other
+    assert not _bus_admits(org, deployment, f"arn:aws:iam::{OUTSIDER}:role/wa-share-forwarder", *CLOUDTRAIL)
+
+
+def test_a_member_cannot_put_a_forged_announcement_and_consumers_never_see_one(
+    org: SimulatedOrganization, deployment: Deployment
+) -> None:
+    """The README's consumer rule, on the real bus: a member's forged "Workload Shared" event is refused
+    (the sandbox enforces the bus policy), while the central functions' own announcement arrives."""
+    events, sqs = org.client(org.automation, "events"), org.client(org.automation, "sqs")
+    url = sqs.create_queue(QueueName="chat")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="chat", EventBusName=deployment.bus_name, EventPattern=json.dumps(consumer_pattern(org)))
+    events.put_targets(Rule="chat", EventBusName=deployment.bus_name, Targets=[{"Id": "chat", "Arn": arn}])
+    forged = {"Source": "wa-share", "DetailType": "Workload Shared", "Detail": json.dumps({"workload_name": "fake"})}
+    member_events = org.client(org.members[0], "events")
+    answer = member_events.put_events(Entries=[forged | {"EventBusName": deployment.bus_arn}])
+    assert answer["FailedEntryCount"] == 1
+    assert answer["Entries"][0]["ErrorCode"] == "AccessDeniedException"
+    share_events: Any = org.botocore_session(deployment.function_credentials["share"]).create_client(
+        "events", region_name="us-east-1"
+    )
+    genuine = forged | {"Detail": json.dumps({"workload_name": "real"}), "EventBusName": deployment.bus_name}
+    assert share_events.put_events(Entries=[genuine])["FailedEntryCount"] == 0
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    assert [json.loads(message["Body"])["detail"]["workload_name"] for message in received] == ["real"]
+
+
+def consumer_pattern(org: SimulatedOrganization) -> dict[str, Any]:
+    """The consumer rule README.md gives (Announcements), for this organization's automation account."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("<!-- consumer-rule:start -->")
+    block = text[start : text.index("<!-- consumer-rule:end -->")]
+    pattern = block[block.index("{") : block.rindex("}") + 1].replace("111111111111", org.automation)
+    parsed: dict[str, Any] = json.loads(pattern)
+    return parsed

@@ -8,8 +8,9 @@ Probe (Probe=scheduled): a probe created, shared by the real-time path, then jud
 run. Sweep: the planner lists the accounts and enqueues them; the worker shares the workloads whose events were
 lost (one of them drifted), and dead-letters the account without the role and an invalid work item; then
 one more account with WaRegions=auto (the region list read from SSM). Everything the functions print is
-kept. The optional features are on (acceptance by the reviews account's acceptor role, announcements on
-SNS and the central bus), so their conditional grants are in effect and measured too.
+kept. By default every optional feature is on (acceptance by the reviews account's acceptor role,
+announcements on SNS and the central bus, drift policy "enforce"), so every conditional grant is in effect;
+`CONFIGURATIONS` names the others (defaults, organization sharing mode), each deployed and measured alone.
 
 A feature that adds a permission adds its path here: the least-privilege test fails on a grant no path uses.
 """
@@ -26,7 +27,7 @@ from typing import Any
 from tests.factories import create_workload_event
 from tests.security import cli_workout
 from wa_share_cli.sandbox import wellarchitected_backend
-from wa_share_cli.sandbox.deployment import STACK_NAME, Deployment, deploy, deploy_acceptor
+from wa_share_cli.sandbox.deployment import Deployment, deploy, deploy_acceptor
 from wa_share_cli.sandbox.iam_trust import install_trust_checks
 from wa_share_cli.sandbox.metering import REQUESTS, Recording, install_request_log
 from wa_share_cli.sandbox.organization import SimulatedOrganization, build_organization, create_workload
@@ -34,7 +35,14 @@ from wa_share_cli.sandbox.runner import FunctionRunner, Invocation
 
 REGIONS = ("us-east-1", "eu-west-1")
 ACCEPTOR_ROLE = "wa-share-acceptor"
-OVERRIDES: dict[str, Any] = {"PermissionDriftPolicy": "enforce", "Probe": "scheduled"}
+# Every optional feature on, so that every conditional grant is in effect and measured (each configuration
+# alone is measured too: test_least_privilege_per_configuration.py).
+OVERRIDES: dict[str, Any] = {
+    "PermissionDriftPolicy": "enforce",
+    "Announcements": "true",
+    "AcceptorRoleName": ACCEPTOR_ROLE,
+    "Probe": "scheduled",
+}
 INVALID_WORK_ITEM = json.dumps({"account_id": "not-an-account", "sweep_id": "workout"})
 
 
@@ -75,32 +83,34 @@ class Workout:
         return found
 
 
-def build() -> tuple[SimulatedOrganization, Deployment]:
+ORGANIZATION = "<organization ID>"  # replaced by the simulated organization's ID when deploying
+# The configurations whose grants differ (member_stackset/roles.yaml's conditions): each is measured alone.
+CONFIGURATIONS: dict[str, dict[str, Any]] = {
+    "every feature": OVERRIDES,
+    "defaults": {},
+    "organization sharing": {"ShareWithOrganizationUnits": [ORGANIZATION]},
+}
+
+
+def build(overrides: dict[str, Any] | None = None) -> tuple[SimulatedOrganization, Deployment]:
     """Three members, the third without the member role, and an operator; call inside a moto mock."""
     install_request_log()  # before any session the functions create
     org = build_organization(members=3)
-    overrides = OVERRIDES | {"OperatorPrincipalArns": [cli_workout.operator_arn(org)]}
-    deployment = deploy(org, REGIONS, overrides=overrides, accounts_without_role=frozenset({org.members[2]}))
+    chosen = OVERRIDES if overrides is None else overrides
+    chosen = {name: _placed(value, org) for name, value in chosen.items()}
+    chosen |= {"OperatorPrincipalArns": [cli_workout.operator_arn(org)]}
+    deployment = deploy(org, REGIONS, overrides=chosen, accounts_without_role=frozenset({org.members[2]}))
     cli_workout.create_logging_trail(org, org.members[0])
-    enable_reviews_team_features(org, deployment)
+    if chosen.get("AcceptorRoleName"):
+        deploy_acceptor(org, str(chosen["AcceptorRoleName"]))
     install_trust_checks()
     return org, deployment
 
 
-def enable_reviews_team_features(org: SimulatedOrganization, deployment: Deployment) -> None:
-    """Acceptance and announcements on, as the central stack would have them with AcceptorRoleName set and
-    Announcements=true: the acceptor stack in the reviews account, the announcement topic, the functions'
-    variables, and the parameters (so that the roles' conditional statements are in effect)."""
-    if deployment.function_env.get("ANNOUNCE_TOPIC_ARN"):
-        return  # the sandbox deploys them itself
-    deploy_acceptor(org, ACCEPTOR_ROLE)
-    topic = org.client(org.automation, "sns").create_topic(Name=f"{STACK_NAME}-new-shares")["TopicArn"]
-    deployment.parameters |= {"AcceptorRoleName": ACCEPTOR_ROLE, "Announcements": "true"}
-    deployment.function_env |= {
-        "ACCEPTOR_ROLE_NAME": ACCEPTOR_ROLE,
-        "ANNOUNCE_TOPIC_ARN": topic,
-        "ANNOUNCE_BUS_NAME": deployment.bus_name,
-    }
+def _placed(value: Any, org: SimulatedOrganization) -> Any:
+    if isinstance(value, list):
+        return [org.org_id if item == ORGANIZATION else item for item in value]
+    return value
 
 
 def run(org: SimulatedOrganization, deployment: Deployment, *, cli: bool = True) -> Workout:
@@ -111,9 +121,11 @@ def run(org: SimulatedOrganization, deployment: Deployment, *, cli: bool = True)
     with REQUESTS.recording() as recording:
         workloads = _create_workloads(org)
         runner.deliver_share_events()
-        workloads |= _announce_without_acceptance(org, deployment, runner)
+        if deployment.function_env.get("ANNOUNCE_TOPIC_ARN"):
+            workloads |= _announce_without_acceptance(org, deployment, runner)
         runner.invoke("share", create_workload_event(workload_id="not-a-workload-id"))
-        _probe_twice(runner)
+        if deployment.parameters.get("Probe") == "scheduled":
+            _probe_twice(runner)
         org.client(org.automation, "sqs").send_message(
             QueueUrl=deployment.queue_urls["SweepQueue"], MessageBody=INVALID_WORK_ITEM
         )

@@ -276,15 +276,22 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
         "wellarchitected:ListWorkloads": "*",
         "wellarchitected:ListWorkloadShares": own_workloads,
         "wellarchitected:CreateWorkloadShare": own_workloads,
-        "wellarchitected:UpdateWorkloadShare": own_workloads,
-        "wellarchitected:GetWorkload": own_workloads,  # the workload's name, for announcements
+        "wellarchitected:UpdateWorkloadShare": own_workloads,  # drift policy "enforce" only (conditional)
+        "wellarchitected:GetWorkload": own_workloads,  # the workload's name, for announcements (conditional)
         "wellarchitected:UpdateGlobalSettings": "*",  # organization sharing mode only (conditional)
+        "iam:CreateServiceLinkedRole": {  # organization sharing mode only (conditional)
+            "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/"
+            "wellarchitected.amazonaws.com/AWSServiceRoleForWellArchitected"
+        },
         "ec2:DescribeRegions": "*",
         # wa-share doctor's reads
         "cloudtrail:DescribeTrails": "*",
         "cloudtrail:GetTrailStatus": {"Fn::Sub": "arn:${AWS::Partition}:cloudtrail:*:*:trail/*"},
         "events:DescribeRule": forwarding_rule,
         "events:ListTargetsByRule": forwarding_rule,
+        "sqs:GetQueueAttributes": {
+            "Fn::Sub": "arn:${AWS::Partition}:sqs:*:${AWS::AccountId}:wa-share-forward-dead-letters"
+        },
     }
 
 
@@ -292,7 +299,14 @@ def test_forwarding_role_is_for_this_accounts_rules_and_the_central_bus_only() -
     (trust,) = statements(props(ROLES, "ForwardingRole")["AssumeRolePolicyDocument"])
     assert trust["Principal"] == {"Service": "events.amazonaws.com"}
     assert trust["Action"] == "sts:AssumeRole"
-    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    rule_name = props(FORWARDER, "ForwardCreateWorkloadRule")["Name"]
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        # the forwarding rule only, in any region of this account
+        "ArnLike": {
+            "aws:SourceArn": {"Fn::Sub": f"arn:${{AWS::Partition}}:events:*:${{AWS::AccountId}}:rule/{rule_name}"}
+        },
+    }
     (grant,) = role_statements(ROLES, "ForwardingRole")
     assert (grant["Action"], grant["Resource"]) == ("events:PutEvents", {"Ref": "CentralBusArn"})
 
@@ -304,11 +318,17 @@ def test_forwarder_sends_to_the_central_bus_with_the_forwarding_role() -> None:
     assert "EventBusName" not in props(FORWARDER, "ForwardCreateWorkloadRule")  # the default bus, where CloudTrail is
 
 
-def test_central_bus_accepts_events_from_the_organization_only() -> None:
+def test_central_bus_accepts_forwarded_create_workload_events_from_the_organization_only() -> None:
     statement = props(CENTRAL, "CentralEventBusPolicy")["Statement"]
     assert statement["Action"] == "events:PutEvents"
     assert statement["Resource"] == {"Fn::GetAtt": ["CentralEventBus", "Arn"]}
-    assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}}
+    pattern = template(CENTRAL)["Resources"]["ShareRule"]["Properties"]["EventPattern"]
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}},
+        "ArnLike": {"aws:PrincipalArn": {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${ForwardingRoleName}"}},
+        # exactly what the share rule takes: nothing else, announcements included, can come from a member
+        "ForAllValues:StringEquals": {"events:source": pattern["source"], "events:detail-type": pattern["detail-type"]},
+    }
 
 
 def test_shared_names_are_declared_alike_in_every_template() -> None:

@@ -86,6 +86,7 @@ def _with(path: list[str], value: Any) -> dict[str, Any]:
             "WorkloadArn",
         ),
         (_with(["detail", "responseElements"], {"Arn": "arn:aws:s3:::bucket"}), "WorkloadArn"),
+        (_with(["replay-name"], "\ud800"), "replay-name"),  # a lone surrogate: found by tests/properties
     ],
 )
 def test_bad_input_names_the_field(event: dict[str, Any], field: str) -> None:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from wa_share.aws import Sessions
 from wa_share_cli.operations.checks import Check
 from wa_share_cli.operations.doctor_alarms import check_alarms
-from wa_share_cli.operations.doctor_central import check_bus_policy, check_dead_letters, organization_id
+from wa_share_cli.operations.doctor_central import (
+    check_bus_policy,
+    check_dead_letters,
+    deploy_forwarder_command,
+    management_account,
+    organization_id,
+)
 from wa_share_cli.operations.doctor_member import check_account
 from wa_share_cli.operations.doctor_probe import check_probe_alarm
 from wa_share_cli.operations.stack import StackOutputs
@@ -32,8 +39,11 @@ def diagnose(
     if outputs.outputs.get("ProbeAlarmName"):  # Probe=scheduled
         checks.append(check_probe_alarm(central.client("cloudwatch", home), outputs))
 
+    management = management_account(central.organizations(home))
+
     def one(account: str) -> list[Check]:
-        found = check_account(sessions, account, regions, outputs["CentralEventBusArn"], home)
+        fix = partial(deploy_forwarder_command, outputs, management=management)
+        found = check_account(sessions, account, regions, outputs["CentralEventBusArn"], home, deploy_forwarder=fix)
         if on_account is not None:
             on_account(account)
         return found

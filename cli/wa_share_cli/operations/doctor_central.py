@@ -28,6 +28,34 @@ def organization_id(organizations: OrganizationsClient) -> str | None:
         return None
 
 
+def management_account(organizations: OrganizationsClient) -> str | None:
+    """The organization's management account (StackSets never deploy there); None when unreadable."""
+    try:
+        with aws_call("organizations:DescribeOrganization", "this account's organization"):
+            return organizations.describe_organization()["Organization"]["MasterAccountId"]
+    except AwsError:
+        return None
+
+
+def deploy_forwarder_command(outputs: StackOutputs, account: str, region: str, *, management: str | None) -> str:
+    """The command that gives `account` its forwarder in `region`: a stack instance of the forwarder StackSet
+    (run where the StackSet lives), or a plain stack where StackSets do not reach."""
+    parameters = outputs.parameters
+    if parameters.get("DeployMemberStackSets") == "true" and account != management:
+        units = parameters.get("MemberTargetOrganizationalUnitIds", "").replace(",", ";")
+        return (
+            f"aws cloudformation create-stack-instances --call-as DELEGATED_ADMIN --region {outputs.region} "
+            f"--stack-set-name {outputs.stack_name}-member-forwarder --regions {region} --deployment-targets "
+            f'"OrganizationalUnitIds={units},Accounts={account},AccountFilterType=INTERSECTION"'
+        )
+    role = parameters.get("ForwardingRoleName", "wa-share-forwarder")
+    return (
+        f"in {account}: aws cloudformation deploy --region {region} --stack-name wa-share-forwarder "
+        f"--template-file member_stackset/forwarder.yaml --parameter-overrides "
+        f"CentralBusArn={outputs['CentralEventBusArn']} ForwardingRoleName={role}"
+    )
+
+
 def check_bus_policy(events: EventBridgeClient, outputs: StackOutputs, actual_org: str | None) -> Check:
     bus_arn, configured = outputs["CentralEventBusArn"], outputs["OrganizationId"]
     scope = f"bus {bus_arn}"
@@ -51,7 +79,31 @@ def check_bus_policy(events: EventBridgeClient, outputs: StackOutputs, actual_or
     others = sorted(granted - {configured})
     if others:
         return fail(BUS_CHECK, scope, f"the policy also admits {', '.join(others)}", redeploy)
-    return ok(BUS_CHECK, scope, f"events:PutEvents for aws:PrincipalOrgID {configured}")
+    if not _only_forwarded_events(policy):
+        detail = "any principal of the organization may put any event, forged `wa-share` announcements included"
+        return fail(BUS_CHECK, scope, detail, redeploy)
+    return ok(
+        BUS_CHECK, scope, f"events:PutEvents for the forwarding roles of {configured}, CreateWorkload events only"
+    )
+
+
+def _only_forwarded_events(policy: str | None) -> bool:
+    """Every Allow statement pins the principal (aws:PrincipalArn) and the event source (events:source)."""
+    document: Any = json.loads(policy or "{}")
+    statements = document.get("Statement", [])
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        conditions = statement.get("Condition", {})
+        pinned = any("aws:PrincipalArn" in conditions.get(op, {}) for op in ("ArnLike", "ArnEquals"))
+        sources = conditions.get("ForAllValues:StringEquals", {}).get("events:source")
+        if not pinned or not sources or any(str(source).startswith("wa-share") for source in _as_list(sources)):
+            return False
+    return True
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _granted_organizations(policy: str | None) -> set[str]:

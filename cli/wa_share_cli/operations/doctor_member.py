@@ -1,26 +1,32 @@
-"""Doctor checks in one member account, through its member role: role, CloudTrail, forwarding rules.
+"""Doctor checks in one member account, through its member role: role, CloudTrail, forwarding rules and
+the events they could not deliver.
 
 The member role grants exactly the read calls made here (member_stackset/roles.yaml, Sid Doctor*).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from wa_share.aws import AccountSession, AwsError, ErrorKind, Sessions, aws_call
 from wa_share.regions import enabled_regions
 from wa_share_cli.cfn_templates import load_template, templates_root
+from wa_share_cli.operations import messages
 from wa_share_cli.operations.checks import Check, fail, ok, warn
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudtrail import CloudTrailClient
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_sqs import SQSClient
 
 ROLE_CHECK = "member role assumable"
 TRAIL_CHECK = "CloudTrail trail logging"
 RULE_CHECK = "forwarding rule enabled"
+DEAD_LETTER_CHECK = "forwarder delivered everything"
+# (account, region) -> the command that deploys the forwarder there
+ForwarderFix = Callable[[str, str], str]
 ROLES_FIX = "update the member roles stack (member_stackset/roles.yaml) in this account: it grants doctor's reads"
 
 
@@ -31,7 +37,24 @@ def forwarder_rule_name() -> str:
     return str(template["Resources"]["ForwardCreateWorkloadRule"]["Properties"]["Name"])
 
 
-def check_account(sessions: Sessions, account: str, regions: Sequence[str], bus_arn: str, home: str) -> list[Check]:
+@cache
+def forwarder_dead_letter_queue() -> str:
+    """The forwarder's dead-letter queue's fixed QueueName, read from the template that creates it."""
+    template = load_template(templates_root() / "member_stackset" / "forwarder.yaml")
+    return str(template["Resources"]["ForwardDeadLetterQueue"]["Properties"]["QueueName"])
+
+
+def check_account(
+    sessions: Sessions,
+    account: str,
+    regions: Sequence[str],
+    bus_arn: str,
+    home: str,
+    *,
+    deploy_forwarder: ForwarderFix | None = None,
+) -> list[Check]:
+    """`regions` are the WA regions to cover; those this account has enabled must each have a forwarder
+    (StackSet auto-deployment covers new accounts, not a region an account enables later)."""
     scope = f"account {account}"
     try:
         session = sessions.member(account)
@@ -45,8 +68,15 @@ def check_account(sessions: Sessions, account: str, regions: Sequence[str], bus_
     covered = [region for region in regions if region in enabled]
     checks = [ok(ROLE_CHECK, scope, f"{sessions.role_arn(account)}; regions enabled: {len(covered)}/{len(regions)}")]
     checks.append(check_trail(session, account, covered, home))
-    checks.extend(check_forwarder(session.events(region), account, region, bus_arn) for region in covered)
+    deploy = deploy_forwarder or _plain_stack
+    for region in covered:
+        checks.append(check_forwarder(session.events(region), account, region, bus_arn, deploy(account, region)))
+        checks.append(check_forward_dead_letters(session.sqs(region), account, region))
     return checks
+
+
+def _plain_stack(account: str, region: str) -> str:
+    return f"deploy member_stackset/forwarder.yaml in {region} of {account} (the forwarder StackSet)"
 
 
 def check_trail(session: AccountSession, account: str, regions: Sequence[str], home: str) -> Check:
@@ -102,10 +132,9 @@ def _covers(trail: dict[str, Any], region: str) -> bool:
     return bool(trail.get("IsMultiRegionTrail")) or trail.get("HomeRegion") == region
 
 
-def check_forwarder(events: EventBridgeClient, account: str, region: str, bus_arn: str) -> Check:
+def check_forwarder(events: EventBridgeClient, account: str, region: str, bus_arn: str, deploy: str) -> Check:
     name = forwarder_rule_name()
     scope = f"account {account} {region}"
-    deploy = f"deploy member_stackset/forwarder.yaml in {region} of {account} (the forwarder StackSet)"
     try:
         with aws_call("events:DescribeRule", f"rule {name} in {account} {region}"):
             rule = events.describe_rule(Name=name)
@@ -113,7 +142,8 @@ def check_forwarder(events: EventBridgeClient, account: str, region: str, bus_ar
             targets = events.list_targets_by_rule(Rule=name).get("Targets", [])
     except AwsError as error:
         if error.kind is ErrorKind.NOT_FOUND:
-            return fail(RULE_CHECK, scope, f"no rule {name} on the default bus", deploy)
+            detail = f"no rule {name} on the default bus: a region enabled after the rollout gets no forwarder"
+            return fail(RULE_CHECK, scope, detail, deploy)
         return warn(RULE_CHECK, scope, str(error), ROLES_FIX)
     if rule.get("State") != "ENABLED":
         fix = f"aws events enable-rule --name {name} --region {region} (in {account})"
@@ -123,3 +153,26 @@ def check_forwarder(events: EventBridgeClient, account: str, region: str, bus_ar
         fix = f"update the forwarder stack in {region} of {account} with CentralBusArn={bus_arn}"
         return fail(RULE_CHECK, scope, f"rule {name} sends to {found}, not the central bus", fix)
     return ok(RULE_CHECK, scope, f"{name} → central bus")
+
+
+def check_forward_dead_letters(sqs: SQSClient, account: str, region: str) -> Check:
+    """Events EventBridge gave up delivering to the central bus (forwarder.yaml's dead-letter queue)."""
+    name = forwarder_dead_letter_queue()
+    url = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+    scope = f"account {account} {region}"
+    try:
+        visible, in_flight = messages.depth(sqs, url)
+    except AwsError as error:
+        if error.code in {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}:
+            fix = f"update the forwarder stack in {region} of {account}: its current template adds the queue"
+            return warn(DEAD_LETTER_CHECK, scope, f"no dead-letter queue {name}", fix)
+        return warn(DEAD_LETTER_CHECK, scope, str(error), ROLES_FIX)
+    if visible + in_flight == 0:
+        return ok(DEAD_LETTER_CHECK, scope, f"{name} empty")
+    detail = f"{visible + in_flight} CreateWorkload event(s) EventBridge could not deliver to the central bus"
+    fix = (
+        f"read them (aws sqs receive-message --queue-url {url} --message-attribute-names All, in {account}): "
+        "ERROR_CODE names the cause (the forwarding role or the bus policy); the nightly sweep shares those "
+        "workloads; then purge the queue"
+    )
+    return fail(DEAD_LETTER_CHECK, scope, detail, fix)

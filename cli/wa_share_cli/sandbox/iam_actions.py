@@ -211,6 +211,20 @@ def resources_of(request: SignedRequest, action: str, account: str) -> list[str]
 
 
 Tags = tuple[tuple[str, str], ...]
+# Permissions AWS checks against the caller inside another call. Turning Well-Architected organization
+# sharing on creates the service-linked role AWSServiceRoleForWellArchitected (aws-facts.md) with the
+# caller's permissions; once it exists nothing is created, but the caller must hold the grant all the same.
+_SERVICE_LINKED_ROLE = "role/aws-service-role/wellarchitected.amazonaws.com/AWSServiceRoleForWellArchitected"
+
+
+def implied_uses(request: SignedRequest, action: str, account: str) -> list[tuple[str, str]]:
+    """(action, resource) pairs the request makes AWS check on the caller's behalf."""
+    if (
+        action == "wellarchitected:UpdateGlobalSettings"
+        and request.params.get("OrganizationSharingStatus") == "ENABLED"
+    ):
+        return [("iam:CreateServiceLinkedRole", f"arn:aws:iam::{account}:{_SERVICE_LINKED_ROLE}")]
+    return []
 
 
 @dataclass(frozen=True)
@@ -269,6 +283,8 @@ def uses(recording: Recording) -> list[Use]:
                 resource_tags=resource_tags(resource),
             )
             found[use] = None
+        for implied, resource in implied_uses(request, action, account_of(identity)):
+            found[Use(identity, implied, resource, via, region=request.region)] = None
     return list(found)
 
 

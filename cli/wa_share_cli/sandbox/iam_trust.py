@@ -4,7 +4,8 @@ With `install_trust_checks()`, AssumeRole into a role that does not exist, or wh
 not admit the caller, fails with AccessDenied, as in AWS. Only the trust-policy features our templates
 and harness use are evaluated (AWS principals; ArnEquals/ArnLike on aws:PrincipalArn; StringEquals on
 aws:PrincipalOrgID); a condition key this module does not know denies, so a test can never pass on a
-policy the simulator did not understand.
+policy the simulator did not understand. The same switch enforces event bus policies (bus_policy.py): trust
+on AssumeRole and on cross-account events goes on and off together.
 """
 
 from __future__ import annotations
@@ -28,13 +29,16 @@ class _AccessDenied(ServiceException):
 
 
 def install_trust_checks() -> None:
+    from wa_share_cli.sandbox.bus_policy import install_bus_policy_checks  # noqa: PLC0415 - it imports this module
+
+    install_bus_policy_checks()
     if "assume_role" in _ORIGINAL:
         return
     _ORIGINAL["assume_role"] = TokenResponse.assume_role
 
     def assume_role(self: TokenResponse) -> Any:
         role_arn = str(self._get_param("RoleArn"))
-        caller_arn, caller_account = _caller(self)
+        caller_arn, caller_account = caller_of(self)
         _check(role_arn, caller_arn, caller_account)
         return _ORIGINAL["assume_role"](self)
 
@@ -42,12 +46,16 @@ def install_trust_checks() -> None:
 
 
 def uninstall_trust_checks() -> None:
+    from wa_share_cli.sandbox.bus_policy import uninstall_bus_policy_checks  # noqa: PLC0415 - it imports this module
+
+    uninstall_bus_policy_checks()
     original = _ORIGINAL.pop("assume_role", None)
     if original is not None:
         TokenResponse.assume_role = original  # type: ignore[method-assign]
 
 
-def _caller(response: TokenResponse) -> tuple[str, str]:
+def caller_of(response: Any) -> tuple[str, str]:
+    """(role or root ARN, account) of the request a moto response handler is serving."""
     account = response.get_current_account()
     key = response.get_access_key()
     for partition_backend in sts_backends[account].values():
@@ -103,14 +111,14 @@ def _condition_holds(operator: str, tests: dict[str, Any], caller_arn: str, call
             if not any(fnmatch.fnmatchcase(caller_arn, pattern) for pattern in values):
                 return False
         elif operator == "StringEquals" and key == "aws:PrincipalOrgID":
-            if _org_of(caller_account) not in values:
+            if org_of(caller_account) not in values:
                 return False
         else:
             return False
     return True
 
 
-def _org_of(account: str) -> str | None:
+def org_of(account: str) -> str | None:
     master, partition = organizations_backends.master_accounts.get(account, (account, "aws"))
     org = organizations_backends[master][partition].org
     return None if org is None else str(org.id)

@@ -12,6 +12,7 @@ logs, EMF metrics, warnings) goes there instead of the terminal, as CloudWatch L
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -32,8 +33,16 @@ import sweep_worker
 from wa_share.observability import logger as function_logger
 from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_cli.sandbox.clock import compress_retry_backoff
-from wa_share_cli.sandbox.deployment import Deployment
+from wa_share_cli.sandbox.deployment import FUNCTIONS, Deployment
 from wa_share_cli.sandbox.metering import install_meter
+
+
+@functools.cache
+def function_timeout(function: str) -> int:
+    """The function's Timeout in template.yaml, in seconds."""
+    logical_id = FUNCTIONS[function]
+    return int(load_template(templates_root() / "template.yaml")["Resources"][logical_id]["Properties"]["Timeout"])
+
 
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 OnInvocation = Callable[["Invocation"], None]
@@ -46,9 +55,11 @@ class LambdaContext:
     memory_limit_in_mb: int = 256
     function_version: str = "$LATEST"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    timeout_seconds: int = 900  # the function's Timeout in template.yaml
+    started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 60_000
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
 
 
 @dataclass
@@ -101,7 +112,7 @@ class FunctionRunner:
         name = f"wa-share-{function}"
         region, account = self.deployment.function_env["AWS_REGION"], self.deployment.org.automation
         arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
-        return LambdaContext(function_name=name, invoked_function_arn=arn)
+        return LambdaContext(function_name=name, invoked_function_arn=arn, timeout_seconds=function_timeout(function))
 
     def invoke(self, function: str, event: Any, *, items: int = 1) -> Invocation:
         modules = {"share": share_function, "planner": sweep_planner, "worker": sweep_worker, "probe": probe_function}

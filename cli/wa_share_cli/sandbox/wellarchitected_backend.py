@@ -16,6 +16,7 @@ from moto.core.base_backend import BackendDict, BaseBackend
 from moto.utilities.utils import get_partition
 
 from wa_share_cli.sandbox import wellarchitected_responses as wire
+from wa_share_cli.sandbox.service_linked_role import ensure_service_linked_role
 
 # Re-exported: the public API of the sandbox WA service is this module.
 WellArchitectedResponse = wire.WellArchitectedResponse
@@ -270,6 +271,8 @@ class WellArchitectedBackend(BaseBackend):  # the WA state of one account in one
     def update_global_settings(self, organization_sharing_status: str | None) -> None:
         if organization_sharing_status is not None:  # kept per account and region: the API is regional
             self.organization_sharing = organization_sharing_status == "ENABLED"
+        if self.organization_sharing:
+            ensure_service_linked_role(self.account_id)
 
     def set_share_status(self, workload_id: str, share_id: str, status: str, message: str | None = None) -> None:
         """Test hook (owner's backend): force EXPIRED, REVOKED, REJECTED…; PENDING reopens the invitation."""
