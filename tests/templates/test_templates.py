@@ -214,12 +214,16 @@ def test_member_role_is_assumable_only_by_named_central_principals_of_the_organi
     assert props(ROLES, "MemberRole")["MaxSessionDuration"] == 3600
 
 
-def test_acceptor_role_trusts_the_same_central_roles_as_the_member_role() -> None:
+def test_acceptor_role_trusts_the_same_central_roles_as_the_member_role_but_the_planner() -> None:
     (acceptor,) = statements(props(REVIEWS, "AcceptorRole")["AssumeRolePolicyDocument"])
     member = next(statements(props(ROLES, "MemberRole")["AssumeRolePolicyDocument"]))
-    assert {key: acceptor[key] for key in ("Effect", "Principal", "Action", "Condition")} == {
-        key: member[key] for key in ("Effect", "Principal", "Action", "Condition")
+    assert {key: acceptor[key] for key in ("Effect", "Principal", "Action")} == {
+        key: member[key] for key in ("Effect", "Principal", "Action")
     }
+    planner = {"Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:role/${CentralRolePrefix}-sweep-planner"}
+    member_arns = [arn for arn in member["Condition"]["ArnEquals"]["aws:PrincipalArn"] if arn != planner]
+    assert acceptor["Condition"]["ArnEquals"]["aws:PrincipalArn"] == member_arns  # the planner only reads
+    assert acceptor["Condition"]["StringEquals"] == member["Condition"]["StringEquals"]
     granted = {action for s in role_statements(REVIEWS, "AcceptorRole") for action in as_list(s["Action"])}
     assert granted == {"wellarchitected:ListShareInvitations", "wellarchitected:UpdateShareInvitation"}
 
@@ -234,7 +238,11 @@ def test_member_role_trusts_exactly_the_central_roles_that_assume_it() -> None:
         if any("sts:AssumeRole" in as_list(s["Action"]) for s in role_statements(CENTRAL, role))
     }
     assert trusted == assumers
-    assert assumers == {prefix + "${CentralRolePrefix}-share-function", prefix + "${CentralRolePrefix}-sweep-worker"}
+    assert assumers == {
+        prefix + "${CentralRolePrefix}-share-function",
+        prefix + "${CentralRolePrefix}-sweep-worker",
+        prefix + "${CentralRolePrefix}-sweep-planner",  # reads the reviews side (ListWorkloads, ListShareInvitations)
+    }
 
 
 @pytest.mark.parametrize("role", SHARE_ROLES)
