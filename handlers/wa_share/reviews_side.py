@@ -21,6 +21,7 @@ from functools import partial
 
 from wa_share.aws import AwsError, Sessions
 from wa_share.observability import count, logger
+from wa_share.regions import enabled_regions
 from wa_share.settings import DriftPolicy, FullSweepDay, Settings
 from wa_share.wellarchitected import Invitations, WellArchitected
 
@@ -59,7 +60,11 @@ def slices_wanted(settings: Settings, scheduled_at: datetime) -> bool:
 
 
 def read_reviews_side(settings: Settings, sessions: Sessions, regions: Sequence[str]) -> ReviewsSide:
-    pairs = [(account, region) for account in settings.reviews_account_ids for region in regions]
+    pairs = [
+        (account, region)
+        for account in settings.reviews_account_ids
+        for region in _enabled(account, regions, settings, sessions)
+    ]
     side = ReviewsSide()
     with ThreadPoolExecutor(max_workers=max(1, min(READERS, len(pairs))), thread_name_prefix="reviews") as pool:
         for pair, seen in zip(
@@ -67,10 +72,23 @@ def read_reviews_side(settings: Settings, sessions: Sessions, regions: Sequence[
         ):
             if seen is not None:
                 side.seen[pair] = seen
-    unread = len(pairs) - len(side.seen)
+    unread = len(settings.reviews_account_ids) * len(regions) - len(side.seen)
     count("ReviewsSideUnread", unread)
     logger.info("reviews side read", extra={"pairs": len(pairs), "unread": unread})
     return side
+
+
+def _enabled(account: str, regions: Sequence[str], settings: Settings, sessions: Sessions) -> list[str]:
+    """The regions the reviews account has enabled (a share there needs them enabled on both sides)."""
+    try:
+        enabled = enabled_regions(sessions.member(account).ec2(settings.home_region), account)
+    except AwsError as error:
+        logger.warning(
+            "reviews side not read: its workloads are listed one by one",
+            extra={"reviews_account": account, "error_code": error.code, "error": str(error)},
+        )
+        return []
+    return [region for region in regions if region in enabled]
 
 
 def _read_pair(pair: tuple[str, str], *, settings: Settings, sessions: Sessions) -> Seen | None:

@@ -280,6 +280,7 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
     forwarding_rule = {"Fn::Sub": f"arn:${{AWS::Partition}}:events:*:${{AWS::AccountId}}:rule/{rule_name}"}
     assert granted == {
         "wellarchitected:ListWorkloads": "*",
+        "wellarchitected:ListShareInvitations": "*",  # a reviews account's pending shares (the sweep planner)
         "wellarchitected:ListWorkloadShares": own_workloads,
         "wellarchitected:CreateWorkloadShare": own_workloads,
         "wellarchitected:UpdateWorkloadShare": own_workloads,
@@ -396,7 +397,35 @@ def test_worker_dead_letters_on_the_queues_last_receive() -> None:
     worker = props(CENTRAL, "SweepWorkerFunction")["Environment"]["Variables"]
     redrive = props(CENTRAL, "SweepQueue")["RedrivePolicy"]
     assert worker["SWEEP_MAX_RECEIVES"] == str(redrive["maxReceiveCount"])
+    assert redrive["maxReceiveCount"] >= 5  # AWS's advice for Lambda event sources: throttled receives count
     assert worker["SWEEP_DLQ_URL"] == {"Ref": get_att(redrive["deadLetterTargetArn"])}
+
+
+def test_the_sweep_is_capped_so_it_cannot_starve_the_share_function() -> None:
+    [(_, _, event)] = list(sqs_consumers())
+    assert event["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "SweepMaximumConcurrency"}}
+    cap = template(CENTRAL)["Parameters"]["SweepMaximumConcurrency"]
+    assert (cap["Type"], cap["MinValue"], cap["MaxValue"]) == ("Number", 2, 1000)  # ScalingConfig's own range
+    assert cap["Default"] <= 10  # of Lambda's default 1,000 per account: the share function keeps the rest
+    # Capped rather than reserved: no function reserves concurrency out of the account's pool.
+    functions = resources(CENTRAL, "AWS::Serverless::Function").values()
+    assert all("ReservedConcurrentExecutions" not in function["Properties"] for function in functions)
+
+
+def test_the_worker_keeps_time_to_settle_its_batch_before_its_timeout() -> None:
+    from wa_share.deadline import MARGIN_MS
+
+    worker = props(CENTRAL, "SweepWorkerFunction")
+    assert worker["Timeout"] * 1000 / 10 > MARGIN_MS  # the margin stays a small share of the invocation
+    assert int(worker["Environment"]["Variables"]["WORKLOAD_CONCURRENCY"]) >= 1
+
+
+def test_the_full_sweep_day_reaches_the_planner() -> None:
+    planner = props(CENTRAL, "SweepPlannerFunction")["Environment"]["Variables"]
+    assert planner["FULL_SWEEP_DAY"] == {"Ref": "FullSweepDay"}
+    assert set(template(CENTRAL)["Parameters"]["FullSweepDay"]["AllowedValues"]) == {
+        "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN", "DAILY"
+    }  # fmt: skip
 
 
 def test_function_roles_reach_exactly_their_queues() -> None:
@@ -407,7 +436,7 @@ def test_function_roles_reach_exactly_their_queues() -> None:
     assert sent == {
         "ShareFunctionRole": {"ShareFailureQueue"},
         "SweepPlannerRole": {"SweepQueue"},
-        "SweepWorkerRole": {"SweepDeadLetterQueue"},
+        "SweepWorkerRole": {"SweepDeadLetterQueue", "SweepQueue"},  # the rest of an account split at its deadline
     }
     (consume,) = [s for s in role_statements(CENTRAL, "SweepWorkerRole") if "sqs:ReceiveMessage" in s["Action"]]
     assert get_att(consume["Resource"]) == "SweepQueue"
