@@ -16,9 +16,11 @@ import pytest
 import sweep_worker
 from tests.handlers.test_sweep_worker import drain, live_shares
 from tests.security.workout import scripted_clock
+from wa_share.deadline import Deadline
 from wa_share.observability import logger
 from wa_share.wellarchitected import WellArchitected
 from wa_share.work_items import WorkItem
+from wa_share.worker import SweepDeferred, handle_work_message
 from wa_share_cli.sandbox import wellarchitected_backend
 from wa_share_cli.sandbox.deployment import Deployment
 from wa_share_cli.sandbox.metering import METER
@@ -186,3 +188,18 @@ def test_a_region_denied_by_an_scp_is_skipped_by_policy_once_and_counted(
     emitted = [json.loads(text) for text in capsys.readouterr().out.splitlines() if text.startswith('{"_aws"')]
     assert sum(sum(blob.get("RegionsSkippedByPolicy", [])) for blob in emitted) == 1
     assert live_shares(org, member, "us-east-1", allowed) == [org.reviews]
+
+
+def test_an_account_handed_back_on_its_last_receive_is_queued_afresh_not_dead_lettered(
+    org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner
+) -> None:
+    body = WorkItem(account_id=org.members[0], sweep_id="late").to_message()
+    out_of_time = Deadline(remaining_ms=lambda: 1_000)
+    with runner.as_function("worker"):
+        settings, sessions = sweep_worker.runtime()
+        with pytest.raises(SweepDeferred, match=r"not started: 1\.0 s left"):
+            handle_work_message(body, settings.sweep_max_receives - 1, settings, sessions, out_of_time)
+        assert handle_work_message(body, settings.sweep_max_receives, settings, sessions, out_of_time) is None
+
+    assert [message["Body"] for message in drain(org, deployment.queue_urls["SweepQueue"])] == [body]
+    assert drain(org, deployment.queue_urls["SweepDeadLetterQueue"]) == []
