@@ -57,8 +57,8 @@ def handle_work_message(
         _account_failed(body, receive_count, error, settings, sessions)
         return None
     _report(sweep)
-    if not sweep.dry_run and not deadline.reached():
-        _accept_invitations(sweep, settings, sessions)
+    if not sweep.dry_run:
+        _accept_invitations(sweep, settings, sessions, deadline)
     if sweep.unfinished_regions:
         _continue(body, item, sweep, settings, sessions)
     elif sweep.retryable:
@@ -122,8 +122,13 @@ def _report(sweep: AccountSweep) -> None:
     logger.info("sweep summary", extra=sweep.summary())
 
 
-def _accept_invitations(sweep: AccountSweep, settings: Settings, sessions: Sessions) -> None:
+def _accept_invitations(sweep: AccountSweep, settings: Settings, sessions: Sessions, deadline: Deadline) -> None:
     """In a reviews account, accept what is still pending from the organization; report outsiders."""
+    if settings.acceptor_role_name is None or sweep.account_id not in settings.reviews_account_ids:
+        return
+    if deadline.reached():
+        logger.info("pending invitations left to the next sweep: the deadline came first")
+        return
     try:
         regions = [region for region in sweep.regions if region not in sweep.denied_regions]
         results = accept_pending_invitations(sweep.account_id, regions, settings, sessions)
