@@ -11,7 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wa_share.budget import Deadline
+from wa_share.deadline import Deadline
 from wa_share.events import InvalidEvent, parse_create_workload
 from wa_share.observability import logger, metrics
 from wa_share.realtime import reject_event, share_created_workload

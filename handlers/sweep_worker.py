@@ -1,8 +1,12 @@
-"""Sweep worker: one SQS message per account; failed messages are reported as partial batch failures."""
+"""Sweep worker: one SQS message per account; failed messages are reported as partial batch failures.
+
+The invocation's remaining time (Lambda's context) is the deadline: accounts it leaves no time for are
+reported as batch item failures before Lambda's timeout could fail the whole batch.
+"""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -10,6 +14,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from wa_share.deadline import Deadline
 from wa_share.observability import logger, metrics
 from wa_share.runtime import build_runtime
 from wa_share.worker import handle_work_message
@@ -21,14 +26,16 @@ processor = BatchProcessor(event_type=EventType.SQS)
 runtime = cache(build_runtime)
 
 
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, deadline: Deadline) -> None:
     settings, sessions = runtime()
     receive_count = int(record.attributes.approximate_receive_count or 1)
-    handle_work_message(record.body, receive_count, settings, sessions)
+    handle_work_message(record.body, receive_count, settings, sessions, deadline)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     runtime()  # a settings fault fails the whole invocation, loudly, before any message is touched
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    deadline = Deadline.of(context)
+    handle = partial(record_handler, deadline=deadline)
+    return process_partial_response(event=event, record_handler=handle, processor=processor, context=context)

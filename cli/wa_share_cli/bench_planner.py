@@ -4,7 +4,9 @@ A simulated organization of 5,000 accounts cannot be built through CreateAccount
 moto's SQS scans the whole queue on every SendMessage; both are simulator costs, not the planner's. The
 accounts are therefore created straight in moto's Organizations backend (the same account records the API
 would create), and the queue's counters are made O(1) for the run (exact while the planner only sends).
-The planner itself runs unchanged: its role, its settings, ListAccounts paged by 20, SendMessageBatch by 10.
+The planner itself runs unchanged: its role, its settings, ListAccounts paged by 20, SendMessageBatch by 10,
+and the reviews side read once: every account has one workload live-shared with the reviews account (pending,
+so 5,000 invitations to page through), seeded straight into the simulator too; each item carries its slice.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from moto.sqs.models import Queue
 from wa_share.aws import Sessions
 from wa_share.planner import LIST_ACCOUNTS_PAGE, run_planner
 from wa_share.settings import Settings
+from wa_share_cli.bench_data import WORKLOAD_TEMPLATE
+from wa_share_cli.sandbox import wellarchitected_backend as wa_backend
 from wa_share_cli.sandbox.deployment import deploy
 from wa_share_cli.sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
 from wa_share_cli.sandbox.metering import METER
@@ -78,6 +82,7 @@ def planner_run(accounts: int, latency_ms: float) -> PlannerRun:
         organizations = organizations_backends[org.management]["aws"]
         for index in range(accounts - len(org.accounts)):
             organizations.create_account(AccountName=f"bench-{index:05d}", Email=f"bench-{index:05d}@example.com")
+        _share_one_workload_each(org, [account.id for account in organizations.accounts])
         listing = _time_listing(org)
         central = org.botocore_session(deployment.function_credentials["planner"])
         if latency_ms:  # the sweep's per-call latency, here on every call the planner makes
@@ -91,6 +96,17 @@ def planner_run(accounts: int, latency_ms: float) -> PlannerRun:
         seconds = time.perf_counter() - started
         calls = METER.snapshot() - before
         return PlannerRun(latency_ms, seconds, listing, calls, _queued(org, deployment.queue_urls["SweepQueue"]))
+
+
+def _share_one_workload_each(org: SimulatedOrganization, accounts: list[str]) -> None:
+    with wa_backend.LOCK:
+        for account in accounts:
+            if account == org.reviews:
+                continue
+            backend = wa_backend.get_backend(account, HOME_REGION)
+            params = WORKLOAD_TEMPLATE | {"WorkloadName": "planner-bench", "AwsRegions": [HOME_REGION]}
+            workload = backend.create_workload(params)["WorkloadId"]
+            backend.create_workload_share(workload, org.reviews, "READONLY", f"seed-{workload}")
 
 
 def _time_listing(org: SimulatedOrganization) -> float:

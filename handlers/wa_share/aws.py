@@ -75,6 +75,8 @@ _RETRYABLE_CODES = frozenset(
 _ALREADY_DONE_CODES = frozenset({"ConflictException"})
 _NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "NoSuchEntity"})
 EXPIRED_TOKEN_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+# An explicit deny (an SCP denying a region, a permission boundary) looks the same from the caller's side.
+ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"})
 
 
 def classify(error: BaseException) -> ErrorKind:
@@ -107,6 +109,10 @@ class AwsError(Exception):
     @property
     def retryable(self) -> bool:
         return self.kind is ErrorKind.RETRYABLE
+
+    @property
+    def access_denied(self) -> bool:
+        return self.code in ACCESS_DENIED_CODES
 
 
 class MemberRoleUnavailable(AwsError):

@@ -3,13 +3,13 @@
 One call's worst case is every attempt timing out on connect and read, plus standard mode's backoff
 between attempts (2^n seconds, capped at 20). The share itself (AssumeRole, ListWorkloadShares, one create
 or update per reviews account) must fit in the function's timeout; acceptance and announcement each start
-only while their own worst case still fits in what is left, so the function never times out in the middle
-of one: a skipped acceptance is done by the sweep, a skipped announcement is counted and logged.
+only while their own worst case still fits in what is left (deadline.Deadline.fits), so the function never
+times out in the middle of one: a skipped acceptance is done by the sweep, a skipped announcement is
+counted and logged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from wa_share.aws import BOTO_CONFIG
@@ -34,20 +34,3 @@ def worst_call_seconds(config: Any = BOTO_CONFIG) -> int:
 SHARE_CALLS = 3  # AssumeRole (member role), ListWorkloadShares, CreateWorkloadShare or UpdateWorkloadShare
 ACCEPTANCE_CALLS = 3  # AssumeRole (acceptor role), ListShareInvitations, UpdateShareInvitation
 ANNOUNCEMENT_CALLS = 3  # GetWorkload (the name), sns:Publish, events:PutEvents
-
-
-class Deadline:
-    """What is left of the invocation; without a Lambda context (tests, the CLI) there is no limit."""
-
-    def __init__(self, remaining_ms: Callable[[], int] | None = None) -> None:
-        self._remaining_ms = remaining_ms
-
-    @classmethod
-    def of(cls, context: Any) -> Deadline:
-        remaining = getattr(context, "get_remaining_time_in_millis", None)
-        return cls(remaining if callable(remaining) else None)
-
-    def fits(self, calls: int) -> bool:
-        if self._remaining_ms is None:
-            return True
-        return self._remaining_ms() >= calls * worst_call_seconds() * 1000

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from wa_share.acceptance import Acceptance, AcceptResult, accept_for_workload
 from wa_share.announce import Announcer, ShareAnnouncement
 from wa_share.aws import AwsError, Sessions
-from wa_share.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, Deadline
+from wa_share.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS
+from wa_share.deadline import Deadline
 from wa_share.observability import count, logger
 from wa_share.settings import ACCOUNT_ID, Settings
 from wa_share.sharing import Outcome, ShareResult

@@ -1,7 +1,13 @@
-"""The sweep planner: every active account of the organization becomes one small work item on the queue."""
+"""The sweep planner: every active account of the organization becomes one small work item on the queue.
+
+Before queueing, it reads the reviews side once (reviews_side.py) and gives each work item its account's
+slice of it (bounded, see work_items.py), so that the workers need no call for workloads already shared.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -9,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from wa_share.aws import Sessions, aws_call
 from wa_share.observability import count, logger
 from wa_share.queues import send_batches
+from wa_share.reviews_side import read_reviews_side, slices_wanted
 from wa_share.settings import Settings, SettingsError
-from wa_share.work_items import WorkItem
+from wa_share.work_items import WorkItem, bounded_slice
 
 if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient
@@ -27,11 +34,16 @@ class _ScheduledEvent(BaseModel):
     id: str = Field(min_length=1, max_length=128)
     source: Literal["aws.events", "aws.scheduler"]
     detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
+    time: datetime | None = None  # when the schedule fired: decides the weekly full sweep
 
 
 def sweep_id_of(event: Any) -> str:
+    return _schedule(event).id
+
+
+def _schedule(event: Any) -> _ScheduledEvent:
     try:
-        return _ScheduledEvent.model_validate(event).id
+        return _ScheduledEvent.model_validate(event)
     except ValidationError as error:
         fields = ", ".join(".".join(str(part) for part in item["loc"]) or "event" for item in error.errors())
         raise InvalidScheduleEvent(
@@ -59,24 +71,44 @@ def active_accounts(organizations: OrganizationsClient) -> list[str]:
 
 
 def plan_sweep(
-    sweep_id: str, accounts: list[str], *, dry_run: bool = False, regions: tuple[str, ...] | None = None
+    sweep_id: str,
+    accounts: list[str],
+    *,
+    dry_run: bool = False,
+    regions: tuple[str, ...] | None = None,
+    slices: Mapping[str, dict[str, frozenset[str]]] | None = None,
 ) -> list[WorkItem]:
+    """One item per account; with `slices` (the reviews side, per account), each carries its own, bounded."""
     return [
-        WorkItem(account_id=account, sweep_id=sweep_id, dry_run=dry_run, regions=regions)
+        WorkItem(
+            account_id=account,
+            sweep_id=sweep_id,
+            dry_run=dry_run,
+            regions=regions,
+            known_live=bounded_slice((slices or {}).get(account, {})) or None,
+        )
         for account in dict.fromkeys(accounts)
     ]
 
 
 def run_planner(event: Any, settings: Settings, sessions: Sessions) -> dict[str, Any]:
-    sweep_id = sweep_id_of(event)
+    schedule = _schedule(event)
     if settings.sweep_queue_url is None:
         raise SettingsError("environment variable SWEEP_QUEUE_URL is required by the planner but not set")
-    logger.append_keys(sweep_id=sweep_id)
+    logger.append_keys(sweep_id=schedule.id)
     accounts = active_accounts(sessions.central.organizations(settings.home_region))
-    items = plan_sweep(sweep_id, accounts)
+    full = not slices_wanted(settings, schedule.time or datetime.now(UTC))
+    slices = None
+    if not full and settings.wa_regions is not None:
+        side = read_reviews_side(settings, sessions, settings.wa_regions)
+        slices = {account: side.slice_for(account, settings.wa_regions, settings.principals) for account in accounts}
+    items = plan_sweep(schedule.id, accounts, slices=slices)
     sent = send_batches(
         sessions.central.sqs(settings.home_region), settings.sweep_queue_url, [item.to_message() for item in items]
     )
+    sliced = sum(1 for item in items if item.known_live)
     count("SweepAccountsPlanned", sent)
-    logger.info("sweep planned", extra={"accounts": len(accounts), "enqueued": sent})
-    return {"sweep_id": sweep_id, "accounts": len(accounts), "enqueued": sent}
+    logger.info(
+        "sweep planned", extra={"accounts": len(accounts), "enqueued": sent, "full_sweep": full, "with_slice": sliced}
+    )
+    return {"sweep_id": schedule.id, "accounts": len(accounts), "enqueued": sent, "full_sweep": full}

@@ -8,7 +8,7 @@ from typing import Any
 
 from wa_share.acceptance import AcceptResult
 from wa_share.aws import EXPIRED_TOKEN_CODES, AwsError, Sessions
-from wa_share.budget import Deadline
+from wa_share.deadline import Deadline
 from wa_share.events import InvalidEvent, WorkloadCreated
 from wa_share.followup import follow_up
 from wa_share.observability import SharePath, count, logger, record_latency, record_outcomes

@@ -60,6 +60,20 @@ class DriftPolicy(StrEnum):
     REPORT = "report"
 
 
+class FullSweepDay(StrEnum):
+    """The night the sweep lists every workload's shares (the reviews side shows no accepted share's
+    permission, so permission drift of accepted shares is only seen then); `daily`: every night."""
+
+    MON = "MON"
+    TUE = "TUE"
+    WED = "WED"
+    THU = "THU"
+    FRI = "FRI"
+    SAT = "SAT"
+    SUN = "SUN"
+    DAILY = "DAILY"
+
+
 @dataclass(frozen=True)
 class Settings:
     home_region: str  # the region the functions run in (AWS_REGION, set by Lambda)
@@ -70,6 +84,8 @@ class Settings:
     reshare_statuses: frozenset[str]
     drift_policy: DriftPolicy
     region_concurrency: int
+    workload_concurrency: int  # workloads of one region that need calls, handled at once
+    full_sweep_day: FullSweepDay
     sweep_queue_url: str | None
     sweep_dlq_url: str | None
     sweep_max_receives: int  # equals the sweep queue's maxReceiveCount: the last try dead-letters with a reason
@@ -107,9 +123,11 @@ class Settings:
             reshare_statuses=reader.statuses("RESHARE_STATUSES"),
             drift_policy=reader.choice("PERMISSION_DRIFT_POLICY", DriftPolicy, default="report"),
             region_concurrency=reader.integer("REGION_CONCURRENCY", default=18, low=1, high=18),
+            workload_concurrency=reader.integer("WORKLOAD_CONCURRENCY", default=4, low=1, high=16),
+            full_sweep_day=reader.choice("FULL_SWEEP_DAY", FullSweepDay, default="SUN"),
             sweep_queue_url=reader.optional("SWEEP_QUEUE_URL"),
             sweep_dlq_url=reader.optional("SWEEP_DLQ_URL"),
-            sweep_max_receives=reader.integer("SWEEP_MAX_RECEIVES", default=3, low=1, high=1000),
+            sweep_max_receives=reader.integer("SWEEP_MAX_RECEIVES", default=5, low=1, high=1000),
             failure_queue_url=reader.optional("FAILURE_QUEUE_URL"),
             share_with=reader.optional_list("SHARE_WITH", ORGANIZATION_PRINCIPAL),
             acceptor_role_name=reader.optional_matching("ACCEPTOR_ROLE_NAME", ROLE_NAME),

@@ -1,114 +1,59 @@
 """The nightly sweep of one account: every owned workload in every enabled WA region made right.
 
-Regions run concurrently (bounded); a failure is confined to its workload or region and reported in
-the account's summary. The caller decides what a failed region means for the queue message.
+Regions run concurrently (bounded), and inside a region the workloads that need calls do too (bounded by
+WORKLOAD_CONCURRENCY). A workload the reviews side already showed live-shared with every reviews account
+(the work item's `known_live` slice) costs no call at all. A failure is confined to its workload or region
+and reported in the account's summary; a region where every call is denied (an SCP) is skipped by policy;
+work not started before the deadline is reported as unfinished. The caller settles the queue message.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
 from wa_share.aws import EXPIRED_TOKEN_CODES, AccountSession, AwsError, Sessions, partition_of
+from wa_share.deadline import NEVER, Deadline
 from wa_share.followup import follow_up
 from wa_share.observability import logger
 from wa_share.regions import enabled_regions, wa_regions_from_ssm
 from wa_share.settings import Settings
 from wa_share.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
-from wa_share.wellarchitected import WellArchitected
+from wa_share.sweep_result import AccountSweep, Failure
+from wa_share.wellarchitected import WellArchitected, Workload
 from wa_share.work_items import WorkItem
 
-MAX_LOGGED_FAILURES = 10  # a throttled region can fail hundreds of workloads: the summary line stays readable
+__all__ = ["AccountSweep", "Failure", "sweep_account"]
+
+# Outcomes after which the workload's share to that principal is live (or needs none): safe to skip later.
+_SETTLED = frozenset(
+    {Outcome.ALREADY_SHARED, Outcome.CREATED, Outcome.RESHARED, Outcome.UPDATED, Outcome.SKIPPED_OWNER}
+)
 
 
 @dataclass(frozen=True)
-class Failure:
-    region: str
-    scope: str  # "region us-east-1" or "workload <id> in us-east-1"
-    code: str
-    message: str
-    retryable: bool
-
-
-@dataclass
-class AccountSweep:
-    """What one account's sweep saw and did; logged as one summary line."""
-
-    sweep_id: str
-    account_id: str
-    dry_run: bool
-    regions: list[str] = field(default_factory=list)
-    skipped_regions: list[str] = field(default_factory=list)
-    workloads_seen: int = 0
-    results: list[ShareResult] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def retryable(self) -> bool:
-        return any(failure.retryable for failure in self.failures)
-
-    def outcome_counts(self) -> Counter[Outcome]:
-        return Counter(result.outcome for result in self.results)
-
-    def totals(self) -> dict[str, int]:
-        """Outcomes grouped as operators read them: the one definition of "skipped" and "reported"."""
-        counts = self.outcome_counts()
-        return {
-            "created": counts[Outcome.CREATED],
-            "reshared": counts[Outcome.RESHARED],
-            "updated": counts[Outcome.UPDATED],
-            "already_shared": counts[Outcome.ALREADY_SHARED],
-            "reported": counts[Outcome.DRIFT_REPORTED] + counts[Outcome.NOT_LIVE_REPORTED],
-            "skipped": counts[Outcome.SKIPPED_OWNER] + counts[Outcome.SKIPPED_DELETED],
-            "quota_exceeded": counts[Outcome.QUOTA_EXCEEDED],
-        }
-
-    def retry_reason(self) -> str:
-        """Why the message goes back to the queue (and, on its last try, to the dead-letter queue)."""
-        transient = [failure for failure in self.failures if failure.retryable]
-        regions = sorted({failure.region for failure in transient})
-        first = transient[0] if transient else None
-        detail = f"; first: {first.scope}: {first.message}" if first else ""
-        return f"{len(transient)} transient failures in {', '.join(regions)}{detail}"
-
-    def summary(self) -> dict[str, object]:
-        """The summary line's fields. Flat names, none of them a logging.LogRecord attribute ("created")."""
-        totals = self.totals()
-        shown = [f"{failure.scope}: {failure.code}: {failure.message}" for failure in self.failures]
-        if len(shown) > MAX_LOGGED_FAILURES:
-            shown = [*shown[:MAX_LOGGED_FAILURES], f"… and {len(shown) - MAX_LOGGED_FAILURES} more"]
-        return {
-            "sweep_id": self.sweep_id,
-            "account_id": self.account_id,
-            "dry_run": self.dry_run,
-            "regions": len(self.regions),
-            "regions_skipped": self.skipped_regions,
-            "workloads_seen": self.workloads_seen,
-            "shares_created": totals["created"],
-            "shares_reshared": totals["reshared"],
-            "shares_updated": totals["updated"],
-            "already_shared": totals["already_shared"],
-            "skipped": totals["skipped"],
-            "reported": totals["reported"],
-            "quota_exceeded": totals["quota_exceeded"],
-            "failed": len(self.failures),
-            "failures": shown,
-            "duration_ms": round(self.seconds * 1000),
-        }
+class _Job:
+    item: WorkItem
+    settings: Settings
+    policy: SharePolicy
+    sessions: Sessions
+    deadline: Deadline
 
 
 @dataclass
 class _RegionResult:
     region: str
     workloads_seen: int = 0
+    known_live: int = 0
     results: list[ShareResult] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    denied: AwsError | None = None
+    unfinished: bool = False
+    live: set[str] = field(default_factory=set)  # workloads settled for every principal, for a continuation
 
 
 class _MemberSession:
@@ -129,7 +74,7 @@ class _MemberSession:
             return self.current
 
 
-def sweep_account(item: WorkItem, settings: Settings, sessions: Sessions) -> AccountSweep:
+def sweep_account(item: WorkItem, settings: Settings, sessions: Sessions, deadline: Deadline = NEVER) -> AccountSweep:
     """Sweep one account. Raises MemberRoleUnavailable when the role cannot be assumed at all."""
     started = time.perf_counter()
     sweep = AccountSweep(item.sweep_id, item.account_id, item.dry_run)
@@ -138,19 +83,30 @@ def sweep_account(item: WorkItem, settings: Settings, sessions: Sessions) -> Acc
     enabled = enabled_regions(member.current.ec2(settings.home_region), item.account_id)
     sweep.regions = [region for region in wanted if region in enabled]
     sweep.skipped_regions = [region for region in wanted if region not in enabled]
-    policy = SharePolicy.from_settings(settings)
-
-    def run(region: str) -> _RegionResult:
-        return _sweep_region_with_fresh_session(region, member, item, settings, policy, sessions=sessions)
-
+    job = _Job(item, settings, SharePolicy.from_settings(settings), sessions, deadline)
     workers = max(1, min(settings.region_concurrency, len(sweep.regions)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="region") as pool:
-        for region_result in pool.map(run, sweep.regions):
-            sweep.workloads_seen += region_result.workloads_seen
-            sweep.results.extend(region_result.results)
-            sweep.failures.extend(region_result.failures)
+        for region_result in pool.map(partial(_sweep_region_with_fresh_session, member=member, job=job), sweep.regions):
+            _merge(sweep, region_result)
     sweep.seconds = time.perf_counter() - started
     return sweep
+
+
+def _merge(sweep: AccountSweep, region: _RegionResult) -> None:
+    if region.denied is not None:
+        sweep.denied_regions.append(region.region)
+        logger.warning(
+            "region skipped by policy: every call is denied",
+            extra={"region": region.region, "error_code": region.denied.code, "error": str(region.denied)},
+        )
+        return
+    if region.unfinished:
+        sweep.unfinished_regions.append(region.region)
+    sweep.live_after[region.region] = frozenset(region.live)
+    sweep.workloads_seen += region.workloads_seen
+    sweep.known_live += region.known_live
+    sweep.results.extend(region.results)
+    sweep.failures.extend(region.failures)
 
 
 def _regions_from_ssm(settings: Settings, sessions: Sessions) -> tuple[str, ...]:
@@ -158,16 +114,14 @@ def _regions_from_ssm(settings: Settings, sessions: Sessions) -> tuple[str, ...]
     return wa_regions_from_ssm(ssm, partition_of(settings.home_region))
 
 
-def _sweep_region_with_fresh_session(
-    region: str, member: _MemberSession, item: WorkItem, settings: Settings, policy: SharePolicy, *, sessions: Sessions
-) -> _RegionResult:
+def _sweep_region_with_fresh_session(region: str, *, member: _MemberSession, job: _Job) -> _RegionResult:
     """Sweep a region; if AWS rejects the session as expired, assume the role afresh and go once more.
 
     botocore renews credentials ahead of their expiry, so this only happens when AWS disagrees with our
     clock or revoked the session; sweeping the region again is safe because every change is idempotent.
     """
     session = member.current
-    result = _sweep_region(region, session, item, settings, policy, sessions=sessions)
+    result = _sweep_region(region, session, job)
     if not any(failure.code in EXPIRED_TOKEN_CODES for failure in result.failures):
         return result
     logger.warning("member session expired: assuming the role again", extra={"region": region})
@@ -176,35 +130,78 @@ def _sweep_region_with_fresh_session(
     except AwsError as error:
         result.failures.append(_failure(region, f"region {region}", error))
         return result
-    return _sweep_region(region, fresh, item, settings, policy, sessions=sessions)
+    return _sweep_region(region, fresh, job)
 
 
-def _sweep_region(
-    region: str, session: AccountSession, item: WorkItem, settings: Settings, policy: SharePolicy, *, sessions: Sessions
-) -> _RegionResult:
+def _sweep_region(region: str, session: AccountSession, job: _Job) -> _RegionResult:
     result = _RegionResult(region)
-    wa = WellArchitected(session.wellarchitected(region), account_id=item.account_id, region=region)
+    if job.deadline.reached():
+        result.unfinished = True
+        return result
+    wa = WellArchitected(session.wellarchitected(region), account_id=job.item.account_id, region=region)
     try:
         workloads = list(wa.owned_workloads())
     except AwsError as error:
-        result.failures.append(_failure(region, f"region {region}", error))
+        if error.access_denied:
+            result.denied = error
+        else:
+            result.failures.append(_failure(region, f"region {region}", error))
         return result
     # Probes are the probe function's to create, share (through the real-time path) and delete.
-    workloads = [w for w in workloads if not settings.probes.is_probe(w.owner, w.name)]
+    workloads = [w for w in workloads if not job.settings.probes.is_probe(w.owner, w.name)]
     result.workloads_seen = len(workloads)
+    known = job.item.known_live_in(region)
     for workload in workloads:
-        outcome = _guarded(
-            partial(reconcile_workload, wa, workload.workload_id, settings.principals, policy, dry_run=item.dry_run),
-            region=region,
-            scope=f"workload {workload.workload_id} in {region}",
-        )
-        if isinstance(outcome, Failure):
-            result.failures.append(outcome)
-        else:
-            result.results.extend(outcome)
-            # Accept and announce what the sweep shared; never fails the sweep (see followup.py).
-            follow_up(outcome, wa, found_by="sweep", settings=settings, sessions=sessions, workload_name=workload.name)
+        if workload.workload_id in known:
+            result.known_live += 1
+            result.live.add(workload.workload_id)
+            result.results.extend(_known_live(workload, job))
+    pending = [workload for workload in workloads if workload.workload_id not in known]
+    workers = max(1, min(job.settings.workload_concurrency, len(pending)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{region}-workload") as pool:
+        for workload, outcome in zip(pending, pool.map(partial(_reconcile, wa=wa, job=job), pending), strict=True):
+            _record(result, workload, outcome, dry_run=job.item.dry_run)
     return result
+
+
+def _known_live(workload: Workload, job: _Job) -> list[ShareResult]:
+    """The reviews side showed a live share to every reviews account: nothing to call, nothing to change."""
+    reason = "live on the reviews side"
+    return [
+        ShareResult(workload.workload_id, principal, Outcome.SKIPPED_OWNER, job.item.dry_run, reason=reason)
+        if principal == workload.owner
+        else ShareResult(workload.workload_id, principal, Outcome.ALREADY_SHARED, job.item.dry_run, reason=reason)
+        for principal in job.settings.principals
+    ]
+
+
+def _reconcile(workload: Workload, *, wa: WellArchitected, job: _Job) -> list[ShareResult] | Failure | None:
+    """One workload made right; None when the deadline came first (the region is then unfinished)."""
+    if job.deadline.reached():
+        return None
+    settings, item = job.settings, job.item
+    outcome = _guarded(
+        partial(reconcile_workload, wa, workload.workload_id, settings.principals, job.policy, dry_run=item.dry_run),
+        region=wa.region,
+        scope=f"workload {workload.workload_id} in {wa.region}",
+    )
+    if not isinstance(outcome, Failure):
+        # Accept and announce what the sweep shared; never fails the sweep (see followup.py).
+        follow_up(outcome, wa, found_by="sweep", settings=settings, sessions=job.sessions, workload_name=workload.name)
+    return outcome
+
+
+def _record(
+    result: _RegionResult, workload: Workload, outcome: list[ShareResult] | Failure | None, *, dry_run: bool
+) -> None:
+    if outcome is None:
+        result.unfinished = True
+    elif isinstance(outcome, Failure):
+        result.failures.append(outcome)
+    else:
+        result.results.extend(outcome)
+        if not dry_run and all(share.outcome in _SETTLED for share in outcome):
+            result.live.add(workload.workload_id)
 
 
 def _guarded(work: Callable[[], list[ShareResult]], *, region: str, scope: str) -> list[ShareResult] | Failure:

@@ -51,6 +51,13 @@ class WellArchitected:
 
     def owned_workloads(self, name_prefix: str = "") -> Iterator[Workload]:
         """Workloads this account owns; ListWorkloads also returns those others shared with it."""
+        return (workload for workload in self._workloads(name_prefix) if workload.owner == self.account_id)
+
+    def shared_in(self) -> Iterator[Workload]:
+        """Workloads other accounts shared with this one, the shares accepted (a reviews account's view)."""
+        return (workload for workload in self._workloads() if workload.owner != self.account_id)
+
+    def _workloads(self, name_prefix: str = "") -> Iterator[Workload]:
         token: str | None = None
         prefix = {"WorkloadNamePrefix": name_prefix} if name_prefix else {}
         while True:
@@ -58,8 +65,7 @@ class WellArchitected:
             with aws_call("wellarchitected:ListWorkloads", self._resource()):
                 page = self._client.list_workloads(**kwargs)  # type: ignore[arg-type]
             for summary in page.get("WorkloadSummaries", []):
-                if summary.get("Owner") == self.account_id:
-                    yield Workload(summary["WorkloadId"], summary.get("WorkloadName", ""), summary["Owner"])
+                yield Workload(summary["WorkloadId"], summary.get("WorkloadName", ""), summary.get("Owner", ""))
             token = page.get("NextToken")
             if not token:
                 return

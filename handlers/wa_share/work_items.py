@@ -1,4 +1,10 @@
-"""A sweep work item: which account (and optionally which regions) to sweep. Never credentials."""
+"""A sweep work item: which account (and optionally which regions) to sweep. Never credentials.
+
+`known_live` is the account's slice of the reviews side, read once per sweep by the planner: per region,
+the workloads already live-shared with every reviews account, which the worker need not list. A region
+absent from it is listed workload by workload (the fallback), so a missing or dropped slice costs calls,
+never correctness. `part` counts the continuations of an account split across invocations.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,9 @@ from wa_share.settings import ACCOUNT_ID, REGION
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 RegionName = Annotated[str, Field(pattern=REGION.pattern)]
+WorkloadId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+MAX_KNOWN_LIVE = 4000  # workload IDs per message (~150 KB of JSON): well under the queue's 256 KiB
+MAX_PARTS = 50  # continuations of one account in one sweep; beyond, the account is dead-lettered
 
 
 class InvalidWorkItem(ValueError):
@@ -28,9 +37,30 @@ class WorkItem(BaseModel):
     sweep_id: str = Field(min_length=1, max_length=128)
     dry_run: bool = False
     regions: tuple[RegionName, ...] | None = Field(default=None, min_length=1)
+    known_live: dict[RegionName, tuple[WorkloadId, ...]] | None = None
+    part: int | None = Field(default=None, ge=2, le=MAX_PARTS)  # None: the account's first work item
 
     def to_message(self) -> str:
         return self.model_dump_json(exclude_none=True)
+
+    @property
+    def part_number(self) -> int:
+        return self.part or 1
+
+    def known_live_in(self, region: str) -> frozenset[str]:
+        return frozenset((self.known_live or {}).get(region, ()))
+
+
+def bounded_slice(known_live: dict[str, frozenset[str]], limit: int = MAX_KNOWN_LIVE) -> dict[str, tuple[str, ...]]:
+    """The slice that fits one message: whole regions, smallest first (a region cut short would be wrong
+    nowhere, but a whole region is what lets the worker skip its listing); the rest fall back to listing."""
+    kept: dict[str, tuple[str, ...]] = {}
+    room = limit
+    for region, workloads in sorted(known_live.items(), key=lambda item: (len(item[1]), item[0])):
+        if workloads and len(workloads) <= room:
+            kept[region] = tuple(sorted(workloads))
+            room -= len(workloads)
+    return kept
 
 
 def parse_work_item(body: str) -> WorkItem:

@@ -3,6 +3,10 @@
 Permanent faults (an invalid message, a member role that cannot be assumed) go to the dead-letter
 queue at once, with their reason, instead of being retried in a loop. Transient faults fail the
 message so that SQS retries it; its last try dead-letters it with the reason.
+
+Time: an account not started before the invocation's deadline is handed back (a batch item failure,
+reason logged); an account the deadline cuts short continues in a new work item holding the regions
+left (and what is now known live), so an account of any size finishes, one invocation at a time.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ from collections import Counter
 from wa_share.acceptance import Acceptance
 from wa_share.aws import AwsError, MemberRoleUnavailable, Sessions
 from wa_share.coverage import ACCOUNTS_SWEPT_METRIC, Coverage, record_coverage, sweep_coverage, unswept_coverage
+from wa_share.deadline import NEVER, Deadline
 from wa_share.observability import count, logger, record_outcomes
-from wa_share.queues import dead_letter
+from wa_share.queues import dead_letter, send_batches
 from wa_share.settings import Settings
 from wa_share.sharing import Outcome
 from wa_share.sweep import AccountSweep, sweep_account
 from wa_share.sweep_acceptance import accept_pending_invitations
-from wa_share.work_items import InvalidWorkItem, WorkItem, parse_work_item
+from wa_share.work_items import MAX_PARTS, InvalidWorkItem, WorkItem, bounded_slice, parse_work_item
 
 MESSAGE_KEYS = ("sweep_id", "account_id")
 
@@ -27,7 +32,13 @@ class SweepIncomplete(RuntimeError):
     """Some regions or workloads failed transiently: the message goes back to the queue for a retry."""
 
 
-def handle_work_message(body: str, receive_count: int, settings: Settings, sessions: Sessions) -> AccountSweep | None:
+class SweepDeferred(RuntimeError):
+    """The invocation's deadline came before this account could start: it goes back to the queue."""
+
+
+def handle_work_message(
+    body: str, receive_count: int, settings: Settings, sessions: Sessions, deadline: Deadline = NEVER
+) -> AccountSweep | None:
     # One invocation handles a batch: the previous message's keys must not label this one's log lines.
     logger.remove_keys(list(MESSAGE_KEYS))
     try:
@@ -38,17 +49,57 @@ def handle_work_message(body: str, receive_count: int, settings: Settings, sessi
         _dead_letter_or_raise(body, str(invalid), settings, sessions, invalid)
         return None
     logger.append_keys(sweep_id=item.sweep_id, account_id=item.account_id)
+    if deadline.reached():
+        _defer(body, receive_count, deadline, settings, sessions)
+        return None
     try:
-        sweep = sweep_account(item, settings, sessions)
+        sweep = sweep_account(item, settings, sessions, deadline)
     except AwsError as error:
         _account_failed(body, item, receive_count, error, settings=settings, sessions=sessions)
         return None
     _report(sweep, last_try=receive_count >= settings.sweep_max_receives)
     if not sweep.dry_run:
-        _accept_invitations(sweep, settings, sessions)
-    if sweep.retryable:
+        _accept_invitations(sweep, settings, sessions, deadline)
+    if sweep.unfinished_regions:
+        _continue(body, item, sweep, settings, sessions)
+    elif sweep.retryable:
         _retry_or_dead_letter(body, receive_count, sweep.retry_reason(), settings, sessions)
     return sweep
+
+
+def _defer(body: str, receive_count: int, deadline: Deadline, settings: Settings, sessions: Sessions) -> None:
+    reason = f"not started: {deadline.seconds_left()} s left in the invocation, {deadline.margin_ms / 1000:g} s kept"
+    count("SweepAccountsDeferred")
+    logger.warning("account handed back to the queue before the deadline", extra={"reason": reason})
+    if receive_count >= settings.sweep_max_receives and settings.sweep_queue_url is not None:
+        # On its last receive a failed message would be dead-lettered for want of time alone: queue it afresh.
+        send_batches(sessions.central.sqs(settings.home_region), settings.sweep_queue_url, [body])
+        return
+    raise SweepDeferred(reason)
+
+
+def _continue(body: str, item: WorkItem, sweep: AccountSweep, settings: Settings, sessions: Sessions) -> None:
+    """Queue the rest of the account (unfinished regions, and those that failed transiently) as a new item."""
+    retry = {failure.region for failure in sweep.failures if failure.retryable}
+    regions = tuple(region for region in sweep.regions if region in retry or region in sweep.unfinished_regions)
+    reason = f"{len(sweep.unfinished_regions)} regions unfinished at the deadline: {', '.join(regions)}"
+    if item.part_number >= MAX_PARTS:
+        _dead_letter_or_raise(body, f"gave up after {MAX_PARTS} parts: {reason}", settings, sessions, None)
+        return
+    if settings.sweep_queue_url is None:
+        raise SweepIncomplete(f"cannot split the account without SWEEP_QUEUE_URL: {reason}")
+    known = {region: item.known_live_in(region) | sweep.live_after.get(region, frozenset()) for region in regions}
+    rest = WorkItem(
+        account_id=item.account_id,
+        sweep_id=item.sweep_id,
+        dry_run=item.dry_run,
+        regions=regions,
+        known_live=bounded_slice(known) or None,
+        part=item.part_number + 1,
+    )
+    send_batches(sessions.central.sqs(settings.home_region), settings.sweep_queue_url, [rest.to_message()])
+    count("SweepAccountsSplit")
+    logger.warning("account split: the rest continues in a new work item", extra={"reason": reason, "part": rest.part})
 
 
 def _account_failed(
@@ -80,19 +131,29 @@ def _report(sweep: AccountSweep, *, last_try: bool) -> None:
         # Shares the sweep had to create from nothing: each one is an event the real-time path missed.
         count("MissedByRealtime", counts[Outcome.CREATED])
     # Coverage once per account and night: not on a try that goes back to the queue (the retry reports it).
-    if not sweep.dry_run and (last_try or not sweep.retryable):
+    # A part cut short by the deadline reports the regions it finished; its continuation reports the rest.
+    if not sweep.dry_run and (last_try or not sweep.retryable or sweep.unfinished_regions):
         coverage = sweep_coverage(sweep, last_try=last_try)
         record_coverage(coverage)
-        count(ACCOUNTS_SWEPT_METRIC)
+        if not sweep.unfinished_regions:
+            count(ACCOUNTS_SWEPT_METRIC)
         summary |= coverage.summary()
     count("SweepFailures", len(sweep.failures))
+    count("RegionsSkippedByPolicy", len(sweep.denied_regions))
+    count("KnownLiveWorkloads", sweep.known_live)
     logger.info("sweep summary", extra=summary)
 
 
-def _accept_invitations(sweep: AccountSweep, settings: Settings, sessions: Sessions) -> None:
+def _accept_invitations(sweep: AccountSweep, settings: Settings, sessions: Sessions, deadline: Deadline) -> None:
     """In a reviews account, accept what is still pending from the organization; report outsiders."""
+    if settings.acceptor_role_name is None or sweep.account_id not in settings.reviews_account_ids:
+        return
+    if deadline.reached():
+        logger.info("pending invitations left to the next sweep: the deadline came first")
+        return
     try:
-        results = accept_pending_invitations(sweep.account_id, sweep.regions, settings, sessions)
+        regions = [region for region in sweep.regions if region not in sweep.denied_regions]
+        results = accept_pending_invitations(sweep.account_id, regions, settings, sessions)
     except AwsError as error:
         count("AcceptanceFailed")
         logger.warning("pending invitations not accepted", extra={"error": str(error)})

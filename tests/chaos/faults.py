@@ -110,17 +110,17 @@ class WorkerDied(BaseException):
 
 
 def dying_worker(
-    record_handler: Callable[[Any], None], handler: Callable[[Any, Any], Any], *, after: int
-) -> tuple[Callable[[Any], None], Callable[[Any, Any], Any], list[int]]:
+    record_handler: Callable[..., None], handler: Callable[[Any, Any], Any], *, after: int
+) -> tuple[Callable[..., None], Callable[[Any, Any], Any], list[int]]:
     """Wrappers that kill the first worker invocation once `after` records are done; `deaths` counts them."""
     deaths: list[int] = []
     done = Counter[str]()
 
-    def on_record(record: Any) -> None:  # BatchProcessor passes it by this name
+    def on_record(record: Any, **options: Any) -> None:  # BatchProcessor passes it by this name
         if not deaths and done["records"] >= after:
             deaths.append(done["records"])
             raise WorkerDied(f"worker died after {after} records of its batch")
-        record_handler(record)
+        record_handler(record, **options)  # the handler binds the invocation's deadline
         done["records"] += 1
 
     def invoke(event: Any, context: Any) -> Any:

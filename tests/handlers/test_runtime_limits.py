@@ -12,7 +12,8 @@ import pytest
 from tests.factories import create_workload_event
 from tests.handlers.test_reviews_team import turn_acceptance_on
 from wa_share.announce import MAX_SUBJECT, ShareAnnouncement
-from wa_share.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, SHARE_CALLS, Deadline, worst_call_seconds
+from wa_share.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, SHARE_CALLS, worst_call_seconds
+from wa_share.deadline import Deadline
 from wa_share.queues import MAX_REASON, MAX_RECORD_BYTES
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_cli.sandbox.deployment import Deployment

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 import share_function
 from tests.factories import FakeLambdaContext, create_workload_event
@@ -177,15 +176,6 @@ def test_a_missing_member_role_is_an_error_naming_account_and_role(
     assert f"arn:aws:iam::{member}:role/wa-share-member" in invocation.error
     assert "AccessDenied" in invocation.error
     assert len(queue_messages(org, deployment.queue_urls["ShareFailureQueue"])) == 1
-
-
-def test_only_the_central_functions_may_assume_the_member_role(
-    org: SimulatedOrganization, deployment: Deployment
-) -> None:
-    planner = deployment.function_credentials["planner"]
-    sts: Any = org.botocore_session(planner).create_client("sts", region_name="us-east-1")
-    with pytest.raises(ClientError, match="AccessDenied"):
-        sts.assume_role(RoleArn=f"arn:aws:iam::{org.members[0]}:role/wa-share-member", RoleSessionName="intruder")
 
 
 def test_metrics_are_emitted_as_emf(

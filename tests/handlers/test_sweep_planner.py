@@ -52,7 +52,7 @@ def test_every_active_account_is_enqueued_across_pages_with_no_credentials(
     invocation = runner.invoke("planner", SCHEDULE)
 
     assert invocation.error is None
-    assert invocation.result == {"sweep_id": SCHEDULE["id"], "accounts": 22, "enqueued": 22}
+    assert invocation.result == {"sweep_id": SCHEDULE["id"], "accounts": 22, "enqueued": 22, "full_sweep": False}
     assert METER.snapshot()["organizations:ListAccounts"] - listed == 2
     bodies = queued(org, deployment)
     items = [parse_work_item(body) for body in bodies]

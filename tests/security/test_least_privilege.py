@@ -72,7 +72,7 @@ def test_member_sessions_come_only_from_roles_the_member_role_trusts(recorded_wo
     for use in uses(done.recording):
         if use.identity in member_arns:
             assumers["MemberRole"].add(use.via)
-    functions = {central["ShareFunctionRole"], central["SweepWorkerRole"]}
+    functions = {central["ShareFunctionRole"], central["SweepWorkerRole"], central["SweepPlannerRole"]}
     assert functions <= assumers["MemberRole"] <= functions | {cli_workout.operator_arn(done.org)}
 
 

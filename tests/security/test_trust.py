@@ -62,10 +62,11 @@ def outsider_credentials() -> dict[str, str]:
     return {"aws_access_key_id": key.access_key_id, "aws_secret_access_key": key.secret_access_key}
 
 
-def test_the_share_and_worker_roles_may_assume_every_member_role_and_the_planner_none(
+def test_the_share_worker_and_planner_roles_may_assume_every_member_role(
     org: SimulatedOrganization, deployment: Deployment
 ) -> None:
-    for function, expected in (("share", "allowed"), ("worker", "allowed"), ("planner", "AccessDenied")):
+    # The planner reads the reviews side through the member role (read-only use, measured in test_least_privilege).
+    for function, expected in (("share", "allowed"), ("worker", "allowed"), ("planner", "allowed")):
         credentials = deployment.function_credentials[function]
         answers = {account: assume(org, credentials, member_role(account)) for account in org.accounts}
         assert answers == dict.fromkeys(org.accounts, expected), function
@@ -74,7 +75,7 @@ def test_the_share_and_worker_roles_may_assume_every_member_role_and_the_planner
 def test_a_role_of_the_same_name_in_another_account_of_the_organization_is_denied(
     org: SimulatedOrganization, deployment: Deployment
 ) -> None:
-    for name in ("wa-share-share-function", "wa-share-sweep-worker"):
+    for name in ("wa-share-share-function", "wa-share-sweep-worker", "wa-share-sweep-planner"):
         credentials = impostor(org, org.members[0], name)
         assert assume(org, credentials, member_role(org.members[1])) == "AccessDenied", name
         assert assume(org, credentials, member_role(org.members[0])) == "AccessDenied", name  # not even its own

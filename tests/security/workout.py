@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -131,6 +132,7 @@ def run(org: SimulatedOrganization, deployment: Deployment, *, cli: bool = True)
         )
         runner.run_sweep()
         _sweep_with_regions_from_ssm(deployment, runner)
+        _sweep_with_reviews_side(deployment, runner)
         cli_runs = cli_workout.run_commands(operator) if cli else []
     return Workout(org, deployment, recording, logs.getvalue(), runner.invocations, cli_runs, workloads)
 
@@ -170,6 +172,37 @@ def _sweep_with_regions_from_ssm(deployment: Deployment, runner: FunctionRunner)
     finally:
         deployment.function_env["WA_REGIONS"] = ",".join(deployment.regions)
         FunctionRunner(deployment)  # clears the functions' cached settings again
+
+
+def _sweep_with_reviews_side(deployment: Deployment, runner: FunctionRunner) -> None:
+    """Drift policy `report`, on a night other than the full sweep's: the planner reads the reviews side
+    through the reviews account's member role; the first worker invocation's time runs out at once, so its
+    first account continues in a new work item and the rest of its batch is handed back."""
+    deployment.function_env["PERMISSION_DRIFT_POLICY"] = "report"
+    try:
+        sliced = FunctionRunner(deployment, log_stream=runner.log_stream)
+        sliced.invoke("planner", WEDNESDAY_SCHEDULE)
+        clocks = iter([scripted_clock(900_000, then=1_000)])
+        sliced.drain_sweep_queue(remaining=lambda: next(clocks, None))
+        runner.invocations.extend(sliced.invocations)
+    finally:
+        deployment.function_env["PERMISSION_DRIFT_POLICY"] = OVERRIDES["PermissionDriftPolicy"]
+        FunctionRunner(deployment)  # clears the functions' cached settings again
+
+
+WEDNESDAY_SCHEDULE = {
+    "id": "workout-reviews-side",
+    "source": "aws.events",
+    "detail-type": "Scheduled Event",
+    "time": "2026-01-07T03:00:00Z",
+    "detail": {},
+}
+
+
+def scripted_clock(first_ms: int, *, then: int) -> Callable[[], int]:
+    """An invocation's remaining time: `first_ms` on the first reading, `then` on every later one."""
+    readings = iter([first_ms])
+    return lambda: next(readings, then)
 
 
 def sqs_record(body: str, queue_url: str, receive_count: int = 1) -> dict[str, Any]:

@@ -216,12 +216,16 @@ def test_member_role_is_assumable_only_by_named_central_principals_of_the_organi
     assert props(ROLES, "MemberRole")["MaxSessionDuration"] == 3600
 
 
-def test_acceptor_role_trusts_the_same_central_roles_as_the_member_role() -> None:
+def test_acceptor_role_trusts_the_same_central_roles_as_the_member_role_but_the_planner() -> None:
     (acceptor,) = statements(props(REVIEWS, "AcceptorRole")["AssumeRolePolicyDocument"])
     member = next(statements(props(ROLES, "MemberRole")["AssumeRolePolicyDocument"]))
-    assert {key: acceptor[key] for key in ("Effect", "Principal", "Action", "Condition")} == {
-        key: member[key] for key in ("Effect", "Principal", "Action", "Condition")
+    assert {key: acceptor[key] for key in ("Effect", "Principal", "Action")} == {
+        key: member[key] for key in ("Effect", "Principal", "Action")
     }
+    planner = {"Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:role/${CentralRolePrefix}-sweep-planner"}
+    member_arns = [arn for arn in member["Condition"]["ArnEquals"]["aws:PrincipalArn"] if arn != planner]
+    assert acceptor["Condition"]["ArnEquals"]["aws:PrincipalArn"] == member_arns  # the planner only reads
+    assert acceptor["Condition"]["StringEquals"] == member["Condition"]["StringEquals"]
     granted = {action for s in role_statements(REVIEWS, "AcceptorRole") for action in as_list(s["Action"])}
     assert granted == {"wellarchitected:ListShareInvitations", "wellarchitected:UpdateShareInvitation"}
 
@@ -236,7 +240,11 @@ def test_member_role_trusts_exactly_the_central_roles_that_assume_it() -> None:
         if any("sts:AssumeRole" in as_list(s["Action"]) for s in role_statements(CENTRAL, role))
     }
     assert trusted == assumers
-    assert assumers == {prefix + "${CentralRolePrefix}-share-function", prefix + "${CentralRolePrefix}-sweep-worker"}
+    assert assumers == {
+        prefix + "${CentralRolePrefix}-share-function",
+        prefix + "${CentralRolePrefix}-sweep-worker",
+        prefix + "${CentralRolePrefix}-sweep-planner",  # reads the reviews side (ListWorkloads, ListShareInvitations)
+    }
 
 
 @pytest.mark.parametrize("role", SHARE_ROLES)
@@ -274,6 +282,7 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
     forwarding_rule = {"Fn::Sub": f"arn:${{AWS::Partition}}:events:*:${{AWS::AccountId}}:rule/{rule_name}"}
     assert granted == {
         "wellarchitected:ListWorkloads": "*",
+        "wellarchitected:ListShareInvitations": "*",  # a reviews account's pending shares (the sweep planner)
         "wellarchitected:ListWorkloadShares": own_workloads,
         "wellarchitected:CreateWorkloadShare": own_workloads,
         "wellarchitected:UpdateWorkloadShare": own_workloads,  # drift policy "enforce" only (conditional)
@@ -410,7 +419,35 @@ def test_worker_dead_letters_on_the_queues_last_receive() -> None:
     worker = props(CENTRAL, "SweepWorkerFunction")["Environment"]["Variables"]
     redrive = props(CENTRAL, "SweepQueue")["RedrivePolicy"]
     assert worker["SWEEP_MAX_RECEIVES"] == str(redrive["maxReceiveCount"])
+    assert redrive["maxReceiveCount"] >= 5  # AWS's advice for Lambda event sources: throttled receives count
     assert worker["SWEEP_DLQ_URL"] == {"Ref": get_att(redrive["deadLetterTargetArn"])}
+
+
+def test_the_sweep_is_capped_so_it_cannot_starve_the_share_function() -> None:
+    [(_, _, event)] = list(sqs_consumers())
+    assert event["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "SweepMaximumConcurrency"}}
+    cap = template(CENTRAL)["Parameters"]["SweepMaximumConcurrency"]
+    assert (cap["Type"], cap["MinValue"], cap["MaxValue"]) == ("Number", 2, 1000)  # ScalingConfig's own range
+    assert cap["Default"] <= 10  # of Lambda's default 1,000 per account: the share function keeps the rest
+    # Capped rather than reserved: no function reserves concurrency out of the account's pool.
+    functions = resources(CENTRAL, "AWS::Serverless::Function").values()
+    assert all("ReservedConcurrentExecutions" not in function["Properties"] for function in functions)
+
+
+def test_the_worker_keeps_time_to_settle_its_batch_before_its_timeout() -> None:
+    from wa_share.deadline import MARGIN_MS
+
+    worker = props(CENTRAL, "SweepWorkerFunction")
+    assert worker["Timeout"] * 1000 / 10 > MARGIN_MS  # the margin stays a small share of the invocation
+    assert int(worker["Environment"]["Variables"]["WORKLOAD_CONCURRENCY"]) >= 1
+
+
+def test_the_full_sweep_day_reaches_the_planner() -> None:
+    planner = props(CENTRAL, "SweepPlannerFunction")["Environment"]["Variables"]
+    assert planner["FULL_SWEEP_DAY"] == {"Ref": "FullSweepDay"}
+    assert set(template(CENTRAL)["Parameters"]["FullSweepDay"]["AllowedValues"]) == {
+        "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN", "DAILY"
+    }  # fmt: skip
 
 
 def test_function_roles_reach_exactly_their_queues() -> None:
@@ -421,7 +458,7 @@ def test_function_roles_reach_exactly_their_queues() -> None:
     assert sent == {
         "ShareFunctionRole": {"ShareFailureQueue"},
         "SweepPlannerRole": {"SweepQueue"},
-        "SweepWorkerRole": {"SweepDeadLetterQueue"},
+        "SweepWorkerRole": {"SweepDeadLetterQueue", "SweepQueue"},  # the rest of an account split at its deadline
         "ProbeRole": set(),
     }
     (consume,) = [s for s in role_statements(CENTRAL, "SweepWorkerRole") if "sqs:ReceiveMessage" in s["Action"]]

@@ -48,6 +48,9 @@ CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSI
 OnInvocation = Callable[["Invocation"], None]
 
 
+RemainingTime = Callable[[], int]
+
+
 @dataclass
 class LambdaContext:
     function_name: str
@@ -55,11 +58,14 @@ class LambdaContext:
     memory_limit_in_mb: int = 256
     function_version: str = "$LATEST"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    timeout_seconds: int = 900  # the function's Timeout in template.yaml
+    timeout_ms: int = 900_000  # the function's Timeout in template.yaml
+    remaining: RemainingTime | None = None  # a test's own clock of the invocation's remaining time
     started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
+        if self.remaining is not None:
+            return self.remaining()
+        return max(0, self.timeout_ms - round((time.monotonic() - self.started) * 1000))
 
 
 @dataclass
@@ -108,13 +114,16 @@ class FunctionRunner:
                 else:
                     os.environ[name] = value
 
-    def _context(self, function: str) -> LambdaContext:
+    def _context(self, function: str, remaining: RemainingTime | None) -> LambdaContext:
         name = f"wa-share-{function}"
         region, account = self.deployment.function_env["AWS_REGION"], self.deployment.org.automation
         arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
-        return LambdaContext(function_name=name, invoked_function_arn=arn, timeout_seconds=function_timeout(function))
+        timeout = function_timeout(function) * 1000
+        return LambdaContext(function_name=name, invoked_function_arn=arn, timeout_ms=timeout, remaining=remaining)
 
-    def invoke(self, function: str, event: Any, *, items: int = 1) -> Invocation:
+    def invoke(
+        self, function: str, event: Any, *, items: int = 1, remaining: RemainingTime | None = None
+    ) -> Invocation:
         modules = {"share": share_function, "planner": sweep_planner, "worker": sweep_worker, "probe": probe_function}
         handler = modules[function].handler
         invocation = Invocation(function, items=items, event=event)
@@ -122,7 +131,7 @@ class FunctionRunner:
         started = time.perf_counter()
         with self.as_function(function), _captured(self.log_stream):
             try:
-                invocation.result = handler(event, self._context(function))
+                invocation.result = handler(event, self._context(function, remaining))
             except Exception as error:  # noqa: BLE001 - Lambda reports any exception as a function error
                 invocation.error = f"{type(error).__name__}: {error}"
         invocation.seconds = time.perf_counter() - started
@@ -190,17 +199,36 @@ class FunctionRunner:
         )
         return invocation
 
-    def run_sweep(self, *, max_rounds: int = 20, on_invocation: OnInvocation | None = None) -> list[Invocation]:
+    def run_sweep(
+        self,
+        *,
+        max_rounds: int = 20,
+        on_invocation: OnInvocation | None = None,
+        remaining: Callable[[], RemainingTime | None] | None = None,
+    ) -> list[Invocation]:
         """The schedule fires: the planner enqueues, then the worker drains the queue (retries included)."""
         schedule = {"id": str(uuid.uuid4()), "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
-        report = on_invocation or (lambda _invocation: None)
         runs = [self.invoke("planner", schedule)]
-        report(runs[-1])
+        if on_invocation:
+            on_invocation(runs[-1])
+        return runs + self.drain_sweep_queue(max_rounds=max_rounds, on_invocation=on_invocation, remaining=remaining)
+
+    def drain_sweep_queue(
+        self,
+        *,
+        max_rounds: int = 20,
+        on_invocation: OnInvocation | None = None,
+        remaining: Callable[[], RemainingTime | None] | None = None,
+    ) -> list[Invocation]:
+        """The SQS event source: worker batches until the queue is empty. `remaining` makes each invocation's
+        clock of remaining time (None: the function's Timeout, counting down in real time)."""
+        report = on_invocation or (lambda _invocation: None)
+        runs: list[Invocation] = []
         for _round in range(max_rounds):
             batch = self._receive_worker_batch()
             if not batch:
                 break
-            runs.append(self._run_worker_batch(batch))
+            runs.append(self._run_worker_batch(batch, remaining() if remaining else None))
             report(runs[-1])
         return runs
 
@@ -224,10 +252,10 @@ class FunctionRunner:
         )
         return list(response.get("Messages", []))
 
-    def _run_worker_batch(self, messages: list[dict[str, Any]]) -> Invocation:
+    def _run_worker_batch(self, messages: list[dict[str, Any]], remaining: RemainingTime | None = None) -> Invocation:
         queue_url = self.deployment.queue_urls["SweepQueue"]
         event = {"Records": [_sqs_record(message, queue_url) for message in messages]}
-        invocation = self.invoke("worker", event, items=len(messages))
+        invocation = self.invoke("worker", event, items=len(messages), remaining=remaining)
         failed = set()
         if invocation.error is None:
             failed = {item["itemIdentifier"] for item in invocation.result.get("batchItemFailures", [])}
