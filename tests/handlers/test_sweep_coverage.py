@@ -22,6 +22,7 @@ from wa_share.coverage import (
     Coverage,
 )
 from wa_share.observability import SHARES_METRIC_OF_PATH, logger, metrics
+from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_cli.sandbox import wellarchitected_backend
 from wa_share_cli.sandbox.deployment import deploy
 from wa_share_cli.sandbox.iam_trust import install_trust_checks
@@ -107,12 +108,13 @@ def test_a_permanent_region_failure_reaches_the_alarm_metric_with_its_reason_and
     misses: Callable[[], list[dict[str, Any]]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # (An access-denied region is an SCP's: skipped by policy and counted apart, see test_sweep_scale.py.)
     denied, fine = org.members
-    create_workload(org, denied, "eu-west-1", "behind-an-scp")
+    create_workload(org, denied, "eu-west-1", "refused")
     create_workload(org, fine, "us-east-1", "fine")
     faults(
         lambda operation, account, region: (
-            "AccessDeniedException" if (account, region) == (denied, "eu-west-1") else None
+            "ValidationException" if (operation, account, region) == ("ListWorkloads", denied, "eu-west-1") else None
         )
     )
     capsys.readouterr()
@@ -128,7 +130,7 @@ def test_a_permanent_region_failure_reaches_the_alarm_metric_with_its_reason_and
     assert (miss["account_id"], miss["coverage_reason"], miss["error_code"]) == (
         denied,
         "permanent_failure",
-        "AccessDeniedException",
+        "ValidationException",
     )
     assert miss["scope"] == "region eu-west-1"
     assert "ListWorkloads" in miss["reason"]
@@ -176,7 +178,12 @@ def test_transient_failures_count_once_on_the_last_try_not_on_each_retry(
 
     runs = runner.run_sweep()
 
-    assert len([run for run in runs if run.function == "worker"]) == 3  # two retries, then dead-lettered
+    tries = int(
+        load_template(templates_root() / "template.yaml")["Resources"]["SweepQueue"]["Properties"]["RedrivePolicy"][
+            "maxReceiveCount"
+        ]
+    )
+    assert len([run for run in runs if run.function == "worker"]) == tries  # retried, then dead-lettered
     metrics = emitted(capsys)
     assert metrics[UNSHARED_METRIC] == metrics[UNSHARED_METRIC_OF_REASON[Coverage.RETRIES_EXHAUSTED]] == 1
     assert metrics[ACCOUNTS_SWEPT_METRIC] == len(org.accounts)  # the stormy account once, on its last try

@@ -72,8 +72,13 @@ def test_member_sessions_come_only_from_roles_the_member_role_trusts(recorded_wo
     for use in uses(done.recording):
         if use.identity in member_arns:
             assumers["MemberRole"].add(use.via)
-    functions = {central["ShareFunctionRole"], central["SweepWorkerRole"], central["SweepPlannerRole"]}
-    assert functions <= assumers["MemberRole"] <= functions | {cli_workout.operator_arn(done.org)}
+    functions = {central["ShareFunctionRole"], central["SweepWorkerRole"]}
+    planner, operator = central["SweepPlannerRole"], cli_workout.operator_arn(done.org)
+    assert functions <= assumers["MemberRole"] <= functions | {planner, operator}
+    # The planner reads the reviews side only where the configuration wants slices (drift policy report).
+    env = done.deployment.function_env
+    reads = env["PERMISSION_DRIFT_POLICY"] == "report" and not env.get("SHARE_WITH")
+    assert (planner in assumers["MemberRole"]) == reads
 
 
 def test_operator_permissions_are_listed(recorded_workout: Workout) -> None:

@@ -175,19 +175,15 @@ def _sweep_with_regions_from_ssm(deployment: Deployment, runner: FunctionRunner)
 
 
 def _sweep_with_reviews_side(deployment: Deployment, runner: FunctionRunner) -> None:
-    """Drift policy `report`, on a night other than the full sweep's: the planner reads the reviews side
-    through the reviews account's member role; the first worker invocation's time runs out at once, so its
-    first account continues in a new work item and the rest of its batch is handed back."""
-    deployment.function_env["PERMISSION_DRIFT_POLICY"] = "report"
-    try:
-        sliced = FunctionRunner(deployment, log_stream=runner.log_stream)
-        sliced.invoke("planner", WEDNESDAY_SCHEDULE)
-        clocks = iter([scripted_clock(900_000, then=1_000)])
-        sliced.drain_sweep_queue(remaining=lambda: next(clocks, None))
-        runner.invocations.extend(sliced.invocations)
-    finally:
-        deployment.function_env["PERMISSION_DRIFT_POLICY"] = OVERRIDES["PermissionDriftPolicy"]
-        FunctionRunner(deployment)  # clears the functions' cached settings again
+    """A night other than the full sweep's: where the configuration reads the reviews side (drift policy
+    `report`, accounts, explicit regions) the planner reads it through the reviews account's member role;
+    in every configuration the first worker invocation's time runs out at once, so its first account
+    continues in a new work item and the rest of its batch is handed back."""
+    sliced = FunctionRunner(deployment, log_stream=runner.log_stream)
+    sliced.invoke("planner", WEDNESDAY_SCHEDULE)
+    clocks = iter([scripted_clock(900_000, then=1_000)])
+    sliced.drain_sweep_queue(remaining=lambda: next(clocks, None))
+    runner.invocations.extend(sliced.invocations)
 
 
 WEDNESDAY_SCHEDULE = {

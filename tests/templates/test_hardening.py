@@ -21,6 +21,7 @@ from tests.templates.test_templates import (
 
 # Each conditional grant of the member role: (condition, Sid, the parameter and value that turn it on).
 MEMBER_FEATURE_GRANTS = [
+    ("ReviewsSideReadOn", "ReadPendingSharesOfReviewsAccount", "ReviewsSideRead", "true"),
     ("PermissionDriftEnforced", "EnforceSharePermission", "PermissionDriftPolicy", "enforce"),
     ("AnnouncementsOn", "ReadWorkloadNameForAnnouncements", "Announcements", "true"),
     ("OrganizationSharingOn", "EnableOrganizationSharing", "OrganizationSharing", "true"),
@@ -46,6 +47,7 @@ def test_member_role_feature_grants_exist_only_with_their_feature_and_the_stacks
     assert passed["PermissionDriftPolicy"] == {"Ref": "PermissionDriftPolicy"}
     assert passed["Announcements"] == {"Ref": "Announcements"}
     assert passed["OrganizationSharing"] == {"Fn::If": ["OrganizationModeOn", "true", "false"]}
+    assert passed["ReviewsSideRead"] == {"Fn::If": ["ReadsReviewsSide", "true", "false"]}
 
 
 def test_the_service_linked_role_grant_is_for_well_architected_only() -> None:

@@ -223,7 +223,7 @@ def test_acceptor_role_trusts_the_same_central_roles_as_the_member_role_but_the_
         key: member[key] for key in ("Effect", "Principal", "Action")
     }
     planner = {"Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:role/${CentralRolePrefix}-sweep-planner"}
-    member_arns = [arn for arn in member["Condition"]["ArnEquals"]["aws:PrincipalArn"] if arn != planner]
+    member_arns = [arn for arn in items(member["Condition"]["ArnEquals"]["aws:PrincipalArn"]) if arn != planner]
     assert acceptor["Condition"]["ArnEquals"]["aws:PrincipalArn"] == member_arns  # the planner only reads
     assert acceptor["Condition"]["StringEquals"] == member["Condition"]["StringEquals"]
     granted = {action for s in role_statements(REVIEWS, "AcceptorRole") for action in as_list(s["Action"])}
@@ -232,7 +232,7 @@ def test_acceptor_role_trusts_the_same_central_roles_as_the_member_role_but_the_
 
 def test_member_role_trusts_exactly_the_central_roles_that_assume_it() -> None:
     trust = next(statements(props(ROLES, "MemberRole")["AssumeRolePolicyDocument"]))
-    trusted = {arn["Fn::Sub"] for arn in trust["Condition"]["ArnEquals"]["aws:PrincipalArn"]}
+    trusted = {arn["Fn::Sub"] for arn in items(trust["Condition"]["ArnEquals"]["aws:PrincipalArn"])}
     prefix = "arn:${AWS::Partition}:iam::${CentralAccountId}:role/"
     assumers = {
         prefix + props(CENTRAL, role)["RoleName"]["Fn::Sub"]
