@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -37,6 +38,7 @@ class WorkloadCreated:
     region: str
     workload_id: str
     replay_name: str | None = None
+    event_time: datetime | None = None  # when CreateWorkload ran (CloudTrail's eventTime); None if unreadable
 
 
 class _ResponseElements(BaseModel):
@@ -55,6 +57,7 @@ class _Detail(BaseModel):
     eventID: str = Field(min_length=1, max_length=128)
     awsRegion: str = Field(pattern=REGION.pattern)
     recipientAccountId: str = Field(pattern=ACCOUNT_ID.pattern)
+    eventTime: str | None = None  # only tells a fresh event from a late one: never a reason to reject
     errorCode: str | None = None
     responseElements: _ResponseElements
 
@@ -100,7 +103,16 @@ def parse_create_workload(event: Any) -> WorkloadCreated:
         region=detail.awsRegion,
         workload_id=workload_id,
         replay_name=envelope.replay_name,
+        event_time=_event_time(detail.eventTime),
     )
+
+
+def _event_time(value: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _problems(error: ValidationError) -> list[str]:

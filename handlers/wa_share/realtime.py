@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from wa_share.acceptance import AcceptResult
@@ -12,8 +14,24 @@ from wa_share.followup import follow_up
 from wa_share.observability import count, logger, record_outcomes
 from wa_share.queues import failure_record, send_record
 from wa_share.settings import Settings
-from wa_share.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
+from wa_share.sharing import OWNS_IT, Outcome, SharePolicy, ShareResult, reconcile_workload, share_new_workload
 from wa_share.wellarchitected import WellArchitected
+
+# Lambda retries a failed asynchronous invocation 1 and 2 minutes later: an event older than this may be a
+# retry (or delivered late) and takes the list-first path. A wrong guess costs a call, never a second share.
+FRESH_EVENT_SECONDS = 60
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def is_fresh(created: WorkloadCreated, now: datetime) -> bool:
+    """A first delivery of a CreateWorkload event seconds old: the workload cannot have a share history yet."""
+    if created.replay_name is not None or created.event_time is None:
+        return False
+    return (now - created.event_time).total_seconds() <= FRESH_EVENT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -23,10 +41,16 @@ class RealtimeResult:
     acceptances: list[AcceptResult] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": "done", **asdict(self)}
+        """JSON-ready, as Lambda returns it."""
+        fields = asdict(self)
+        when = self.event.event_time
+        fields["event"]["event_time"] = when.isoformat() if when else None
+        return {"status": "done", **fields}
 
 
-def share_created_workload(created: WorkloadCreated, settings: Settings, sessions: Sessions) -> RealtimeResult:
+def share_created_workload(
+    created: WorkloadCreated, settings: Settings, sessions: Sessions, clock: Clock = _utc_now
+) -> RealtimeResult:
     """Share a new workload with every reviews account; raises (for Lambda to retry) on a real failure."""
     logger.append_keys(
         event_id=created.event_id,
@@ -36,7 +60,7 @@ def share_created_workload(created: WorkloadCreated, settings: Settings, session
         replay_name=created.replay_name,
     )
     try:
-        results, wa = _share(created, settings, sessions)
+        results, wa = _share(created, settings, sessions, fresh=is_fresh(created, clock()))
     except AwsError as error:
         count("Failed")
         logger.error("sharing failed", extra={"error_code": error.code, "error_kind": error.kind, "error": str(error)})
@@ -52,12 +76,12 @@ def share_created_workload(created: WorkloadCreated, settings: Settings, session
 
 
 def _share(
-    created: WorkloadCreated, settings: Settings, sessions: Sessions
+    created: WorkloadCreated, settings: Settings, sessions: Sessions, *, fresh: bool
 ) -> tuple[list[ShareResult], WellArchitected | None]:
     owner = created.account_id
     others = [principal for principal in settings.principals if principal != owner]
     skipped = [
-        ShareResult(created.workload_id, owner, Outcome.SKIPPED_OWNER, reason="the reviews account owns this workload")
+        ShareResult(created.workload_id, owner, Outcome.SKIPPED_OWNER, reason=OWNS_IT)
         for principal in settings.principals
         if principal == owner
     ]
@@ -66,7 +90,10 @@ def _share(
     session = sessions.member(owner)
     wa = WellArchitected(session.wellarchitected(created.region), account_id=owner, region=created.region)
     policy = SharePolicy.from_settings(settings)
-    return skipped + reconcile_workload(wa, created.workload_id, others, policy), wa
+    # The event's ID is the epoch: its retries, duplicates and replays are one attempt to share (share_rows.py).
+    share = share_new_workload if fresh else reconcile_workload
+    logger.append_keys(fresh=fresh)
+    return skipped + share(wa, created.workload_id, others, policy, epoch=created.event_id), wa
 
 
 def reject_event(event: Any, invalid: InvalidEvent, settings: Settings, sessions: Sessions, context: Any) -> None:

@@ -192,7 +192,12 @@ def _sweep_region(
     result.workloads_seen = len(workloads)
     for workload in workloads:
         outcome = _guarded(
-            partial(reconcile_workload, wa, workload.workload_id, settings.principals, policy, dry_run=item.dry_run),
+            partial(
+                reconcile_workload,
+                *(wa, workload.workload_id, settings.principals, policy),
+                epoch=item.sweep_id,  # each night is a new attempt: a deleted share is made again
+                dry_run=item.dry_run,
+            ),
             region=region,
             scope=f"workload {workload.workload_id} in {region}",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -52,8 +53,31 @@ def test_calls_per_event_cold_then_warm(org: SimulatedOrganization, runner: Func
     [cold] = runner.deliver_share_events()
     create_workload(org, member, "eu-west-1", "warm")
     [warm] = runner.deliver_share_events()
-    # cold: AssumeRole + ListWorkloadShares + CreateWorkloadShare; warm: the session is reused.
-    assert (cold.calls, warm.calls) == (3, 2)
+    # A fresh event: cold, AssumeRole + CreateWorkloadShare; warm, the session is reused.
+    assert (cold.calls, warm.calls) == (2, 1)
+    assert cold.result["results"][0]["reason"] == warm.result["results"][0]["reason"] == "new workload"
+
+
+def test_a_late_event_lists_first_and_verifies_with_the_token_a_fresh_one_would_use(
+    org: SimulatedOrganization, runner: FunctionRunner
+) -> None:
+    member = org.members[0]
+    workload = create_workload(org, member, "us-east-1", "late")
+    runner.discard_share_events()
+    late = _event_for(org, member, "us-east-1", workload)  # eventTime 2020: a retry, or delivered late
+    [invocation] = [runner.invoke("share", late)]
+    assert outcomes(invocation.result) == ["created"]
+    # AssumeRole + ListWorkloadShares + CreateWorkloadShare + ListWorkloadShares (the proof it is live)
+    assert invocation.calls == 4
+    fresh = _event_for(org, member, "us-east-1", workload) | {"detail": late["detail"] | {"eventTime": _now()}}
+    again = runner.invoke("share", fresh)  # the same event ID, taken for fresh: one call, the same share
+    assert (again.calls, outcomes(again.result)) == (1, ["created"])
+    assert again.result["results"][0]["share_id"] == invocation.result["results"][0]["share_id"]
+    assert len(shares_of(org, member, "us-east-1", workload)) == 1
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_duplicate_and_replayed_events_create_no_second_share(
@@ -238,7 +262,7 @@ def test_a_session_aws_rejects_as_expired_is_dropped_and_the_retry_assumes_again
     rejected = {"left": 1}
 
     def revoke_once(operation: str, account: str, region: str) -> str | None:
-        if operation == "ListWorkloadShares" and rejected["left"]:
+        if operation == "CreateWorkloadShare" and rejected["left"]:
             rejected["left"] -= 1
             return "ExpiredTokenException"
         return None

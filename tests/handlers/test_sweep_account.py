@@ -96,16 +96,19 @@ def test_every_share_status_live_ones_kept_dead_ones_shared_again(
 
     result = sweep(runner, member)
 
+    resharing = [status for status in DEAD if status != "REJECTED"]  # a rejection is reported by default
     assert outcomes(result) == {
         by_status["PENDING"]: "already_shared",
         by_status["ACCEPTED"]: "already_shared",
-        **{by_status[status]: "reshared" for status in DEAD},
+        **{by_status[status]: "reshared" for status in resharing},
+        by_status["REJECTED"]: "not_live_reported",
         never: "created",
     }
-    for status in DEAD:  # the dead share stays as history; a new live invitation stands beside it
-        assert sorted(row["Status"] for row in shares(org, member, by_status[status])) == sorted(["PENDING", status])
+    for status in resharing:  # the dead row is deleted before the new share: one row per principal
+        assert [row["Status"] for row in shares(org, member, by_status[status])] == ["PENDING"]
+    assert [row["Status"] for row in shares(org, member, by_status["REJECTED"])] == ["REJECTED"]
     summary = result.summary()
-    assert (summary["shares_created"], summary["shares_reshared"], summary["already_shared"]) == (1, 4, 2)
+    assert (summary["shares_created"], summary["shares_reshared"], summary["already_shared"]) == (1, 3, 2)
     assert summary["failed"] == 0
 
 
