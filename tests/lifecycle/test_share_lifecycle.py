@@ -25,6 +25,7 @@ from wa_share_cli.sandbox import wellarchitected_backend
 from wa_share_cli.sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_cli.sandbox.runner import FunctionRunner
 from wa_share_cli.sandbox.wellarchitected_backend import Lifecycle
+from wa_share_cli.sandbox import wellarchitected_lifecycle
 from wa_share_cli.sandbox.wellarchitected_lifecycle import every_lifecycle
 
 REGION = "us-east-1"
@@ -74,7 +75,7 @@ class Sandbox:
                 ClientRequestToken=f"by-hand-{week}",
             )
         except client.exceptions.ConflictException:
-            assert wellarchitected_backend.lifecycle.current().duplicate_live_conflicts
+            assert wellarchitected_lifecycle.current().duplicate_live_conflicts
 
     def worker_night(self, night: int) -> list[dict[str, str | None]]:
         item = WorkItem(account_id=self.member, sweep_id=f"night-{night}", regions=(REGION,))
@@ -163,6 +164,6 @@ def test_every_night_ends_with_one_live_share_whatever_aws_does(sandbox: Sandbox
     assert len(sandbox.rows()) == 1  # dead rows never piled up
 
     sandbox.set_status("REJECTED")  # the reviews team says no: reported every night, never invited again
-    for night in range(WEEKS + 1, WEEKS + 3):
-        assert [item["outcome"] for item in sandbox.worker_night(night)] == ["not_live_reported"]
+    for later in range(WEEKS + 1, WEEKS + 3):
+        assert [item["outcome"] for item in sandbox.worker_night(later)] == ["not_live_reported"]
     assert [row.status for row in sandbox.rows()] == ["REJECTED"]
