@@ -21,11 +21,10 @@ from tests.cli.conftest import Cli, act_as_operator, deploy_for_operator
 from wa_share.sharing import ShareResult
 from wa_share.work_items import WorkItem
 from wa_share.worker import handle_work_message
-from wa_share_cli.sandbox import wellarchitected_backend
+from wa_share_cli.sandbox import wellarchitected_backend, wellarchitected_lifecycle
 from wa_share_cli.sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_cli.sandbox.runner import FunctionRunner
 from wa_share_cli.sandbox.wellarchitected_backend import Lifecycle
-from wa_share_cli.sandbox import wellarchitected_lifecycle
 from wa_share_cli.sandbox.wellarchitected_lifecycle import every_lifecycle
 
 REGION = "us-east-1"
