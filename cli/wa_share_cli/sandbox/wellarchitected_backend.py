@@ -21,6 +21,7 @@ from wa_share_cli.sandbox import wellarchitected_responses as wire
 # Re-exported: the public API of the sandbox WA service is this module.
 WellArchitectedResponse = wire.WellArchitectedResponse
 configure_faults, reset_faults = wire.configure_faults, wire.reset_faults
+configure_request_faults = wire.configure_request_faults
 set_cloudtrail_filter, set_response_elements_style = wire.set_cloudtrail_filter, wire.set_response_elements_style
 url_bases, url_paths = wire.url_bases, wire.url_paths  # read by moto through the moto.wellarchitected alias
 LOCK = wire.LOCK  # API calls hold it; hold it too when calling backend methods from another thread
