@@ -206,22 +206,21 @@ class Story:
         return self._done(result)
 
     def lifecycle(self) -> PhaseResult:
-        result, mark = PhaseResult(5, "shares deleted and expired, the sweep restores them", "lifecycle"), self._mark()
+        result, mark = PhaseResult(5, "deleted and expired shares restored", "lifecycle"), self._mark()
         with self.reporter.phase(result.number, result.title) as progress:
             deleted, expired = break_shares(self.org, self._healthy_members, self.scenario.regions)
-            progress.grow(len(self.org.accounts))
+            progress.grow(1 + len(self.org.accounts))  # the planner, then one work item per account
             rounds = 10 * (len(self.org.accounts) + 1)
-            self.runner.run_sweep(max_rounds=rounds, on_invocation=lambda run: progress.advance(run.items))
+            runs = self.runner.run_sweep(max_rounds=rounds, on_invocation=lambda run: progress.advance(run.items))
         records = self._measure(result, mark, [])
+        result.events = int(runs[0].result["enqueued"]) if runs[0].error is None else 0
         summaries = [record for record in records if record.get("message") == "sweep summary"]
         created = sum(int(summary.get("shares_created", 0)) for summary in summaries)
         reshared = sum(int(summary.get("shares_reshared", 0)) for summary in summaries)
         result.details |= {"deleted": deleted, "expired": expired, "created": created, "reshared": reshared}
-        result.notes.append(f"{deleted} shares deleted by a person, {expired} invitations expired unaccepted")
-        result.notes.append(
-            f"the next sweep: {created} deleted shares made again (a new token each night), "
-            f"{reshared} expired ones reshared after deleting their dead rows (one row per reviews account)"
-        )
+        result.notes.append(f"weeks later: {deleted} shares deleted by a person, {expired} expired unaccepted")
+        result.notes.append(f"next sweep: {created} deleted ones made again (new token each night)")
+        result.notes.append(f"{reshared} expired ones reshared, dead rows deleted first: one row each")
         return self._done(result)
 
     def coverage(self) -> Coverage:
