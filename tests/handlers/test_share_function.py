@@ -275,3 +275,27 @@ def test_a_session_aws_rejects_as_expired_is_dropped_and_the_retry_assumes_again
     assert outcomes(invocation.result) == ["created"]
     assert install_meter().snapshot()["sts:AssumeRole"] - before == 1  # assumed afresh, once
     assert len(shares_of(org, org.members[0], "us-east-1", workload)) == 1
+
+
+@pytest.mark.parametrize("dead_row_blocks", [False, True])
+def test_a_fresh_guess_that_is_wrong_falls_back_to_listing_and_loses_nothing(
+    org: SimulatedOrganization, runner: FunctionRunner, dead_row_blocks: bool
+) -> None:
+    wellarchitected_backend.configure_lifecycle(dead_row_blocks=dead_row_blocks)
+    member = org.members[0]
+    shared, expired = (create_workload(org, member, "us-east-1", name) for name in ("shared", "expired"))
+    runner.deliver_share_events()
+    backend = wellarchitected_backend.get_backend(member, "us-east-1")
+    [old] = shares_of(org, member, "us-east-1", expired)
+    backend.set_share_status(expired, old["ShareId"], "EXPIRED")
+    for workload in (shared, expired):  # a second event for each, fresh by its time: the guess is wrong
+        event = _event_for(org, member, "us-east-1", workload)
+        event["detail"]["eventTime"] = _now()
+        runner.invoke("share", event)
+    *_, again_shared, again_expired = runner.invocations
+    assert outcomes(again_shared.result) == ["already_shared"]  # ConflictException, then the list says so
+    # a new share either way; where the dead row blocks, it is deleted first (list-first fallback)
+    assert outcomes(again_expired.result) == ["reshared" if dead_row_blocks else "created"]
+    rows = shares_of(org, member, "us-east-1", expired)
+    assert sorted(row["Status"] for row in rows) == (["PENDING"] if dead_row_blocks else ["EXPIRED", "PENDING"])
+    assert len(shares_of(org, member, "us-east-1", shared)) == 1

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from tests.factories import create_workload_event
 from wa_share.events import InvalidEvent, parse_create_workload
+from wa_share.realtime import is_fresh
 
 WORKLOAD = "8cdcdf7add10b181fdd3f686dacffdac"
 
@@ -104,3 +106,32 @@ def test_a_failed_call_is_rejected_with_its_error_code() -> None:
 def test_non_objects_are_rejected(event: Any) -> None:
     with pytest.raises(InvalidEvent, match="expected a JSON object"):
         parse_create_workload(event)
+
+
+NOW = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("event_time", "replayed", "fresh"),
+    [
+        ("2026-12-01T11:59:30Z", False, True),  # 30 s old: the first delivery, one call
+        ("2026-12-01T12:00:05Z", False, True),  # a clock a little ahead of ours
+        ("2026-12-01T11:58:55Z", False, False),  # 65 s: maybe Lambda's retry, list first
+        ("2026-12-01T11:59:30Z", True, False),  # a replay is never fresh
+        ("not a time", False, False),  # unreadable: list first, never rejected
+        (None, False, False),
+    ],
+)
+def test_only_a_first_delivery_seconds_old_takes_the_one_call_path(
+    event_time: str | None, replayed: bool, fresh: bool
+) -> None:
+    event = create_workload_event()
+    if event_time is None:
+        del event["detail"]["eventTime"]
+    else:
+        event["detail"]["eventTime"] = event_time
+    if replayed:
+        event["replay-name"] = "wa-share-replay-1"
+    created = parse_create_workload(event)
+    assert is_fresh(created, NOW) is fresh
+    assert created.workload_id == "8cdcdf7add10b181fdd3f686dacffdac"  # the event itself is valid either way
