@@ -126,9 +126,7 @@ def share_new_workload(
 
 def _share_new(wa: WellArchitected, workload_id: str, principal: str, policy: SharePolicy, epoch: str) -> ShareResult:
     if principal == wa.account_id:
-        return ShareResult(
-            workload_id, principal, Outcome.SKIPPED_OWNER, reason="the reviews account owns this workload"
-        )
+        return ShareResult(workload_id, principal, Outcome.SKIPPED_OWNER, reason=OWNS_IT)
     token = share_rows.share_token(workload_id, principal, policy.permission, epoch, [])
     try:
         share_id = share_rows.create_share(wa, workload_id, principal, policy.permission, token)
