@@ -57,7 +57,7 @@ class _Detail(BaseModel):
     eventID: str = Field(min_length=1, max_length=128)
     awsRegion: str = Field(pattern=REGION.pattern)
     recipientAccountId: str = Field(pattern=ACCOUNT_ID.pattern)
-    eventTime: str | None = None  # only tells a fresh event from a late one: never a reason to reject
+    eventTime: Any = None  # only tells a fresh event from a late one: never a reason to reject, whatever it is
     errorCode: str | None = None
     responseElements: _ResponseElements
 
@@ -107,9 +107,11 @@ def parse_create_workload(event: Any) -> WorkloadCreated:
     )
 
 
-def _event_time(value: str | None) -> datetime | None:
+def _event_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
     try:
-        parsed = datetime.fromisoformat(value or "")
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

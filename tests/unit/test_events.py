@@ -119,11 +119,12 @@ NOW = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
         ("2026-12-01T11:58:55Z", False, False),  # 65 s: maybe Lambda's retry, list first
         ("2026-12-01T11:59:30Z", True, False),  # a replay is never fresh
         ("not a time", False, False),  # unreadable: list first, never rejected
+        ([], False, False),  # not even a string
         (None, False, False),
     ],
 )
 def test_only_a_first_delivery_seconds_old_takes_the_one_call_path(
-    event_time: str | None, replayed: bool, fresh: bool
+    event_time: object, replayed: bool, fresh: bool
 ) -> None:
     event = create_workload_event()
     if event_time is None:
