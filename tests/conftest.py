@@ -40,6 +40,7 @@ def moto_aws() -> Iterator[None]:
     with mock_aws():
         yield
     wellarchitected_backend.reset_faults()
+    wellarchitected_backend.reset_lifecycle()
     wellarchitected_backend.set_cloudtrail_filter(None)
     uninstall_trust_checks()
 

@@ -47,7 +47,7 @@ class WorkloadCreated:
     region: str
     workload_id: str
     replay_name: str | None = None
-    event_time: datetime | None = None  # None when detail.eventTime is missing or unreadable
+    event_time: datetime | None = None  # when CreateWorkload ran (CloudTrail's eventTime); None if unreadable
 
 
 class _ResponseElements(BaseModel):
@@ -66,9 +66,10 @@ class _Detail(BaseModel):
     eventID: str = Field(min_length=1, max_length=128)
     awsRegion: str = Field(pattern=REGION.pattern)
     recipientAccountId: str = Field(pattern=ACCOUNT_ID.pattern)
-    errorCode: str | None = None
-    # Read leniently (see _event_time): the latency metric needs it, the share does not.
+    # Read leniently (see _event_time): it tells a fresh event from a late one and measures the latency;
+    # the share needs neither, so it is never a reason to reject, whatever it is.
     eventTime: Any = None
+    errorCode: str | None = None
     responseElements: _ResponseElements
 
     @field_validator("errorCode")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,8 +16,32 @@ from wa_share.observability import SharePath, count, logger, record_latency, rec
 from wa_share.probe_run import probe_name_shared, record_probe_shared
 from wa_share.queues import failure_record, send_record
 from wa_share.settings import Settings
-from wa_share.sharing import CHANGES, Outcome, SharePolicy, ShareResult, reconcile_workload
+from wa_share.sharing import (
+    CHANGES,
+    OWNS_IT,
+    Outcome,
+    SharePolicy,
+    ShareResult,
+    reconcile_workload,
+    share_new_workload,
+)
 from wa_share.wellarchitected import WellArchitected
+
+# Lambda retries a failed asynchronous invocation 1 and 2 minutes later: an event older than this may be a
+# retry (or delivered late) and takes the list-first path. A wrong guess costs a call, never a second share.
+FRESH_EVENT_SECONDS = 60
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def is_fresh(created: WorkloadCreated, now: datetime) -> bool:
+    """A first delivery of a CreateWorkload event seconds old: the workload cannot have a share history yet."""
+    if created.replay_name is not None or created.event_time is None:
+        return False
+    return (now - created.event_time).total_seconds() <= FRESH_EVENT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -26,11 +51,19 @@ class RealtimeResult:
     acceptances: list[AcceptResult] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": "done", **asdict(self)}
+        """JSON-ready, as Lambda returns it."""
+        fields = asdict(self)
+        when = self.event.event_time
+        fields["event"]["event_time"] = when.isoformat() if when else None
+        return {"status": "done", **fields}
 
 
 def share_created_workload(
-    created: WorkloadCreated, settings: Settings, sessions: Sessions, deadline: Deadline | None = None
+    created: WorkloadCreated,
+    settings: Settings,
+    sessions: Sessions,
+    deadline: Deadline | None = None,
+    clock: Clock = _utc_now,
 ) -> RealtimeResult:
     """Share a new workload with every reviews account; raises (for Lambda to retry) on a real failure."""
     logger.append_keys(
@@ -41,7 +74,7 @@ def share_created_workload(
         replay_name=created.replay_name,
     )
     try:
-        results, wa = _share(created, settings, sessions)
+        results, wa = _share(created, settings, sessions, fresh=is_fresh(created, clock()))
     except AwsError as error:
         count("Failed")
         logger.error("sharing failed", extra={"error_code": error.code, "error_kind": error.kind, "error": str(error)})
@@ -49,7 +82,7 @@ def share_created_workload(
             sessions.forget(created.account_id)  # AWS rejected the session: Lambda's retry assumes the role afresh
         raise
     found_by: SharePath = "replay" if created.replay_name else "realtime"
-    is_probe = _record(created, results, wa, settings, found_by)
+    is_probe = _record(created, results, wa, settings, found_by, now=clock())
     if wa is None:
         return RealtimeResult(created, results)
     acceptances = follow_up(
@@ -64,28 +97,30 @@ def _record(
     wa: WellArchitected | None,
     settings: Settings,
     found_by: SharePath,
+    *,
+    now: datetime,
 ) -> bool:
     """Metrics and log lines of the outcome; True for a probe, which is not an organization workload: its
     latency is recorded instead, and it is not announced."""
     probe = probe_name_shared(created.account_id, created.workload_id, wa, settings)
     if probe is not None:
-        record_probe_shared(probe, results, datetime.now(UTC))
+        record_probe_shared(probe, results, now)
     else:
         record_outcomes(results, path=found_by)
         if found_by == "realtime" and any(result.outcome in CHANGES for result in results):
-            record_latency(created.event_time, datetime.now(UTC))
+            record_latency(created.event_time, now)
     for result in results:
         logger.info(f"share {result.outcome}", extra={"principal": result.principal, "reason": result.reason})
     return probe is not None
 
 
 def _share(
-    created: WorkloadCreated, settings: Settings, sessions: Sessions
+    created: WorkloadCreated, settings: Settings, sessions: Sessions, *, fresh: bool
 ) -> tuple[list[ShareResult], WellArchitected | None]:
     owner = created.account_id
     others = [principal for principal in settings.principals if principal != owner]
     skipped = [
-        ShareResult(created.workload_id, owner, Outcome.SKIPPED_OWNER, reason="the reviews account owns this workload")
+        ShareResult(created.workload_id, owner, Outcome.SKIPPED_OWNER, reason=OWNS_IT)
         for principal in settings.principals
         if principal == owner
     ]
@@ -94,7 +129,10 @@ def _share(
     session = sessions.member(owner)
     wa = WellArchitected(session.wellarchitected(created.region), account_id=owner, region=created.region)
     policy = SharePolicy.from_settings(settings)
-    return skipped + reconcile_workload(wa, created.workload_id, others, policy), wa
+    # The event's ID is the epoch: its retries, duplicates and replays are one attempt to share (share_rows.py).
+    share = share_new_workload if fresh else reconcile_workload
+    logger.append_keys(fresh=fresh)
+    return skipped + share(wa, created.workload_id, others, policy, epoch=created.event_id), wa
 
 
 def reject_event(event: Any, invalid: InvalidEvent, settings: Settings, sessions: Sessions, context: Any) -> None:

@@ -20,6 +20,8 @@ BUS_NAME = re.compile(r"^[.\-_A-Za-z0-9]{1,256}$")
 
 LIVE_STATUSES = frozenset({"ACCEPTED", "PENDING", "ASSOCIATING", "ASSOCIATED"})
 NOT_LIVE_STATUSES = frozenset({"EXPIRED", "REJECTED", "REVOKED", "FAILED"})
+# REJECTED is a reviews team's answer: inviting it again every night would be noise, so only on request.
+DEFAULT_RESHARE_STATUSES = frozenset({"EXPIRED", "REVOKED", "FAILED"})
 
 # The 18 commercial regions of the Well-Architected Tool (see README: keep in step with template.yaml).
 DEFAULT_WA_REGIONS = (
@@ -204,7 +206,7 @@ class _Reader:
         raw = self._env.get(name)
         if raw is not None and raw.strip().lower() == "none":
             return frozenset()
-        items = frozenset(self._items(name, default=",".join(sorted(NOT_LIVE_STATUSES))))
+        items = frozenset(self._items(name, default=",".join(sorted(DEFAULT_RESHARE_STATUSES))))
         bad = sorted(items - NOT_LIVE_STATUSES)
         if bad:
             allowed = ", ".join(sorted(NOT_LIVE_STATUSES))

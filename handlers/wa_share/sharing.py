@@ -6,16 +6,14 @@ A workload counts as shared with a reviews account when a *live* share to that a
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from wa_share import share_rows
 from wa_share.aws import AwsError, ErrorKind
-from wa_share.settings import ORGANIZATION_PRINCIPAL, DriftPolicy, Settings
+from wa_share.settings import DriftPolicy, Settings
 from wa_share.wellarchitected import Share, WellArchitected
-
-_TOKEN_NAMESPACE = uuid.UUID("4a0c1c35-92f4-4c53-9d5e-2b7f6b6c7a10")
 
 
 class Outcome(StrEnum):
@@ -32,6 +30,7 @@ class Outcome(StrEnum):
 
 CHANGES = frozenset({Outcome.CREATED, Outcome.RESHARED, Outcome.UPDATED})
 SKIPS = frozenset({Outcome.SKIPPED_OWNER, Outcome.SKIPPED_DELETED})
+OWNS_IT = "the reviews account owns this workload"
 
 
 @dataclass(frozen=True)
@@ -63,21 +62,10 @@ class ShareResult:
     reason: str = ""
 
 
-def share_token(workload_id: str, principal: str, permission: str, earlier: Iterable[Share]) -> str:
-    """A deterministic idempotency token that changes whenever the share history changes.
-
-    Retries and duplicate events of one state reuse the token, so they cannot create a second share;
-    after a share expires (a new non-live row exists) the token differs, so re-sharing is not answered
-    with the stale result of the old, dead share.
-    """
-    history = ",".join(sorted(share.share_id for share in earlier))
-    return str(uuid.uuid5(_TOKEN_NAMESPACE, f"{workload_id}|{principal}|{permission}|{history}"))
-
-
 def decide(owner: str, principal: str, shares: Sequence[Share], policy: SharePolicy) -> Decision:
     """The action that makes `principal`'s access to one workload right; pure, no AWS calls."""
     if principal == owner:
-        return Decision(Outcome.SKIPPED_OWNER, principal, reason="the reviews account owns this workload")
+        return Decision(Outcome.SKIPPED_OWNER, principal, reason=OWNS_IT)
     mine = [share for share in shares if share.shared_with == principal]
     live = [share for share in mine if share.live]
     if any(share.permission == policy.permission for share in live):
@@ -103,9 +91,14 @@ def reconcile_workload(
     principals: Sequence[str],
     policy: SharePolicy,
     *,
+    epoch: str,
     dry_run: bool = False,
 ) -> list[ShareResult]:
-    """Make one workload's shares right for every reviews account; idempotent under retries and replays."""
+    """Make one workload's shares right for every reviews account, list first; idempotent under retries.
+
+    `epoch`: the sweep's ID, or the CreateWorkload event's ID (see share_rows.share_token). Every share
+    this creates is verified by listing again, so `created`/`reshared` means a live share exists.
+    """
     try:
         shares = wa.list_shares(workload_id)
     except AwsError as error:
@@ -115,8 +108,35 @@ def reconcile_workload(
     results = []
     for principal in principals:
         decision = decide(wa.account_id, principal, shares, policy)
-        results.append(_apply(wa, workload_id, decision, shares, policy, dry_run=dry_run))
+        results.append(_apply(wa, workload_id, decision, shares, policy, epoch=epoch, dry_run=dry_run))
     return results
+
+
+def share_new_workload(
+    wa: WellArchitected, workload_id: str, principals: Sequence[str], policy: SharePolicy, *, epoch: str
+) -> list[ShareResult]:
+    """One CreateWorkloadShare per principal for a workload seconds old, with no list first.
+
+    A new workload has no share history, so the token is the one the list-first path computes for an
+    empty history: a retry taken for a fresh event gets the same share back, not a second one. Anything
+    but success (a share or dead row exists after all, quota) falls back to the list-first path.
+    """
+    return [_share_new(wa, workload_id, principal, policy, epoch) for principal in principals]
+
+
+def _share_new(wa: WellArchitected, workload_id: str, principal: str, policy: SharePolicy, epoch: str) -> ShareResult:
+    if principal == wa.account_id:
+        return ShareResult(workload_id, principal, Outcome.SKIPPED_OWNER, reason=OWNS_IT)
+    token = share_rows.share_token(workload_id, principal, policy.permission, epoch, [])
+    try:
+        share_id = share_rows.create_share(wa, workload_id, principal, policy.permission, token)
+    except AwsError as error:
+        if error.retryable:
+            raise
+        if error.kind is ErrorKind.NOT_FOUND:
+            return _deleted(workload_id, principal)
+        return reconcile_workload(wa, workload_id, [principal], policy, epoch=epoch)[0]
+    return ShareResult(workload_id, principal, Outcome.CREATED, share_id=share_id, reason="new workload")
 
 
 def _deleted(workload_id: str, principal: str) -> ShareResult:
@@ -130,33 +150,39 @@ def _apply(
     shares: Sequence[Share],
     policy: SharePolicy,
     *,
+    epoch: str,
     dry_run: bool,
 ) -> ShareResult:
     result = ShareResult(workload_id, decision.principal, decision.outcome, dry_run, decision.share_id, decision.reason)
-    if dry_run or decision.outcome not in CHANGES:
+    if dry_run:
         return result
     try:
+        if decision.outcome is Outcome.ALREADY_SHARED:
+            return _without_duplicates(wa, workload_id, result, shares, policy)
         if decision.outcome is Outcome.UPDATED:
             assert decision.share_id is not None  # noqa: S101 - decide() sets it for UPDATED
             wa.update_share_permission(workload_id, share_id=decision.share_id, permission=policy.permission)
             return result
-        share_id = _create(wa, workload_id, decision.principal, shares, policy)
+        if decision.outcome not in CHANGES:
+            return result
+        mine = [share for share in shares if share.shared_with == decision.principal]
+        share_id = share_rows.create_verified(
+            wa, workload_id, decision.principal, policy.permission, epoch=epoch, mine=mine
+        )
     except AwsError as error:
         return _settle(wa, workload_id, decision, policy, error)
     return ShareResult(workload_id, decision.principal, decision.outcome, False, share_id, decision.reason)
 
 
-def _create(wa: WellArchitected, workload_id: str, principal: str, shares: Sequence[Share], policy: SharePolicy) -> str:
-    earlier = [share for share in shares if share.shared_with == principal]
-    token = share_token(workload_id, principal, policy.permission, earlier)
-    try:
-        return wa.create_share(workload_id, principal=principal, permission=policy.permission, token=token)
-    except AwsError as error:
-        if not (ORGANIZATION_PRINCIPAL.match(principal) and error.code == "ValidationException"):
-            raise
-    # Sharing with an organization or OU is refused until the owner turns organization sharing on.
-    wa.enable_organization_sharing()
-    return wa.create_share(workload_id, principal=principal, permission=policy.permission, token=token)
+def _without_duplicates(
+    wa: WellArchitected, workload_id: str, result: ShareResult, shares: Sequence[Share], policy: SharePolicy
+) -> ShareResult:
+    """Two live shares to one principal (racing creators, where AWS allows it) become one; no call otherwise."""
+    live = share_rows.live_rows(shares, result.principal, policy.permission)
+    if len(live) < 2:  # noqa: PLR2004 - one share is the goal
+        return result
+    kept = share_rows.keep_one(wa, workload_id, live)
+    return replace(result, share_id=kept, reason=f"removed {len(live) - 1} duplicate live shares")
 
 
 def _settle(
@@ -165,10 +191,11 @@ def _settle(
     """Resolve a failed change: done by someone else meanwhile, quota, deleted, or a real failure."""
     if error.code == "ServiceQuotaExceededException":
         return ShareResult(workload_id, decision.principal, Outcome.QUOTA_EXCEEDED, reason=str(error))
-    if error.kind is ErrorKind.NOT_FOUND:
+    if error.kind is ErrorKind.NOT_FOUND and decision.outcome is not Outcome.UPDATED:
         return _deleted(workload_id, decision.principal)
-    if error.kind is ErrorKind.ALREADY_DONE:
-        # A concurrent delivery of the same event may have won the race: believe the share list, not the code.
+    if error.kind in (ErrorKind.ALREADY_DONE, ErrorKind.NOT_FOUND):
+        # A concurrent delivery may have won the race, or the share to update was deleted meanwhile:
+        # believe the share list, not the code.
         again = decide(wa.account_id, decision.principal, wa.list_shares(workload_id), policy)
         if again.outcome is Outcome.ALREADY_SHARED:
             return ShareResult(workload_id, decision.principal, Outcome.ALREADY_SHARED, reason="shared concurrently")

@@ -181,7 +181,12 @@ def _reconcile(workload: Workload, *, wa: WellArchitected, job: _Job) -> list[Sh
         return None
     settings, item = job.settings, job.item
     outcome = _guarded(
-        partial(reconcile_workload, wa, workload.workload_id, settings.principals, job.policy, dry_run=item.dry_run),
+        partial(
+            reconcile_workload,
+            *(wa, workload.workload_id, settings.principals, job.policy),
+            epoch=item.sweep_id,  # each night is a new attempt: a deleted share is made again
+            dry_run=item.dry_run,
+        ),
         region=wa.region,
         scope=f"workload {workload.workload_id} in {wa.region}",
     )

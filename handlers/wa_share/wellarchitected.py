@@ -95,6 +95,10 @@ class WellArchitected:
             )
         return response["ShareId"]
 
+    def delete_share(self, workload_id: str, *, share_id: str, token: str) -> None:
+        with aws_call("wellarchitected:DeleteWorkloadShare", self._resource(workload_id)):
+            self._client.delete_workload_share(WorkloadId=workload_id, ShareId=share_id, ClientRequestToken=token)
+
     def workload_name(self, workload_id: str) -> str:
         with aws_call("wellarchitected:GetWorkload", self._resource(workload_id)):
             return self._client.get_workload(WorkloadId=workload_id)["Workload"].get("WorkloadName", "")

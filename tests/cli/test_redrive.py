@@ -137,7 +137,7 @@ def failed_event(cli: Cli, functions: FunctionRunner) -> str:
     """A workload whose share failed three times (WA refused): its event sits in the share failure queue."""
 
     def refuse(operation: str, _account: str, _region: str) -> str | None:
-        return "AccessDeniedException" if operation == "ListWorkloadShares" else None
+        return "AccessDeniedException" if operation in ("ListWorkloadShares", "CreateWorkloadShare") else None
 
     workload = create_workload(cli.org, cli.org.members[0], "us-east-1", "invoices")
     wellarchitected_backend.configure_faults(fault=refuse)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -51,8 +52,31 @@ def test_calls_per_event_cold_then_warm(org: SimulatedOrganization, runner: Func
     [cold] = runner.deliver_share_events()
     create_workload(org, member, "eu-west-1", "warm")
     [warm] = runner.deliver_share_events()
-    # cold: AssumeRole + ListWorkloadShares + CreateWorkloadShare; warm: the session is reused.
-    assert (cold.calls, warm.calls) == (3, 2)
+    # A fresh event: cold, AssumeRole + CreateWorkloadShare; warm, the session is reused.
+    assert (cold.calls, warm.calls) == (2, 1)
+    assert cold.result["results"][0]["reason"] == warm.result["results"][0]["reason"] == "new workload"
+
+
+def test_a_late_event_lists_first_and_verifies_with_the_token_a_fresh_one_would_use(
+    org: SimulatedOrganization, runner: FunctionRunner
+) -> None:
+    member = org.members[0]
+    workload = create_workload(org, member, "us-east-1", "late")
+    runner.discard_share_events()
+    late = _event_for(org, member, "us-east-1", workload)  # eventTime 2020: a retry, or delivered late
+    [invocation] = [runner.invoke("share", late)]
+    assert outcomes(invocation.result) == ["created"]
+    # AssumeRole + ListWorkloadShares + CreateWorkloadShare + ListWorkloadShares (the proof it is live)
+    assert invocation.calls == 4
+    fresh = _event_for(org, member, "us-east-1", workload) | {"detail": late["detail"] | {"eventTime": _now()}}
+    again = runner.invoke("share", fresh)  # the same event ID, taken for fresh: one call, the same share
+    assert (again.calls, outcomes(again.result)) == (1, ["created"])
+    assert again.result["results"][0]["share_id"] == invocation.result["results"][0]["share_id"]
+    assert len(shares_of(org, member, "us-east-1", workload)) == 1
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_duplicate_and_replayed_events_create_no_second_share(
@@ -228,7 +252,7 @@ def test_a_session_aws_rejects_as_expired_is_dropped_and_the_retry_assumes_again
     rejected = {"left": 1}
 
     def revoke_once(operation: str, account: str, region: str) -> str | None:
-        if operation == "ListWorkloadShares" and rejected["left"]:
+        if operation == "CreateWorkloadShare" and rejected["left"]:
             rejected["left"] -= 1
             return "ExpiredTokenException"
         return None
@@ -241,3 +265,27 @@ def test_a_session_aws_rejects_as_expired_is_dropped_and_the_retry_assumes_again
     assert outcomes(invocation.result) == ["created"]
     assert install_meter().snapshot()["sts:AssumeRole"] - before == 1  # assumed afresh, once
     assert len(shares_of(org, org.members[0], "us-east-1", workload)) == 1
+
+
+@pytest.mark.parametrize("dead_row_blocks", [False, True])
+def test_a_fresh_guess_that_is_wrong_falls_back_to_listing_and_loses_nothing(
+    org: SimulatedOrganization, runner: FunctionRunner, dead_row_blocks: bool
+) -> None:
+    wellarchitected_backend.configure_lifecycle(dead_row_blocks=dead_row_blocks)
+    member = org.members[0]
+    shared, expired = (create_workload(org, member, "us-east-1", name) for name in ("shared", "expired"))
+    runner.deliver_share_events()
+    backend = wellarchitected_backend.get_backend(member, "us-east-1")
+    [old] = shares_of(org, member, "us-east-1", expired)
+    backend.set_share_status(expired, old["ShareId"], "EXPIRED")
+    for workload in (shared, expired):  # a second event for each, fresh by its time: the guess is wrong
+        event = _event_for(org, member, "us-east-1", workload)
+        event["detail"]["eventTime"] = _now()
+        runner.invoke("share", event)
+    *_, again_shared, again_expired = runner.invocations
+    assert outcomes(again_shared.result) == ["already_shared"]  # ConflictException, then the list says so
+    # a new share either way; where the dead row blocks, it is deleted first (list-first fallback)
+    assert outcomes(again_expired.result) == ["reshared" if dead_row_blocks else "created"]
+    rows = shares_of(org, member, "us-east-1", expired)
+    assert sorted(row["Status"] for row in rows) == (["PENDING"] if dead_row_blocks else ["EXPIRED", "PENDING"])
+    assert len(shares_of(org, member, "us-east-1", shared)) == 1

@@ -34,9 +34,9 @@ def _no_default_amis(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 
-def sweep(runner: FunctionRunner, account: str, *, dry_run: bool = False) -> AccountSweep:
+def sweep(runner: FunctionRunner, account: str, *, dry_run: bool = False, sweep_id: str = "test-sweep") -> AccountSweep:
     """One work item through the worker's handler, with the worker's environment and credentials."""
-    body = WorkItem(account_id=account, sweep_id="test-sweep", dry_run=dry_run).to_message()
+    body = WorkItem(account_id=account, sweep_id=sweep_id, dry_run=dry_run).to_message()
     with runner.as_function("worker"):
         settings, sessions = sweep_worker.runtime()
         result = handle_work_message(body, 1, settings, sessions)
@@ -96,16 +96,19 @@ def test_every_share_status_live_ones_kept_dead_ones_shared_again(
 
     result = sweep(runner, member)
 
+    resharing = [status for status in DEAD if status != "REJECTED"]  # a rejection is reported by default
     assert outcomes(result) == {
         by_status["PENDING"]: "already_shared",
         by_status["ACCEPTED"]: "already_shared",
-        **{by_status[status]: "reshared" for status in DEAD},
+        **{by_status[status]: "reshared" for status in resharing},
+        by_status["REJECTED"]: "not_live_reported",
         never: "created",
     }
-    for status in DEAD:  # the dead share stays as history; a new live invitation stands beside it
-        assert sorted(row["Status"] for row in shares(org, member, by_status[status])) == sorted(["PENDING", status])
+    for status in resharing:  # the dead row is deleted before the new share: one row per principal
+        assert [row["Status"] for row in shares(org, member, by_status[status])] == ["PENDING"]
+    assert [row["Status"] for row in shares(org, member, by_status["REJECTED"])] == ["REJECTED"]
     summary = result.summary()
-    assert (summary["shares_created"], summary["shares_reshared"], summary["already_shared"]) == (1, 4, 2)
+    assert (summary["shares_created"], summary["shares_reshared"], summary["already_shared"]) == (1, 3, 2)
     assert summary["failed"] == 0
 
 
@@ -279,3 +282,27 @@ def test_with_regions_auto_the_live_ssm_list_is_swept_minus_disabled_regions(
     assert len(result.regions) == 16  # the 18 commercial WA regions of the SSM list, GovCloud left out
     assert sorted(result.skipped_regions) == ["ap-east-1", "me-south-1"]
     assert outcomes(result) == {workload: "created"}
+
+
+def test_the_proof_costs_one_call_per_share_made_and_nothing_in_the_steady_state(
+    org: SimulatedOrganization, runner: FunctionRunner
+) -> None:
+    member = org.members[0]
+    backend = wellarchitected_backend.get_backend(member, REGION)
+    missed, expired = (create_workload(org, member, REGION, name) for name in ("missed", "expired"))
+    backend.set_share_status(expired, share_with(org, member, expired, org.reviews), "EXPIRED")
+    operations = ("ListWorkloadShares", "CreateWorkloadShare", "DeleteWorkloadShare")
+    before = {operation: calls(operation) for operation in operations}
+    first = sweep(runner, member, sweep_id="night-1")
+    made = {operation: calls(operation) - before[operation] for operation in operations}
+    assert outcomes(first) == {missed: "created", expired: "reshared"}
+    # per share made: list, (delete the dead row), create, list again to prove it live
+    assert made == {"ListWorkloadShares": 4, "CreateWorkloadShare": 2, "DeleteWorkloadShare": 1}
+    before = {operation: calls(operation) for operation in operations}
+    steady = sweep(runner, member, sweep_id="night-2")
+    assert set(outcomes(steady).values()) == {"already_shared"}
+    assert {operation: calls(operation) - before[operation] for operation in operations} == {
+        "ListWorkloadShares": 2,  # one per workload, as before
+        "CreateWorkloadShare": 0,
+        "DeleteWorkloadShare": 0,
+    }

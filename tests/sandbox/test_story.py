@@ -53,7 +53,7 @@ def test_the_default_story_in_a_short_configuration_covers_every_eligible_worklo
     assert code == 0
     assert report["ok"]
     assert report["organization"]["without_role"] == ["member-02"]
-    realtime, faults, sweep, outage = (phase(report, n) for n in (1, 2, 3, 4))
+    realtime, faults, sweep, outage, lifecycle = (phase(report, n) for n in (1, 2, 3, 4, 5))
     assert realtime["shares_created"] == realtime["events"] == realtime["workloads_created"] == 1
     assert 0 < realtime["details"]["probe_latency_seconds"] < 60  # the probe, shared (and not counted above)
     # Every phase-2 event is lost: nothing reaches the function, and the sweep shares member-01's workload.
@@ -66,6 +66,9 @@ def test_the_default_story_in_a_short_configuration_covers_every_eligible_worklo
     assert outage["details"]["replay_state"] == "COMPLETED"
     assert outage["shares_created"] == 1
     assert outage["details"]["given_up"] == {"member-02": 1}  # its phase-4 event; phase 2's were lost
+    # Weeks later: member-01's three shares, one deleted by a person, then expired, then deleted; all restored.
+    assert lifecycle["details"] == {"deleted": 2, "expired": 1, "created": 2, "reshared": 1}
+    assert lifecycle["metrics"]["SharesCreated"] == 3
     coverage = report["coverage"]
     assert (coverage["eligible"], coverage["covered"], coverage["gaps"]) == (3, 3, [])
     assert coverage["not_coverable"] == {"member-02": 2}
@@ -81,7 +84,8 @@ def test_the_table_output_tells_each_phase_and_the_verdict(capsys: pytest.Captur
     )
     out = capsys.readouterr().out
     assert code == 0
-    for line in ("1. real-time path", "2. lost events", "3. nightly sweep", "4. share function down", "5. coverage"):
+    phases = ("1. real-time path", "2. lost events", "3. nightly sweep", "4. share function down")
+    for line in (*phases, "5. deleted and expired", "6. coverage"):
         assert line in out
     assert "MissedByRealtime" in out
     assert "3 of 3 eligible workloads shared exactly once" in out
@@ -98,7 +102,7 @@ def test_existing_shares_are_reshared_left_alone_or_skipped_as_their_status_says
     assert code == 0
     assert report["coverage"]["complete"]
     sweep = phase(report, 3)
-    # expired and rejected: reshared; never shared (management): created, the only one MissedByRealtime counts
+    # expired and revoked: reshared; never shared (management): created, the only one MissedByRealtime counts
     assert sweep["shares_created"] == 3
     assert sweep["metrics"]["MissedByRealtime"] == 1
     coverage = report["coverage"]

@@ -19,6 +19,7 @@ from moto.core.base_backend import BackendDict
 from moto.server import ThreadedMotoServer
 
 from wa_share_cli.sandbox import wellarchitected_backend as wab
+from wa_share_cli.sandbox import wellarchitected_lifecycle
 
 if TYPE_CHECKING:
     from mypy_boto3_wellarchitected import WellArchitectedClient
@@ -36,6 +37,7 @@ def _settings() -> Iterator[None]:
     wab.reset_faults()
     wab.set_cloudtrail_filter(None)
     wab.set_response_elements_style("WorkloadId")
+    wab.reset_lifecycle()
 
 
 @pytest.fixture
@@ -232,6 +234,68 @@ def test_client_request_tokens_are_idempotent_and_can_go_stale(wa: Client) -> No
     assert _shares(owner, workload_id) == {}
     fresh = _share(owner, workload_id, ClientRequestToken="share-2")
     assert _shares(owner, workload_id) == {fresh: "PENDING"}
+
+
+@pytest.mark.parametrize("blocks", [False, True])
+def test_switch_a_dead_row_blocks_a_new_share(wa: Client, blocks: bool) -> None:
+    wab.configure_lifecycle(dead_row_blocks=blocks)
+    owner = wa(OWNER)
+    workload_id = _create(owner)
+    wab.get_backend(OWNER, REGION).set_share_status(workload_id, _share(owner, workload_id), "EXPIRED")
+    if blocks:
+        assert _code(lambda: _share(owner, workload_id)) == "ConflictException"
+    else:
+        second = _share(owner, workload_id)
+        assert _shares(owner, workload_id)[second] == "PENDING"
+    assert _share(owner, workload_id, to=OTHER)  # another principal's dead row never blocks
+
+
+@pytest.mark.parametrize("outlives", [False, True])
+def test_switch_a_token_outlives_its_deleted_share(wa: Client, outlives: bool) -> None:
+    wab.configure_lifecycle(token_outlives_share=outlives)
+    owner = wa(OWNER)
+    workload_id = _create(owner)
+    first = _share(owner, workload_id, ClientRequestToken="token-1")
+    owner.delete_workload_share(WorkloadId=workload_id, ShareId=first, ClientRequestToken="delete-1")
+    again = _share(owner, workload_id, ClientRequestToken="token-1")
+    assert (again == first) is outlives
+    assert _shares(owner, workload_id) == ({} if outlives else {again: "PENDING"})
+
+
+@pytest.mark.parametrize("counted", [False, True])
+def test_switch_dead_rows_count_toward_the_quota(wa: Client, counted: bool) -> None:
+    wab.configure_lifecycle(dead_rows_count_quota=counted)
+    owner = wa(OWNER)
+    workload_id = _create(owner)
+    backend = wab.get_backend(OWNER, REGION)
+    for n in range(wab.SHARE_QUOTA):
+        backend.set_share_status(workload_id, _share(owner, workload_id, to=f"{500000000000 + n}"), "EXPIRED")
+    if counted:
+        assert _code(lambda: _share(owner, workload_id)) == "ServiceQuotaExceededException"
+    else:
+        created = _share(owner, workload_id)
+        assert _shares(owner, workload_id)[created] == "PENDING"
+
+
+@pytest.mark.parametrize("conflicts", [False, True])
+def test_switch_a_second_live_share_to_the_same_principal(wa: Client, conflicts: bool) -> None:
+    wab.configure_lifecycle(duplicate_live_conflicts=conflicts)
+    owner = wa(OWNER)
+    workload_id = _create(owner)
+    first = _share(owner, workload_id)
+    if conflicts:
+        assert _code(lambda: _share(owner, workload_id)) == "ConflictException"
+    else:
+        second = _share(owner, workload_id)
+        assert _shares(owner, workload_id) == {first: "PENDING", second: "PENDING"}
+
+
+def test_every_combination_of_the_switches_is_offered_once() -> None:
+    combinations = wellarchitected_lifecycle.every_lifecycle()
+    assert len(set(combinations)) == len(combinations) == 16
+    assert combinations[-1].label() == "blocks+outlives+quota+conflicts"
+    assert combinations[0].label() == "none"
+    assert wab.Lifecycle() == wab.configure_lifecycle(wab.Lifecycle())  # the default: today's sandbox
 
 
 def test_updating_a_share_needs_a_new_acceptance(wa: Client) -> None:

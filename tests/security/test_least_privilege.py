@@ -41,7 +41,8 @@ def test_the_workout_took_every_path(recorded_workout: Workout) -> None:
     summaries = [record for record in done.log_records() if record.get("message") == "sweep summary"]
     assert sum(int(record["shares_created"]) for record in summaries) >= 1
     assert sum(int(record["shares_updated"]) for record in summaries) >= 1
-    for name in ("realtime", "drifted", "missed", "missed-drifted", "announced"):
+    assert sum(int(record["shares_reshared"]) for record in summaries) >= 1
+    for name in ("realtime", "drifted", "missed", "missed-drifted", "announced", "expired"):
         [(principal, permission, status)] = done.shares(name)
         assert (principal, permission) == (done.org.reviews, "READONLY"), name
         assert status in ("PENDING", "ACCEPTED"), name

@@ -6,11 +6,12 @@ without the member role (AssumeRole denied, then the on-failure queue), an inval
 the failure queue), one more with no acceptor role (the announcement reads the name with GetWorkload).
 Probe (Probe=scheduled): a probe created, shared by the real-time path, then judged and deleted by the next
 run. Sweep: the planner lists the accounts and enqueues them; the worker shares the workloads whose events were
-lost (one of them drifted), and dead-letters the account without the role and an invalid work item; then
-one more account with WaRegions=auto (the region list read from SSM). Everything the functions print is
-kept. By default every optional feature is on (acceptance by the reviews account's acceptor role,
-announcements on SNS and the central bus, drift policy "enforce"), so every conditional grant is in effect;
-`CONFIGURATIONS` names the others (defaults, organization sharing mode), each deployed and measured alone.
+lost (one of them drifted; one whose share expired, whose dead row DeleteWorkloadShare removes), and
+dead-letters the account without the role and an invalid work item; then one more account with
+WaRegions=auto (the region list read from SSM). Everything the functions print is kept. By default every
+optional feature is on (acceptance by the reviews account's acceptor role, announcements on SNS and the
+central bus, drift policy "enforce"), so every conditional grant is in effect; `CONFIGURATIONS` names the
+others (defaults, organization sharing mode), each deployed and measured alone.
 
 A feature that adds a permission adds its path here: the least-privilege test fails on a grant no path uses.
 """
@@ -236,9 +237,22 @@ def _create_workloads(org: SimulatedOrganization) -> dict[str, tuple[str, str, s
                     WorkloadId=workload, SharedWith=org.reviews, PermissionType="CONTRIBUTOR", ClientRequestToken=name
                 )
             workloads[name] = (account, region, workload)
+        workloads["expired"] = _expired_share(org, other, "us-east-1")
     finally:
         wellarchitected_backend.set_cloudtrail_filter(None)
     return workloads
+
+
+def _expired_share(org: SimulatedOrganization, account: str, region: str) -> tuple[str, str, str]:
+    """A workload whose share expired unaccepted (event lost): the sweep deletes the dead row, then reshares."""
+    wellarchitected_backend.set_cloudtrail_filter(lambda _record: False)
+    workload = create_workload(org, account, region, "expired")
+    client = org.client(account, "wellarchitected", region)
+    share = client.create_workload_share(
+        WorkloadId=workload, SharedWith=org.reviews, PermissionType="READONLY", ClientRequestToken="expired"
+    )["ShareId"]
+    wellarchitected_backend.get_backend(account, region).set_share_status(workload, share, "EXPIRED")
+    return account, region, workload
 
 
 def queue_messages(org: SimulatedOrganization, queue_url: str) -> list[dict[str, Any]]:

@@ -286,6 +286,7 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
         "wellarchitected:ListWorkloadShares": own_workloads,
         "wellarchitected:CreateWorkloadShare": own_workloads,
         "wellarchitected:UpdateWorkloadShare": own_workloads,  # drift policy "enforce" only (conditional)
+        "wellarchitected:DeleteWorkloadShare": own_workloads,  # dead rows before a re-share, duplicates
         "wellarchitected:GetWorkload": own_workloads,  # the workload's name, for announcements (conditional)
         "wellarchitected:UpdateGlobalSettings": "*",  # organization sharing mode only (conditional)
         "iam:CreateServiceLinkedRole": {  # organization sharing mode only (conditional)

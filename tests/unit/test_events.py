@@ -7,6 +7,7 @@ import pytest
 
 from tests.factories import create_workload_event
 from wa_share.events import InvalidEvent, parse_create_workload
+from wa_share.realtime import is_fresh
 
 WORKLOAD = "8cdcdf7add10b181fdd3f686dacffdac"
 
@@ -120,3 +121,33 @@ def test_a_bad_event_time_does_not_reject_the_event(value: Any) -> None:
     assert (created.workload_id, created.event_time) == (WORKLOAD, None)
     del event["detail"]["eventTime"]
     assert parse_create_workload(event).event_time is None
+
+
+NOW = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("event_time", "replayed", "fresh"),
+    [
+        ("2026-12-01T11:59:30Z", False, True),  # 30 s old: the first delivery, one call
+        ("2026-12-01T12:00:05Z", False, True),  # a clock a little ahead of ours
+        ("2026-12-01T11:58:55Z", False, False),  # 65 s: maybe Lambda's retry, list first
+        ("2026-12-01T11:59:30Z", True, False),  # a replay is never fresh
+        ("not a time", False, False),  # unreadable: list first, never rejected
+        ([], False, False),  # not even a string
+        (None, False, False),
+    ],
+)
+def test_only_a_first_delivery_seconds_old_takes_the_one_call_path(
+    event_time: object, replayed: bool, fresh: bool
+) -> None:
+    event = create_workload_event()
+    if event_time is None:
+        del event["detail"]["eventTime"]
+    else:
+        event["detail"]["eventTime"] = event_time
+    if replayed:
+        event["replay-name"] = "wa-share-replay-1"
+    created = parse_create_workload(event)
+    assert is_fresh(created, NOW) is fresh
+    assert created.workload_id == "8cdcdf7add10b181fdd3f686dacffdac"  # the event itself is valid either way

@@ -14,7 +14,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.member_role_name == "wa-share-member"
     assert settings.wa_regions == DEFAULT_WA_REGIONS
     assert len(DEFAULT_WA_REGIONS) == 18
-    assert settings.reshare_statuses == {"EXPIRED", "REJECTED", "REVOKED", "FAILED"}
+    assert settings.reshare_statuses == {"EXPIRED", "REVOKED", "FAILED"}  # a rejection is reported, not re-invited
     assert settings.drift_policy is DriftPolicy.REPORT
     assert settings.region_concurrency == 18
     assert settings.failure_queue_url is None

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from wa_share.settings import NOT_LIVE_STATUSES, DriftPolicy
-from wa_share.sharing import Outcome, SharePolicy, decide, share_token
+from wa_share.share_rows import delete_token, next_token, share_token
+from wa_share.sharing import Outcome, SharePolicy, decide
 from wa_share.wellarchitected import Share
 
 OWNER, REVIEWS, OTHER = "444455556666", "111122223333", "777788889999"
@@ -61,14 +62,25 @@ def test_a_live_right_share_beside_a_drifted_one_is_enough() -> None:
     assert decide(OWNER, REVIEWS, shares, ENFORCE).outcome is Outcome.ALREADY_SHARED
 
 
-def test_share_tokens_are_stable_per_state_and_change_with_history() -> None:
-    first = share_token("w" * 32, REVIEWS, "READONLY", [])
-    assert first == share_token("w" * 32, REVIEWS, "READONLY", [])
-    assert first != share_token("w" * 32, OTHER, "READONLY", [])
-    assert first != share_token("w" * 32, REVIEWS, "CONTRIBUTOR", [])
-    after_expiry = share_token("w" * 32, REVIEWS, "READONLY", [share("EXPIRED")])
+def test_share_tokens_are_stable_per_attempt_and_change_with_history_and_epoch() -> None:
+    first = share_token("w" * 32, REVIEWS, "READONLY", "event-1", [])
+    assert first == share_token("w" * 32, REVIEWS, "READONLY", "event-1", [])
+    assert first != share_token("w" * 32, OTHER, "READONLY", "event-1", [])
+    assert first != share_token("w" * 32, REVIEWS, "CONTRIBUTOR", "event-1", [])
+    # a deleted share leaves no row: only the epoch (tonight's sweep) tells the new attempt from the old one
+    assert first != share_token("w" * 32, REVIEWS, "READONLY", "sweep-2", [])
+    after_expiry = share_token("w" * 32, REVIEWS, "READONLY", "event-1", [share("EXPIRED")])
     assert after_expiry != first
     order = [share("EXPIRED", share_id="a" * 32), share("REVOKED", share_id="b" * 32)]
-    assert share_token("w" * 32, REVIEWS, "READONLY", order) == share_token(
-        "w" * 32, REVIEWS, "READONLY", list(reversed(order))
+    assert share_token("w" * 32, REVIEWS, "READONLY", "e", order) == share_token(
+        "w" * 32, REVIEWS, "READONLY", "e", list(reversed(order))
     )
+
+
+def test_a_stale_answer_moves_on_to_a_token_of_its_own() -> None:
+    first = share_token("w" * 32, REVIEWS, "READONLY", "e", [])
+    second = next_token(first, "a" * 32)
+    assert second not in (first, next_token(first, "b" * 32), next_token(second, "a" * 32))
+    assert second == next_token(first, "a" * 32)  # racing deliveries follow the same chain
+    assert delete_token("a" * 32) not in (first, second)
+    assert delete_token("a" * 32) != delete_token("b" * 32)

@@ -4,7 +4,8 @@
 2. what goes wrong: CloudTrail loses events, an account lacks the member role, calls are throttled;
 3. the nightly sweep shares what the real-time path missed (MissedByRealtime);
 4. the share function is down while workloads are created; a replay of the archive shares them;
-5. coverage: every eligible workload carries exactly one live share with each reviews account.
+5. weeks later: people delete shares, unaccepted invitations expire; the next sweep restores them all;
+6. coverage: every eligible workload carries exactly one live share with each reviews account.
 Run it inside an active moto mock (the command does), one story per mock.
 """
 
@@ -32,6 +33,7 @@ from wa_share_cli.sandbox.organization import (
 from wa_share_cli.sandbox.probe_step import run_probe_once
 from wa_share_cli.sandbox.runner import FunctionRunner, Invocation
 from wa_share_cli.sandbox.scenario import Scenario
+from wa_share_cli.sandbox.share_weeks import break_shares
 from wa_share_cli.sandbox.summary import Coverage, PhaseResult, Progress, QuietReporter, Reporter, emf_totals, read_log
 
 if TYPE_CHECKING:
@@ -84,7 +86,7 @@ class Story:
         """The whole story; the simulated organization stays up afterwards (for --serve) until `close()`."""
         try:
             self.build()
-            phases = [self.realtime(), self.faults(), self.sweep(), self.outage()]
+            phases = [self.realtime(), self.faults(), self.sweep(), self.outage(), self.lifecycle()]
         finally:
             remove_faults()
         coverage = self.coverage()
@@ -209,8 +211,26 @@ class Story:
         result.notes.extend(self._failure_notes(result, delivered))
         return self._done(result)
 
+    def lifecycle(self) -> PhaseResult:
+        result, mark = PhaseResult(5, "deleted and expired shares restored", "lifecycle"), self._mark()
+        with self.reporter.phase(result.number, result.title) as progress:
+            deleted, expired = break_shares(self.org, self._healthy_members, self.scenario.regions)
+            progress.grow(1 + len(self.org.accounts))  # the planner, then one work item per account
+            rounds = 10 * (len(self.org.accounts) + 1)
+            runs = self.runner.run_sweep(max_rounds=rounds, on_invocation=lambda run: progress.advance(run.items))
+        records = self._measure(result, mark, [])
+        result.events = int(runs[0].result["enqueued"]) if runs[0].error is None else 0
+        summaries = [record for record in records if record.get("message") == "sweep summary"]
+        created = sum(int(summary.get("shares_created", 0)) for summary in summaries)
+        reshared = sum(int(summary.get("shares_reshared", 0)) for summary in summaries)
+        result.details |= {"deleted": deleted, "expired": expired, "created": created, "reshared": reshared}
+        result.notes.append(f"weeks later: {deleted} shares deleted by a person, {expired} expired unaccepted")
+        result.notes.append(f"next sweep: {created} deleted ones made again (new token each night)")
+        result.notes.append(f"{reshared} expired ones reshared, dead rows deleted first: one row each")
+        return self._done(result)
+
     def coverage(self) -> Coverage:
-        with self.reporter.phase(5, "coverage: each workload shared once?") as progress:
+        with self.reporter.phase(6, "coverage: each workload shared once?") as progress:
             progress.grow(len(self.org.accounts) * len(self.scenario.regions))
             reviews = tuple(str(account) for account in self.deployment.parameters["ReviewsAccountIds"])
             return check_coverage(

@@ -15,19 +15,23 @@ from moto import backend_index
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.utilities.utils import get_partition
 
+from wa_share_cli.sandbox import wellarchitected_lifecycle as lifecycle
 from wa_share_cli.sandbox import wellarchitected_responses as wire
 from wa_share_cli.sandbox.service_linked_role import ensure_service_linked_role
 
 # Re-exported: the public API of the sandbox WA service is this module.
 WellArchitectedResponse = wire.WellArchitectedResponse
 configure_faults, reset_faults = wire.configure_faults, wire.reset_faults
+configure_request_faults = wire.configure_request_faults
 set_cloudtrail_filter, set_response_elements_style = wire.set_cloudtrail_filter, wire.set_response_elements_style
 url_bases, url_paths = wire.url_bases, wire.url_paths  # read by moto through the moto.wellarchitected alias
 LOCK = wire.LOCK  # API calls hold it; hold it too when calling backend methods from another thread
+Lifecycle, configure_lifecycle = lifecycle.Lifecycle, lifecycle.configure_lifecycle  # undocumented AWS behaviours
+reset_lifecycle = lifecycle.reset_lifecycle
 
 SERVICE = "wellarchitected"
 WORKLOAD_QUOTA = 1000  # per account and region
-SHARE_QUOTA = 20  # share rows per workload, whatever their status
+SHARE_QUOTA = lifecycle.SHARE_QUOTA  # share rows per workload (dead ones too, unless a lifecycle switch says not)
 LIVE_STATUSES = frozenset({"PENDING", "ACCEPTED", "ASSOCIATING", "ASSOCIATED"})
 _ACCOUNT = re.compile(r"\d{12}")
 _ORGANIZATION = re.compile(r"o-[a-z0-9]{10,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")
@@ -195,6 +199,8 @@ class WellArchitectedBackend(BaseBackend):  # the WA state of one account in one
         if (recipient := self._recipient(share)) is not None:
             recipient.inbound.pop(share.share_id, None)
         del share.workload.shares[share.share_id]
+        for token in lifecycle.tokens_to_forget(self.share_tokens, share.share_id):
+            del self.share_tokens[token]
 
     def create_workload_share(
         self, workload_id: str, shared_with: str, permission_type: str, client_request_token: str
@@ -221,10 +227,8 @@ class WellArchitectedBackend(BaseBackend):  # the WA state of one account in one
 
     def _new_share(self, workload: Workload, shared_with: str, permission_type: str) -> Share:
         is_account = self._is_account(shared_with)
-        if any(s.shared_with == shared_with and s.status in LIVE_STATUSES for s in workload.shares.values()):
-            raise wire.ConflictException(f"Workload already shared with {shared_with}", workload.workload_id)
-        if len(workload.shares) >= SHARE_QUOTA:
-            raise wire.ServiceQuotaExceededException("WORKLOAD_SHARE", workload.workload_id)
+        rows = [(s.shared_with, s.status) for s in workload.shares.values()]
+        lifecycle.check_new_share(workload.workload_id, shared_with, rows)
         invitation_id = uuid.uuid4().hex if is_account else None  # deliberately != ShareId
         share = Share(uuid.uuid4().hex, workload, shared_with, permission_type, "ASSOCIATING", invitation_id)
         workload.shares[share.share_id] = share

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 CloudTrailFilter = Callable[[dict[str, Any]], bool]
 FaultHook = Callable[[str, str, str], str | None]
+RequestHook = Callable[[str, dict[str, Any]], str | None]
 ResponseElementsStyle = Literal["WorkloadId", "Id"]
 MAX_PAGE = 50
 LOCK = threading.RLock()  # guards all WA state: every API call and every test hook holds it
@@ -74,6 +75,8 @@ class _Settings:
     # Module-level on purpose: settings outlive moto's resets (tests reset them explicitly).
     latency_seconds: float = 0.0
     fault: FaultHook | None = None
+    request_fault: RequestHook | None = None
+    lost_response: RequestHook | None = None
     cloudtrail_filter: CloudTrailFilter | None = None
     style: ResponseElementsStyle = "WorkloadId"
 
@@ -85,8 +88,16 @@ def configure_faults(latency_seconds: float = 0.0, fault: FaultHook | None = Non
     _Settings.latency_seconds, _Settings.fault = latency_seconds, fault
 
 
+def configure_request_faults(before: RequestHook | None = None, after: RequestHook | None = None) -> None:
+    """By request parameters: ``before(operation, params)`` names an error raised instead of the operation
+    (e.g. one workload's permanent failure); ``after(operation, params)`` names one raised after
+    CreateWorkloadShare succeeded, as if the response were lost on the way back."""
+    _Settings.request_fault, _Settings.lost_response = before, after
+
+
 def reset_faults() -> None:
     configure_faults()
+    configure_request_faults()
 
 
 def set_cloudtrail_filter(fn: CloudTrailFilter | None) -> None:
@@ -211,6 +222,8 @@ class WellArchitectedResponse(BaseResponse):
         """Injected faults, first thing in every operation."""
         fault = _Settings.fault
         code = fault(self._get_action(), self.current_account, self.region) if fault else None
+        if not code and _Settings.request_fault is not None:
+            code = _Settings.request_fault(self._get_action(), dict(self.params))
         if code:
             raise WellArchitectedError(f"Injected {code}", code=code)  # moto finds the shape by code
 
@@ -247,7 +260,11 @@ class WellArchitectedResponse(BaseResponse):
     def create_workload_share(self) -> ActionResult:
         self._begin()
         names = ("WorkloadId", "SharedWith", "PermissionType", "ClientRequestToken")
-        return ActionResult(self.backend.create_workload_share(*map(self._get_param, names)))
+        result = self.backend.create_workload_share(*map(self._get_param, names))
+        lost = _Settings.lost_response
+        if lost is not None and (code := lost(self._get_action(), dict(self.params))):
+            raise WellArchitectedError(f"Injected {code} after the share was made", code=code)
+        return ActionResult(result)
 
     def list_workload_shares(self) -> ActionResult:
         self._begin()
