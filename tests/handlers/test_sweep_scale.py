@@ -98,7 +98,8 @@ def test_the_planner_reads_the_reviews_side_and_the_worker_lists_only_what_is_no
     before = calls("ListWorkloadShares")
     enqueue(org, deployment, [items[member]])
     runner.drain_sweep_queue()
-    assert calls("ListWorkloadShares") - before == 2  # the new workload and the drifted one, nothing else
+    # The new workload (listed, shared, listed again to prove it live) and the drifted one, nothing else.
+    assert calls("ListWorkloadShares") - before == 2 + 1
     assert live_shares(org, member, "us-east-1", new) == [org.reviews]
 
 

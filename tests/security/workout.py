@@ -121,7 +121,8 @@ def run(org: SimulatedOrganization, deployment: Deployment, *, cli: bool = True)
     runner = FunctionRunner(deployment, log_stream=logs)
     operator = cli_workout.create_operator(org) if cli else {}
     with REQUESTS.recording() as recording:
-        workloads = _create_workloads(org)
+        principal = (deployment.function_env.get("SHARE_WITH") or org.reviews).split(",")[0]
+        workloads = _create_workloads(org, principal=principal)
         runner.deliver_share_events()
         if deployment.function_env.get("ANNOUNCE_TOPIC_ARN"):
             workloads |= _announce_without_acceptance(org, deployment, runner)
@@ -218,7 +219,7 @@ def sqs_record(body: str, queue_url: str, receive_count: int = 1) -> dict[str, A
     }
 
 
-def _create_workloads(org: SimulatedOrganization) -> dict[str, tuple[str, str, str]]:
+def _create_workloads(org: SimulatedOrganization, *, principal: str) -> dict[str, tuple[str, str, str]]:
     member, other, without_role = org.members
     plan = [
         ("realtime", member, "us-east-1", False, False),
@@ -237,21 +238,25 @@ def _create_workloads(org: SimulatedOrganization) -> dict[str, tuple[str, str, s
                     WorkloadId=workload, SharedWith=org.reviews, PermissionType="CONTRIBUTOR", ClientRequestToken=name
                 )
             workloads[name] = (account, region, workload)
-        workloads["expired"] = _expired_share(org, other, "us-east-1")
+        workloads["expired"] = _dead_share(org, other, "us-east-1", principal)
     finally:
         wellarchitected_backend.set_cloudtrail_filter(None)
     return workloads
 
 
-def _expired_share(org: SimulatedOrganization, account: str, region: str) -> tuple[str, str, str]:
-    """A workload whose share expired unaccepted (event lost): the sweep deletes the dead row, then reshares."""
+def _dead_share(org: SimulatedOrganization, account: str, region: str, principal: str) -> tuple[str, str, str]:
+    """A workload whose share died (event lost): an invitation that expired unaccepted, or an organization
+    share that FAILED. The sweep deletes the dead row, then shares again."""
     wellarchitected_backend.set_cloudtrail_filter(lambda _record: False)
     workload = create_workload(org, account, region, "expired")
     client = org.client(account, "wellarchitected", region)
+    if principal != org.reviews:  # organization sharing mode: the owner turned it on before that share
+        client.update_global_settings(OrganizationSharingStatus="ENABLED")
     share = client.create_workload_share(
-        WorkloadId=workload, SharedWith=org.reviews, PermissionType="READONLY", ClientRequestToken="expired"
+        WorkloadId=workload, SharedWith=principal, PermissionType="READONLY", ClientRequestToken="expired"
     )["ShareId"]
-    wellarchitected_backend.get_backend(account, region).set_share_status(workload, share, "EXPIRED")
+    status = "EXPIRED" if principal == org.reviews else "FAILED"
+    wellarchitected_backend.get_backend(account, region).set_share_status(workload, share, status)
     return account, region, workload
 
 
