@@ -10,7 +10,10 @@ rule targets a stand-in queue whose messages the runner hands to the real handle
 from __future__ import annotations
 
 import json
+import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,18 +136,30 @@ def stackset_parameters(deployment: Deployment, logical_id: str) -> dict[str, st
     return values
 
 
-# moto's CloudFormation skips these (with a warning) and creates the rest: the forwarder's dead-letter queue
-# policy and alarm. Neither changes what the sandbox shows: it evaluates no queue policy, and doctor reads the
-# queue itself. tests/templates checks both as written.
+# moto's CloudFormation skips these (with a warning and a log line) and creates the rest: the forwarder's
+# dead-letter queue policy and alarm. Neither changes what the sandbox shows: it evaluates no queue policy,
+# and doctor reads the queue itself. tests/templates checks both as written.
 _SKIPPED_BY_MOTO = r"Tried to parse AWS::(SQS::QueuePolicy|CloudWatch::Alarm) but it's not supported"
+_MOTO_CFN_LOG = logging.getLogger("moto")  # moto's CloudFormation parser logs as "moto"
+
+
+@contextmanager
+def _moto_skips_known_resources() -> Iterator[None]:
+    level = _MOTO_CFN_LOG.level
+    _MOTO_CFN_LOG.setLevel(logging.ERROR)  # "No Moto CloudFormation support for …", once per stack
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_SKIPPED_BY_MOTO)
+            yield
+    finally:
+        _MOTO_CFN_LOG.setLevel(level)
 
 
 def _create_stack(
     org: SimulatedOrganization, account: str, region: str, *, name: str, file: str, parameters: dict[str, str]
 ) -> None:
     cloudformation = org.client(account, "cloudformation", region)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_SKIPPED_BY_MOTO)
+    with _moto_skips_known_resources():
         cloudformation.create_stack(
             StackName=name,
             TemplateBody=template_json(templates_root() / "member_stackset" / file),
