@@ -8,7 +8,6 @@ CreateWorkload events, exactly the situation the sweep exists for: the real-time
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,13 +24,6 @@ from wa_share_cli.sandbox.runner import FunctionRunner
 
 REGION = "us-east-1"
 DEAD = ("EXPIRED", "REJECTED", "REVOKED", "FAILED")
-
-
-@pytest.fixture(autouse=True)
-def _no_default_amis(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto loads thousands of AMIs into every EC2 backend it creates (~0.5 s per account, on the first
-    DescribeRegions); the sweep never looks at an AMI."""
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 
 def sweep(runner: FunctionRunner, account: str, *, dry_run: bool = False, sweep_id: str = "test-sweep") -> AccountSweep:
@@ -68,18 +60,6 @@ def share_with(
 
 def calls(operation: str) -> int:
     return METER.snapshot()[f"wellarchitected:{operation}"]
-
-
-@pytest.fixture
-def reconfigure(deployment: Deployment) -> Iterator[Any]:
-    """A runner whose functions see changed settings (as a stack update of the parameters would)."""
-
-    def runner_with(**variables: str) -> FunctionRunner:
-        deployment.function_env |= variables
-        return FunctionRunner(deployment)
-
-    yield runner_with
-    sweep_worker.runtime.cache_clear()
 
 
 def test_every_share_status_live_ones_kept_dead_ones_shared_again(

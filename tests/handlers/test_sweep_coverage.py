@@ -39,11 +39,6 @@ def _no_metrics_left_over() -> None:
     metrics.clear_metrics()
 
 
-@pytest.fixture(autouse=True)
-def _no_default_amis(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-
-
 @pytest.fixture
 def faults() -> Iterator[Callable[[Fault], None]]:
     yield lambda fault: wellarchitected_backend.configure_faults(fault=fault)

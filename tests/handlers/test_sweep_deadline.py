@@ -3,12 +3,10 @@ invocation's deadline (accounts handed back, an account split across invocations
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,7 +15,6 @@ import sweep_worker
 from tests.handlers.test_sweep_worker import drain, live_shares
 from tests.security.workout import scripted_clock
 from wa_share.deadline import Deadline
-from wa_share.observability import logger
 from wa_share.wellarchitected import WellArchitected
 from wa_share.work_items import WorkItem
 from wa_share.worker import SweepDeferred, handle_work_message
@@ -26,37 +23,6 @@ from wa_share_cli.sandbox.deployment import Deployment
 from wa_share_cli.sandbox.metering import METER
 from wa_share_cli.sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_cli.sandbox.runner import FunctionRunner
-
-
-@pytest.fixture(autouse=True)
-def _no_default_amis(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-
-
-@pytest.fixture
-def reconfigure(deployment: Deployment) -> Iterator[Callable[..., FunctionRunner]]:
-    def runner_with(**variables: str) -> FunctionRunner:
-        deployment.function_env |= variables
-        return FunctionRunner(deployment)
-
-    yield runner_with
-    sweep_worker.runtime.cache_clear()
-
-
-@pytest.fixture
-def log_records() -> Iterator[Callable[[str], list[dict[str, Any]]]]:
-    """The functions' log lines as the Powertools JSON formatter writes them to CloudWatch Logs."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logger.registered_formatter)
-    logging.getLogger(logger.name).addHandler(handler)
-
-    def lines(message: str) -> list[dict[str, Any]]:
-        parsed = [json.loads(line) for line in stream.getvalue().splitlines()]
-        return [line for line in parsed if line["message"] == message]
-
-    yield lines
-    logging.getLogger(logger.name).removeHandler(handler)
 
 
 def calls(operation: str) -> int:

@@ -3,12 +3,11 @@ work item's slice saving the calls for workloads already live-shared (guards: te
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-import sweep_worker
 from tests.handlers.test_sweep_worker import drain, live_shares
 from wa_share.work_items import MAX_KNOWN_LIVE, WorkItem, bounded_slice, parse_work_item
 from wa_share_cli.sandbox import wellarchitected_backend
@@ -24,21 +23,6 @@ WEDNESDAY = {
     "time": "2026-01-07T03:00:00Z",
 }
 SUNDAY = WEDNESDAY | {"id": "nightly-sun", "time": "2026-01-04T03:00:00Z"}
-
-
-@pytest.fixture(autouse=True)
-def _no_default_amis(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-
-
-@pytest.fixture
-def reconfigure(deployment: Deployment) -> Iterator[Callable[..., FunctionRunner]]:
-    def runner_with(**variables: str) -> FunctionRunner:
-        deployment.function_env |= variables
-        return FunctionRunner(deployment)
-
-    yield runner_with
-    sweep_worker.runtime.cache_clear()
 
 
 def calls(operation: str) -> int:

@@ -7,9 +7,7 @@ deletes the others; the queue's redrive policy and the worker's own dead-letteri
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +18,6 @@ import pytest
 import sweep_worker
 from tests.conftest import REGIONS
 from wa_share.aws import Sessions
-from wa_share.observability import logger
 from wa_share.settings import Settings
 from wa_share.sweep import sweep_account
 from wa_share.work_items import WorkItem
@@ -33,13 +30,6 @@ from wa_share_cli.sandbox.organization import SimulatedOrganization, create_work
 from wa_share_cli.sandbox.runner import FunctionRunner, Invocation
 
 Fault = Callable[[str, str, str], str | None]
-
-
-@pytest.fixture(autouse=True)
-def _no_default_amis(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto loads thousands of AMIs into every EC2 backend it creates (~0.5 s per account, on the first
-    DescribeRegions); the sweep never looks at an AMI."""
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 
 def drain(org: SimulatedOrganization, queue_url: str) -> list[dict[str, Any]]:
@@ -58,22 +48,6 @@ def live_shares(org: SimulatedOrganization, account: str, region: str, workload:
     return [row["SharedWith"] for row in rows["WorkloadShareSummaries"] if row["Status"] == "PENDING"]
 
 
-@pytest.fixture
-def log_lines() -> Iterator[Callable[[str], list[dict[str, Any]]]]:
-    """The functions' log lines as the Powertools JSON formatter writes them to CloudWatch Logs."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logger.registered_formatter)
-    logging.getLogger(logger.name).addHandler(handler)
-
-    def lines(message: str) -> list[dict[str, Any]]:
-        parsed = [json.loads(line) for line in stream.getvalue().splitlines()]
-        return [line for line in parsed if line["message"] == message]
-
-    yield lines
-    logging.getLogger(logger.name).removeHandler(handler)
-
-
 def worker_errors(runs: list[Invocation]) -> list[str]:
     return [run.error for run in runs if run.function == "worker" and run.error]
 
@@ -88,7 +62,7 @@ def test_the_schedule_sweeps_every_account_the_management_account_included(
     org: SimulatedOrganization,
     deployment: Deployment,
     runner: FunctionRunner,
-    log_lines: Callable[[str], list[dict[str, Any]]],
+    log_records: Callable[[str], list[dict[str, Any]]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     missed = {
@@ -104,7 +78,7 @@ def test_the_schedule_sweeps_every_account_the_management_account_included(
     assert worker_errors(runs) == []
     for (account, region), workload in missed.items():
         assert live_shares(org, account, region, workload) == [org.reviews]
-    lines = {line["account_id"]: line for line in log_lines("sweep summary")}
+    lines = {line["account_id"]: line for line in log_records("sweep summary")}
     assert set(lines) == set(org.accounts)
     assert {line["sweep_id"] for line in lines.values()} == {runs[0].result["sweep_id"]}
     assert lines[org.reviews]["skipped"] == 1
@@ -115,12 +89,12 @@ def test_the_schedule_sweeps_every_account_the_management_account_included(
 
 
 def test_the_summary_line_names_every_count(
-    org: SimulatedOrganization, runner: FunctionRunner, log_lines: Callable[[str], list[dict[str, Any]]]
+    org: SimulatedOrganization, runner: FunctionRunner, log_records: Callable[[str], list[dict[str, Any]]]
 ) -> None:
     member = org.members[0]
     create_workload(org, member, "us-east-1", "counted")
     runner.run_sweep()
-    [line] = [line for line in log_lines("sweep summary") if line["account_id"] == member]
+    [line] = [line for line in log_records("sweep summary") if line["account_id"] == member]
     assert line["message"] == "sweep summary"
     assert line["level"] == "INFO"
     assert {key: line[key] for key in COUNTS} == {
@@ -160,7 +134,7 @@ COUNTS = (
 
 
 def test_an_account_without_the_role_is_dead_lettered_once_and_the_others_finish(
-    org: SimulatedOrganization, log_lines: Callable[[str], list[dict[str, Any]]]
+    org: SimulatedOrganization, log_records: Callable[[str], list[dict[str, Any]]]
 ) -> None:
     orphan, member = org.members
     deployment = deploy(org, REGIONS, accounts_without_role=frozenset({orphan}), forwarders=False)
@@ -177,7 +151,7 @@ def test_an_account_without_the_role_is_dead_lettered_once_and_the_others_finish
     reason = dead["MessageAttributes"]["wa_share_error"]["StringValue"]
     assert f"arn:aws:iam::{orphan}:role/wa-share-member" in reason
     assert "AccessDenied" in reason
-    [failed] = log_lines("sweep of account failed")  # once: never retried
+    [failed] = log_records("sweep of account failed")  # once: never retried
     assert (failed["account_id"], failed["error_code"]) == (orphan, "AccessDenied")
     assert drain(org, deployment.queue_urls["SweepQueue"]) == []
 
@@ -187,7 +161,7 @@ def test_throttling_in_one_region_retries_the_account_then_dead_letters_it_with_
     deployment: Deployment,
     runner: FunctionRunner,
     faults: Callable[[Fault], None],
-    log_lines: Callable[[str], list[dict[str, Any]]],
+    log_records: Callable[[str], list[dict[str, Any]]],
 ) -> None:
     unlucky, other = org.members
     calm = create_workload(org, unlucky, "us-east-1", "calm-region")
@@ -205,7 +179,7 @@ def test_throttling_in_one_region_retries_the_account_then_dead_letters_it_with_
     assert live_shares(org, unlucky, "us-east-1", calm) == [org.reviews]  # its other region finished
     assert live_shares(org, other, "eu-west-1", elsewhere) == [org.reviews]  # other accounts finished
     assert live_shares(org, unlucky, "eu-west-1", stormy) == []
-    tries = [line for line in log_lines("sweep summary") if line["account_id"] == unlucky]
+    tries = [line for line in log_records("sweep summary") if line["account_id"] == unlucky]
     assert [line["failed"] for line in tries] == [1, 1, 1, 1, 1]  # SWEEP_MAX_RECEIVES = 5
     assert len([run for run in runs if run.function == "worker"]) == 5
     [dead] = drain(org, deployment.queue_urls["SweepDeadLetterQueue"])
