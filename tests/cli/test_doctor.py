@@ -30,6 +30,20 @@ def verdicts(result: Any) -> dict[tuple[str, str], dict[str, str]]:
     return {(check["name"], check["scope"]): check for check in result.json()["checks"]}
 
 
+def admit_any_principal_of(cli: Cli, organization_id: str) -> None:
+    """A central bus policy that admits any principal of one organization with any event (the old policy)."""
+    statement = {
+        "Sid": "AllowPutEventsFromOrganization",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "events:PutEvents",
+        "Resource": cli.deployment.bus_arn,
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": organization_id}},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    cli.admin(cli.org.automation, "events").put_permission(EventBusName=cli.deployment.bus_name, Policy=policy)
+
+
 def test_a_healthy_deployment_passes_every_check(cli: Cli) -> None:
     for account in cli.org.accounts:
         start_trail(cli, account)
@@ -83,16 +97,7 @@ def test_each_failure_comes_with_its_fix(
 
 
 def test_a_bus_policy_for_another_organization_fails(cli: Cli) -> None:
-    statement = {
-        "Sid": "AllowPutEventsFromOrganization",
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": "events:PutEvents",
-        "Resource": cli.deployment.bus_arn,
-        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-otherorg123"}},
-    }
-    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-    cli.admin(cli.org.automation, "events").put_permission(EventBusName=cli.deployment.bus_name, Policy=policy)
+    admit_any_principal_of(cli, "o-otherorg123")
     result = cli("doctor", "--account", cli.org.members[0], "--output", "json")
     [bus] = [check for check in result.json()["checks"] if check["name"] == "bus policy admits the organization"]
     assert bus["verdict"] == "FAIL"
@@ -185,16 +190,7 @@ def test_events_the_forwarder_could_not_deliver_are_reported_with_the_way_to_rea
     """A bus policy that refuses the forwarding role: EventBridge gives up and dead-letters the event in the
     member account, where doctor finds it (and the sweep still shares the workload)."""
     member = cli.org.members[0]
-    statement = {
-        "Sid": "AllowPutEventsFromOrganization",
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": "events:PutEvents",
-        "Resource": cli.deployment.bus_arn,
-        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-otherorg123"}},
-    }
-    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-    cli.admin(cli.org.automation, "events").put_permission(EventBusName=cli.deployment.bus_name, Policy=policy)
+    admit_any_principal_of(cli, "o-otherorg123")
     create_workload(cli.org, member, "eu-west-1", "undelivered")
 
     result = cli("doctor", "--account", member, "--output", "json")
@@ -213,16 +209,7 @@ def test_events_the_forwarder_could_not_deliver_are_reported_with_the_way_to_rea
 
 def test_a_bus_policy_that_lets_any_member_principal_put_any_event_fails(cli: Cli) -> None:
     """The policy as it was before issue 13: the organization only, so a member could forge announcements."""
-    statement = {
-        "Sid": "AllowPutEventsFromOrganization",
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": "events:PutEvents",
-        "Resource": cli.deployment.bus_arn,
-        "Condition": {"StringEquals": {"aws:PrincipalOrgID": cli.org.org_id}},
-    }
-    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-    cli.admin(cli.org.automation, "events").put_permission(EventBusName=cli.deployment.bus_name, Policy=policy)
+    admit_any_principal_of(cli, cli.org.org_id)
     result = cli("doctor", "--account", cli.org.members[0], "--output", "json")
     [bus] = [check for check in result.json()["checks"] if check["name"] == "bus policy admits the organization"]
     assert bus["verdict"] == "FAIL"
