@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 
 BOTO_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 5},
-    connect_timeout=5,
-    read_timeout=30,
+    # An AWS control-plane call answers in well under a second; these bounds make the share function's
+    # worst case fit its timeout (budget.py): 6 attempts x (3 + 20 s) + 31 s of backoff = 169 s a call.
+    connect_timeout=3,
+    read_timeout=20,
     max_pool_connections=20,
     user_agent_extra="wa-share",
 )

@@ -31,6 +31,9 @@ def worst_call_seconds(config: Any = BOTO_CONFIG) -> int:
     return int(timeouts + backoff)
 
 
-SHARE_CALLS = 3  # AssumeRole (member role), ListWorkloadShares, CreateWorkloadShare or UpdateWorkloadShare
+# The list-first path for one reviews account: AssumeRole (member role), ListWorkloadShares, DeleteWorkloadShare
+# (its dead row), CreateWorkloadShare (or UpdateWorkloadShare), ListWorkloadShares (proof that it is live).
+# A fresh event takes two of them.
+SHARE_CALLS = 5
 ACCEPTANCE_CALLS = 3  # AssumeRole (acceptor role), ListShareInvitations, UpdateShareInvitation
 ANNOUNCEMENT_CALLS = 3  # GetWorkload (the name), sns:Publish, events:PutEvents
