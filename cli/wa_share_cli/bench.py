@@ -137,7 +137,6 @@ class _Sweep:
             central=_central(deployment, "planner"),
         )
         self.regions = tuple(regions)
-        self.sweep_id = str(uuid.uuid4())
         self.slices: dict[str, dict[str, frozenset[str]]] = {}
 
     def once(self, accounts: Sequence[str]) -> None:
@@ -146,7 +145,8 @@ class _Sweep:
 
     def __call__(self, account: str) -> object:
         known = bounded_slice(self.slices.get(account, {})) or None
-        item = WorkItem(account_id=account, sweep_id=self.sweep_id, known_live=known)
+        # A night of its own for every run (the runs restore the same state), as the planner gives each night.
+        item = WorkItem(account_id=account, sweep_id=str(uuid.uuid4()), known_live=known)
         return sweep_account(item, self.settings, self.sessions)
 
 

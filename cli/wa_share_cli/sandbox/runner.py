@@ -131,7 +131,9 @@ class FunctionRunner:
         started = time.perf_counter()
         with self.as_function(function), _captured(self.log_stream):
             try:
-                invocation.result = handler(event, self._context(function, remaining))
+                result = handler(event, self._context(function, remaining))
+                # Lambda returns the result as JSON: a value json cannot write fails the invocation there.
+                invocation.result = json.loads(json.dumps(result))
             except Exception as error:  # noqa: BLE001 - Lambda reports any exception as a function error
                 invocation.error = f"{type(error).__name__}: {error}"
         invocation.seconds = time.perf_counter() - started
