@@ -15,12 +15,19 @@ from tests.security.policies import central_roles, compare, member_roles
 from wa_share_cli.sandbox.iam_actions import uses
 
 # The member role's statements that exist only with a feature on, by configuration.
-CONDITIONAL = {"EnforceSharePermission", "ReadWorkloadNameForAnnouncements", "EnableOrganizationSharing"}
-CONDITIONAL |= {"CreateWellArchitectedServiceLinkedRole"}
+CONDITIONAL = {"EnforceSharePermission", "ReadWorkloadNames", "EnableOrganizationSharing"}
+CONDITIONAL |= {"CreateWellArchitectedServiceLinkedRole", "ReadPendingSharesOfReviewsAccount"}
 EXPECTED = {
-    "every feature": {"EnforceSharePermission", "ReadWorkloadNameForAnnouncements"},
-    "defaults": set(),
-    "organization sharing": {"EnableOrganizationSharing", "CreateWellArchitectedServiceLinkedRole"},
+    "every feature": {"EnforceSharePermission", "ReadWorkloadNames"},
+    # In every configuration the share function reads the names of the automation account's new workloads
+    # (is it a probe?): GetWorkload in that account's member role.
+    "defaults": {"ReadWorkloadNames", "ReadPendingSharesOfReviewsAccount"},
+    "organization sharing": {
+        "EnableOrganizationSharing",
+        "CreateWellArchitectedServiceLinkedRole",
+        "ReadWorkloadNames",
+    },
+    "probe alone": {"ReadWorkloadNames", "ReadPendingSharesOfReviewsAccount"},
 }
 
 

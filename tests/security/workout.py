@@ -91,6 +91,7 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
     "every feature": OVERRIDES,
     "defaults": {},
     "organization sharing": {"ShareWithOrganizationUnits": [ORGANIZATION]},
+    "probe alone": {"Probe": "scheduled"},
 }
 
 
@@ -227,6 +228,8 @@ def _create_workloads(org: SimulatedOrganization, *, principal: str) -> dict[str
         ("missed", other, "us-east-1", True, False),
         ("missed-drifted", other, "eu-west-1", True, True),
         ("no-role", without_role, "us-east-1", False, False),
+        # the automation account's own: the share function reads its name (GetWorkload) to rule out a probe
+        ("automation", org.automation, "us-east-1", False, False),
     ]
     workloads = {}
     try:

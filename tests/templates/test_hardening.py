@@ -23,7 +23,7 @@ from tests.templates.test_templates import (
 MEMBER_FEATURE_GRANTS = [
     ("ReviewsSideReadOn", "ReadPendingSharesOfReviewsAccount", "ReviewsSideRead", "true"),
     ("PermissionDriftEnforced", "EnforceSharePermission", "PermissionDriftPolicy", "enforce"),
-    ("AnnouncementsOn", "ReadWorkloadNameForAnnouncements", "Announcements", "true"),
+    ("ReadsWorkloadNames", "ReadWorkloadNames", "Announcements", "true"),
     ("OrganizationSharingOn", "EnableOrganizationSharing", "OrganizationSharing", "true"),
     ("OrganizationSharingOn", "CreateWellArchitectedServiceLinkedRole", "OrganizationSharing", "true"),
 ]
@@ -38,7 +38,14 @@ def test_member_role_feature_grants_exist_only_with_their_feature_and_the_stacks
     ]
     assert all(branch[2] == {"Ref": "AWS::NoValue"} for branch in conditional)
     for condition, _, parameter, value in MEMBER_FEATURE_GRANTS:
-        assert roles["Conditions"][condition] == {"Fn::Equals": [{"Ref": parameter}, value]}
+        own = {"Fn::Equals": [{"Ref": parameter}, value]}
+        if condition == "ReadsWorkloadNames":  # announcements, or the probe in this account
+            assert roles["Conditions"]["AnnouncementsOn"] == own
+            own = {"Fn::Or": [{"Condition": "AnnouncementsOn"}, {"Condition": "ProbeInThisAccount"}]}
+            probe = {"Fn::Equals": [{"Ref": "ProbeAccountId"}, {"Ref": "AWS::AccountId"}]}
+            assert roles["Conditions"]["ProbeInThisAccount"] == probe
+            assert roles["Parameters"]["ProbeAccountId"]["Default"] == ""
+        assert roles["Conditions"][condition] == own
         assert roles["Parameters"][parameter]["Default"] != value, f"{parameter}: the feature must be off by default"
     passed = {
         item["ParameterKey"]: item["ParameterValue"]
@@ -48,6 +55,7 @@ def test_member_role_feature_grants_exist_only_with_their_feature_and_the_stacks
     assert passed["Announcements"] == {"Ref": "Announcements"}
     assert passed["OrganizationSharing"] == {"Fn::If": ["OrganizationModeOn", "true", "false"]}
     assert passed["ReviewsSideRead"] == {"Fn::If": ["ReadsReviewsSide", "true", "false"]}
+    assert passed["ProbeAccountId"] == {"Ref": "AWS::AccountId"}
 
 
 def test_the_service_linked_role_grant_is_for_well_architected_only() -> None:
