@@ -10,14 +10,12 @@ rule targets a stand-in queue whose messages the runner hands to the real handle
 from __future__ import annotations
 
 import json
-import logging
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from wa_share_cli.cfn_templates import event_pattern, load_template, template_json, templates_root
+from wa_share_cli.cfn_templates import event_pattern, load_template, templates_root
+from wa_share_cli.sandbox.alarms import deploy_alarms
+from wa_share_cli.sandbox.member_stacks import create_member_stack
 from wa_share_cli.sandbox.organization import HOME_REGION, SimulatedOrganization
 from wa_share_cli.sandbox.resolver import Resolver
 
@@ -79,7 +77,7 @@ def deploy(
     forwarder_parameters = stackset_parameters(deployment, "MemberForwarderStackSet")
     for account in org.accounts:
         if account not in accounts_without_role:
-            _create_stack(
+            create_member_stack(
                 org,
                 account,
                 HOME_REGION,
@@ -89,7 +87,7 @@ def deploy(
             )
         if forwarders:
             for region in regions:
-                _create_stack(
+                create_member_stack(
                     org,
                     account,
                     region,
@@ -134,41 +132,6 @@ def stackset_parameters(deployment: Deployment, logical_id: str) -> dict[str, st
             continue  # left out, as CloudFormation leaves it out: the member template's default applies
         values[str(chosen["ParameterKey"])] = str(resolver.value(chosen["ParameterValue"]))
     return values
-
-
-# moto's CloudFormation skips these (with a warning and a log line) and creates the rest: the forwarder's
-# dead-letter queue policy and alarm. Neither changes what the sandbox shows: it evaluates no queue policy,
-# and doctor reads the queue itself. tests/templates checks both as written.
-_SKIPPED_BY_MOTO = r"Tried to parse AWS::(SQS::QueuePolicy|CloudWatch::Alarm) but it's not supported"
-_MOTO_CFN_LOG = logging.getLogger("moto")  # moto's CloudFormation parser logs as "moto"
-
-
-@contextmanager
-def _moto_skips_known_resources() -> Iterator[None]:
-    level = _MOTO_CFN_LOG.level
-    _MOTO_CFN_LOG.setLevel(logging.ERROR)  # "No Moto CloudFormation support for …", once per stack
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=_SKIPPED_BY_MOTO)
-            yield
-    finally:
-        _MOTO_CFN_LOG.setLevel(level)
-
-
-def _create_stack(
-    org: SimulatedOrganization, account: str, region: str, *, name: str, file: str, parameters: dict[str, str]
-) -> None:
-    cloudformation = org.client(account, "cloudformation", region)
-    with _moto_skips_known_resources():
-        cloudformation.create_stack(
-            StackName=name,
-            TemplateBody=template_json(templates_root() / "member_stackset" / file),
-            Parameters=[{"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()],
-            Capabilities=["CAPABILITY_NAMED_IAM"],
-        )
-    status = cloudformation.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
-    if status != "CREATE_COMPLETE":
-        raise RuntimeError(f"stack {name} in {account}/{region} ended {status}")
 
 
 def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
@@ -217,7 +180,7 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
     _deploy_announcement_topic(deployment, resources, resolver)
     _function_environments(deployment, template, resolver)
     _define_functions_and_topic(deployment, resolver)
-    _deploy_alarms(deployment, resources, resolver)
+    deploy_alarms(deployment.org, resources, resolver)
     _publish_outputs(deployment, template, resolver)
 
 
@@ -255,30 +218,6 @@ def _define_functions_and_topic(deployment: Deployment, resolver: Resolver) -> N
     topic_arn = f"arn:aws:sns:{HOME_REGION}:{org.automation}:{STACK_NAME}-alarms"
     resolver.define("AlarmTopic", ref=topic_arn, arn=topic_arn)
     resolver.define("Dashboard", ref=STACK_NAME, arn="")
-
-
-def _deploy_alarms(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:
-    """template.yaml's alarms (those whose condition holds) and dashboard, as they are, into CloudWatch
-    (`wa-share doctor` checks them). Each alarm starts where AWS starts a new one: INSUFFICIENT_DATA."""
-    cloudwatch = deployment.org.client(deployment.org.automation, "cloudwatch")
-    for logical_id, resource in resources.items():
-        if resource["Type"] != "AWS::CloudWatch::Alarm":
-            continue
-        if "Condition" in resource and not resolver.condition(resource["Condition"]):
-            continue
-        properties = resolver.value(resource["Properties"])
-        for number in ("EvaluationPeriods", "DatapointsToAlarm", "Period"):  # a Ref resolves to text
-            if number in properties:
-                properties[number] = int(properties[number])
-        properties["Threshold"] = float(properties["Threshold"])
-        cloudwatch.put_metric_alarm(**properties)
-        name = properties["AlarmName"]
-        cloudwatch.set_alarm_state(AlarmName=name, StateValue="INSUFFICIENT_DATA", StateReason="new alarm")
-        resolver.define(
-            logical_id, ref=name, arn=f"arn:aws:cloudwatch:{HOME_REGION}:{deployment.org.automation}:alarm:{name}"
-        )
-    dashboard = resolver.value(resources["Dashboard"]["Properties"])
-    cloudwatch.put_dashboard(DashboardName=dashboard["DashboardName"], DashboardBody=dashboard["DashboardBody"])
 
 
 def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
@@ -345,7 +284,7 @@ def _deploy_function_roles(deployment: Deployment, resources: dict[str, Any], re
 
 def deploy_acceptor(org: SimulatedOrganization, role_name: str = "wa-share-acceptor") -> None:
     """member_stackset/reviews.yaml in the reviews account, as its owners would deploy it (issue 7)."""
-    _create_stack(
+    create_member_stack(
         org,
         org.reviews,
         HOME_REGION,
