@@ -34,8 +34,8 @@ checkov: $(CHECKOV_VENV)/.installed
 		--quiet --compact $(addprefix --file ,$(TEMPLATES))
 
 lint: install
-	$(BIN)/ruff check handlers cli tests
-	$(BIN)/ruff format --check handlers cli tests
+	$(BIN)/ruff check handlers cli tests bench
+	$(BIN)/ruff format --check handlers cli tests bench
 	$(BIN)/mypy
 
 test: lint checkov
@@ -45,7 +45,7 @@ demo: install
 	$(BIN)/wa-share sandbox
 
 bench: install
-	$(BIN)/python -m wa_share_cli.bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -38,10 +39,30 @@ def _run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[st
     return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, **kwargs)  # type: ignore[call-overload,no-any-return]  # noqa: S603
 
 
+def source_copy(target: Path) -> Path:
+    """The checkout's files (tracked, and new ones git does not ignore), links kept as links: an in-tree build
+    would leave build/ in the checkout, and a stale build/ leaks removed modules into the next wheel."""
+    listed = _run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT)
+    assert listed.returncode == 0, listed.stderr
+    for name in filter(None, listed.stdout.split("\0")):
+        source, copy = ROOT / name, target / name
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the working tree, not yet in git
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            copy.symlink_to(os.readlink(source))
+        else:
+            shutil.copy2(source, copy)
+    return target
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("wheel")
-    built = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(folder), str(ROOT)])
+    source = source_copy(tmp_path_factory.mktemp("source"))
+    built = _run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(folder), str(source)]
+    )
     assert built.returncode == 0, built.stderr
     return next(folder.glob("wa_share-*.whl"))
 
@@ -77,7 +98,8 @@ def test_the_wheel_ships_the_cli_the_functions_and_the_templates_but_not_the_tes
     templates = [f"wa_share_cli/templates/{p.relative_to(templates_root())}" for p in templates_root().rglob("*.yaml")]
     assert set(templates) <= set(names)
     assert {"share_function.py", "sweep_planner.py", "sweep_worker.py", "wa_share/sharing.py"} <= set(names)
-    assert not [name for name in names if name.startswith("tests/")]
+    assert not [name for name in names if name.startswith(("tests/", "bench/"))]  # what only tests and the
+    assert not [name for name in names if "bench" in name.split("/")[-1]]  # benchmark use is not shipped
 
 
 def test_every_member_template_is_shipped_with_the_cli() -> None:

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from wa_share_cli import bench
+from bench import run as bench
 
 
 def test_the_benchmark_runs_and_compares_equal_work(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from moto import mock_aws
 
+from bench.data import Seeded, seed, shared
 from wa_share.work_items import WorkItem
-from wa_share_cli.bench_data import Seeded, seed, shared
 from wa_share_cli.sandbox import wellarchitected_backend as wa_backend
 from wa_share_cli.sandbox.deployment import deploy
 from wa_share_cli.sandbox.iam_trust import install_trust_checks

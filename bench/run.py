@@ -25,17 +25,17 @@ from typing import Any, Protocol
 from moto import mock_aws
 from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
 
+from bench.data import Seeded, restore, seed, shared
+from bench.huge import huge_run, print_huge
+from bench.original import OriginalSettings, OriginalSweep
+from bench.planner import planner_run, print_planner
+from bench.report import MOTO_CPU, Run, print_sweep
 from wa_share.aws import Sessions
 from wa_share.observability import logger, metrics
 from wa_share.reviews_side import read_reviews_side
 from wa_share.settings import DEFAULT_WA_REGIONS, Settings
 from wa_share.sweep import sweep_account
 from wa_share.work_items import WorkItem, bounded_slice
-from wa_share_cli.bench_data import Seeded, restore, seed, shared
-from wa_share_cli.bench_huge import huge_run, print_huge
-from wa_share_cli.bench_original import OriginalSettings, OriginalSweep
-from wa_share_cli.bench_planner import planner_run, print_planner
-from wa_share_cli.bench_report import MOTO_CPU, Run, print_sweep
 from wa_share_cli.sandbox import wellarchitected_backend as wa_backend
 from wa_share_cli.sandbox.deployment import Deployment, deploy
 from wa_share_cli.sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
@@ -54,7 +54,7 @@ Variant = tuple[str, Callable[[], SweepOne]]  # a row's name, and how to build i
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m wa_share_cli.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: 10 accounts, huge 18x100, planner 1000")
     parser.add_argument("--accounts", type=int, default=None, help="member accounts swept (default 50)")
     parser.add_argument("--regions", type=int, default=18, choices=range(1, 19), metavar="1-18", help="default 18")
@@ -261,7 +261,3 @@ def _huge(args: argparse.Namespace) -> bool:
 def _load() -> str:
     """Other processes on the machine share its CPUs with moto: say how busy it was."""
     return " / ".join(f"{value:.1f}" for value in os.getloadavg())
-
-
-if __name__ == "__main__":
-    sys.exit(main())

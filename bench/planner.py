@@ -23,10 +23,10 @@ from moto import mock_aws
 from moto.organizations.models import organizations_backends
 from moto.sqs.models import Queue
 
+from bench.data import WORKLOAD_TEMPLATE
 from wa_share.aws import Sessions
 from wa_share.planner import LIST_ACCOUNTS_PAGE, run_planner
 from wa_share.settings import Settings
-from wa_share_cli.bench_data import WORKLOAD_TEMPLATE
 from wa_share_cli.sandbox import wellarchitected_backend as wa_backend
 from wa_share_cli.sandbox.deployment import deploy
 from wa_share_cli.sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
