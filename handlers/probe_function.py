@@ -13,8 +13,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from wa_share.observability import logger, metrics
-from wa_share.probe_run import ScheduledEvent, run_scheduled_probe
+from wa_share.probe_run import run_scheduled_probe
 from wa_share.runtime import build_runtime
+from wa_share.schedule import parse_schedule
 
 # Built once per execution environment (cached).
 runtime = cache(build_runtime)
@@ -24,4 +25,6 @@ runtime = cache(build_runtime)
 @metrics.log_metrics
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     settings, sessions = runtime()
-    return run_scheduled_probe(ScheduledEvent.parse(event), settings, sessions).as_dict()
+    return run_scheduled_probe(
+        parse_schedule(event, function="probe", time_required=True), settings, sessions
+    ).as_dict()

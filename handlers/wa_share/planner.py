@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from wa_share.aws import Sessions, aws_call
 from wa_share.observability import count, logger
 from wa_share.queues import send_batches
 from wa_share.reviews_side import read_reviews_side, slices_wanted
+from wa_share.schedule import ScheduledEvent, parse_schedule
 from wa_share.settings import Settings, SettingsError
 from wa_share.work_items import WorkItem, bounded_slice
 
@@ -25,30 +24,12 @@ if TYPE_CHECKING:
 LIST_ACCOUNTS_PAGE = 20  # ListAccounts' maximum
 
 
-class InvalidScheduleEvent(ValueError):
-    """The planner was invoked with something other than its schedule's event."""
-
-
-class _ScheduledEvent(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    id: str = Field(min_length=1, max_length=128)
-    source: Literal["aws.events", "aws.scheduler"]
-    detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
-    time: datetime | None = None  # when the schedule fired: decides the weekly full sweep
-
-
 def sweep_id_of(event: Any) -> str:
     return _schedule(event).id
 
 
-def _schedule(event: Any) -> _ScheduledEvent:
-    try:
-        return _ScheduledEvent.model_validate(event)
-    except ValidationError as error:
-        fields = ", ".join(".".join(str(part) for part in item["loc"]) or "event" for item in error.errors())
-        raise InvalidScheduleEvent(
-            f"not a scheduled event (fields: {fields}): the planner runs on its schedule"
-        ) from None
+def _schedule(event: Any) -> ScheduledEvent:
+    return parse_schedule(event, function="planner")
 
 
 def active_accounts(organizations: OrganizationsClient) -> list[str]:

@@ -17,7 +17,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from wa_share.aws import AwsError, ErrorKind, Sessions
 from wa_share.observability import count, logger, metrics
 from wa_share.probe import PROBE_PREFIX, PROBE_TAG_KEY, PROBE_TAG_VALUE, ProbeRule, created_at, probe_name
-from wa_share.settings import Settings
+from wa_share.schedule import ScheduledEvent
+from wa_share.settings import Settings, SettingsError
 from wa_share.sharing import Outcome, ShareResult
 from wa_share.wellarchitected import Share, WellArchitected, Workload
 
@@ -30,26 +31,6 @@ WHAT_TO_CHECK = (
     "the trail logging in the probe account, its forwarding rule in the probe region, the central bus policy,"
     " the share function's errors and the share failure queue"
 )
-
-
-class ProbeEventError(ValueError):
-    """The scheduled event lacks what the probe's name and idempotency token are made from."""
-
-
-@dataclass(frozen=True)
-class ScheduledEvent:
-    event_id: str
-    time: datetime
-
-    @classmethod
-    def parse(cls, event: Any) -> ScheduledEvent:
-        if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"]:
-            raise ProbeEventError("probe event: expected an EventBridge scheduled event with an 'id'")
-        try:
-            time = datetime.fromisoformat(str(event.get("time", "")).replace("Z", "+00:00"))
-        except ValueError:
-            raise ProbeEventError(f"probe event {event['id']}: 'time' is not an ISO 8601 time") from None
-        return cls(event["id"], time if time.tzinfo else time.replace(tzinfo=UTC))
 
 
 @dataclass
@@ -90,14 +71,18 @@ def delete_probe(wa: WellArchitected, workload_id: str) -> None:
 
 
 def run_scheduled_probe(event: ScheduledEvent, settings: Settings, sessions: Sessions) -> ProbeRun:
-    """Judge and delete the earlier probes, then create this run's; raises on an AWS failure (retried)."""
+    """Judge and delete the earlier probes, then create this run's; raises on an AWS failure (retried).
+
+    `event`: parsed with its `time` required (schedule.parse_schedule), which the probe's name carries.
+    """
     account = settings.probe_account_id
     if account is None:
-        raise ProbeEventError("PROBE_ACCOUNT_ID is not set: the probe has no account to run in")
+        raise SettingsError("environment variable PROBE_ACCOUNT_ID is required by the probe but not set")
+    assert event.time is not None  # noqa: S101 - parsed with time_required
     region = settings.probe_region
     wa = WellArchitected(sessions.central.wellarchitected(region), account_id=account, region=region)
     now = max(event.time, datetime.now(UTC))  # the name carries the real creation time, to the millisecond
-    nonce = event.event_id.replace("-", "")[:8]
+    nonce = event.id.replace("-", "")[:8]
     run, mine = ProbeRun(), None
     principals = [principal for principal in settings.principals if principal != account]
     for probe in probe_workloads(wa, settings.probes):
@@ -109,7 +94,7 @@ def run_scheduled_probe(event: ScheduledEvent, settings: Settings, sessions: Ses
         run.created, run.workload_id = mine.name, mine.workload_id
         return run
     run.created = probe_name(now, nonce)
-    run.workload_id = create_probe(wa, run.created, token=str(uuid.uuid5(_TOKENS, f"create|{event.event_id}")))
+    run.workload_id = create_probe(wa, run.created, token=str(uuid.uuid5(_TOKENS, f"create|{event.id}")))
     count("ProbesCreated")
     logger.info("probe created", extra={"probe": run.created, "workload_id": run.workload_id})
     return run

@@ -182,7 +182,12 @@ def test_the_sweep_leaves_probes_alone_and_never_counts_them_missed(
 def test_a_run_retried_by_lambda_finds_the_probe_it_created(
     org: SimulatedOrganization, functions: FunctionRunner
 ) -> None:
-    event = {"id": "3f1d2c4b-0000-4000-8000-000000000001", "time": "2026-12-01T10:00:00Z"}
+    event = {
+        "id": "3f1d2c4b-0000-4000-8000-000000000001",
+        "source": "aws.events",
+        "detail-type": "Scheduled Event",
+        "time": "2026-12-01T10:00:00Z",
+    }
     with functions.as_function("probe"):
         first = probe_function.handler(event, FakeLambdaContext())
         again = probe_function.handler(event, FakeLambdaContext())

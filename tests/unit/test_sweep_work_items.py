@@ -11,8 +11,9 @@ from botocore.session import Session
 from botocore.stub import Stubber
 
 from wa_share.aws import Sessions
-from wa_share.planner import InvalidScheduleEvent, active_accounts, plan_sweep, run_planner, sweep_id_of
+from wa_share.planner import active_accounts, plan_sweep, run_planner, sweep_id_of
 from wa_share.queues import QueueSendError, send_batches
+from wa_share.schedule import InvalidScheduleEvent
 from wa_share.settings import Settings, SettingsError
 from wa_share.sharing import Outcome, ShareResult
 from wa_share.sweep import AccountSweep, Failure
