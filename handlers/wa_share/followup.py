@@ -16,10 +16,8 @@ from wa_share.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS
 from wa_share.deadline import Deadline
 from wa_share.observability import count, logger
 from wa_share.settings import ACCOUNT_ID, Settings
-from wa_share.sharing import Outcome, ShareResult
+from wa_share.sharing import NEW_SHARES, ShareResult
 from wa_share.wellarchitected import Invitations, WellArchitected
-
-NEW_SHARES = frozenset({Outcome.CREATED, Outcome.RESHARED})
 
 
 def announcer_for(settings: Settings, sessions: Sessions) -> Announcer:

@@ -19,13 +19,12 @@ from wa_share.observability import count, logger, metrics
 from wa_share.probe import PROBE_PREFIX, PROBE_TAG_KEY, PROBE_TAG_VALUE, ProbeRule, created_at, probe_name
 from wa_share.schedule import ScheduledEvent
 from wa_share.settings import Settings, SettingsError
-from wa_share.sharing import Outcome, ShareResult
+from wa_share.sharing import NEW_SHARES, ShareResult
 from wa_share.wellarchitected import Share, WellArchitected, Workload
 
 # A younger probe may still be on its way (an operator's `wa-share probe`, a slow path): judged next run.
 JUDGE_AFTER = timedelta(minutes=10)
 ACCESS_DENIED = frozenset({"AccessDeniedException", "AccessDenied"})
-SHARED_NOW = frozenset({Outcome.CREATED, Outcome.RESHARED})
 _TOKENS = uuid.UUID("0e7f7d4c-5a53-4c1e-9d0b-6a8f0b1c2d3e")
 WHAT_TO_CHECK = (
     "the trail logging in the probe account, its forwarding rule in the probe region, the central bus policy,"
@@ -144,7 +143,7 @@ def probe_name_shared(owner: str, workload_id: str, wa: WellArchitected | None, 
 
 def record_probe_shared(name: str, results: Sequence[ShareResult], now: datetime) -> float | None:
     """The probe's latency metric, once per probe: only the delivery that created the share records it."""
-    if not any(result.outcome in SHARED_NOW and not result.dry_run for result in results):
+    if not any(result.outcome in NEW_SHARES and not result.dry_run for result in results):
         logger.info("probe already shared", extra={"probe": name})
         return None
     born = created_at(name)

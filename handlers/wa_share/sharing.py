@@ -29,6 +29,7 @@ class Outcome(StrEnum):
 
 
 CHANGES = frozenset({Outcome.CREATED, Outcome.RESHARED, Outcome.UPDATED})
+NEW_SHARES = frozenset({Outcome.CREATED, Outcome.RESHARED})  # a share made now: accepted, announced, timed
 SKIPS = frozenset({Outcome.SKIPPED_OWNER, Outcome.SKIPPED_DELETED})
 OWNS_IT = "the reviews account owns this workload"
 
