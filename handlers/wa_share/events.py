@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wa_share.settings import ACCOUNT_ID, REGION
+from wa_share.validation import validation_problems
 
 # Matched with fullmatch: "$" would also accept a trailing newline.
 WORKLOAD_ID = re.compile(r"[0-9a-f]{32}")
@@ -116,7 +117,7 @@ def parse_create_workload(event: Any) -> WorkloadCreated:
     try:
         envelope = _Envelope.model_validate(event)
     except ValidationError as error:
-        raise InvalidEvent(event_id, _problems(error)) from None
+        raise InvalidEvent(event_id, validation_problems(error, whole="event")) from None
     detail = envelope.detail
     workload_id = _workload_id(event_id, detail)
     return WorkloadCreated(
@@ -138,14 +139,6 @@ def _event_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else None  # without a zone the latency would be a guess
-
-
-def _problems(error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"]) or "event"
-        problems.append(f"{field}: {item['msg']}")
-    return problems
 
 
 def _workload_id(event_id: str, detail: _Detail) -> str:

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from wa_share.validation import validation_problems
+
 _EXPECTED = "'id', 'source', 'detail-type', 'time'"
 
 
@@ -29,16 +31,12 @@ def parse_schedule(event: Any, *, function: str, time_required: bool = False) ->
     try:
         schedule = ScheduledEvent.model_validate(event)
     except ValidationError as error:
-        raise _invalid(", ".join(_quoted(item["loc"]) for item in error.errors()), function) from None
+        raise _invalid("; ".join(validation_problems(error, whole="event")), function) from None
     if schedule.time is None:
         if time_required:
             raise _invalid("'time'", function)
         return schedule
     return schedule if schedule.time.tzinfo else schedule.model_copy(update={"time": schedule.time.replace(tzinfo=UTC)})
-
-
-def _quoted(loc: tuple[int | str, ...]) -> str:
-    return "'" + ".".join(str(part) for part in loc) + "'" if loc else "event"
 
 
 def _invalid(fields: str, function: str) -> InvalidScheduleEvent:

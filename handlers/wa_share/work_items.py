@@ -8,15 +8,13 @@ never correctness. `part` counts the continuations of an account split across in
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wa_share.settings import ACCOUNT_ID, REGION
+from wa_share.validation import validation_problems
 
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 RegionName = Annotated[str, Field(pattern=REGION.pattern)]
 WorkloadId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 MAX_KNOWN_LIVE = 4000  # workload IDs per message (~150 KB of JSON): well under the queue's 256 KiB
@@ -67,12 +65,4 @@ def parse_work_item(body: str) -> WorkItem:
     try:
         return WorkItem.model_validate_json(body)
     except ValidationError as error:
-        problems = [f"{_field_path(item['loc'])}: {item['msg']}" for item in error.errors()]
-        raise InvalidWorkItem(problems) from None
-
-
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    """The wrong field's dotted path. An unexpected key is the sender's text: it is shown JSON-quoted (ASCII)
-    unless it is a plain name, so that no control character reaches the reason, which SQS would refuse."""
-    parts = [str(part) if isinstance(part, int) or _PLAIN_NAME.fullmatch(part) else json.dumps(part) for part in loc]
-    return ".".join(parts) or "body"
+        raise InvalidWorkItem(validation_problems(error, whole="body")) from None

@@ -15,6 +15,8 @@ import boto3
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from wa_share.validation import validation_problems
+
 DEFAULT_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 # Opt-in regions are disabled in the simulated accounts (as in new AWS accounts): nothing runs there.
 OPT_IN_REGIONS = frozenset({"ap-east-1", "me-south-1"})
@@ -124,17 +126,9 @@ def build_scenario(data: dict[str, Any], overrides: dict[str, Any]) -> Scenario:
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as error:
-        raise ScenarioError(_one_line(error)) from None
+        raise ScenarioError("invalid scenario: " + "; ".join(validation_problems(error, whole="scenario"))) from None
     _check_accounts(scenario)
     return scenario
-
-
-def _one_line(error: ValidationError) -> str:
-    problems = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "scenario"
-        problems.append(f"{where}: {item['msg']}")
-    return "invalid scenario: " + "; ".join(problems)
 
 
 def _check_accounts(scenario: Scenario) -> None:
