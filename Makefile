@@ -28,14 +28,14 @@ $(CHECKOV_VENV)/.installed: .ci/checkov-requirements.txt
 	touch $@
 
 # Offline: --skip-download (no Prisma Cloud policies or guides), no update check. Zero failed checks; each
-# skip is a `# checkov:skip=<ID>:<reason>` comment inside its resource (tests/security checks the reasons).
+# skip is a `# checkov:skip=<ID>:<reason>` comment inside its resource (tests/integration/security checks the reasons).
 checkov: $(CHECKOV_VENV)/.installed
 	CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV_VENV)/bin/checkov --skip-download --framework cloudformation \
 		--quiet --compact $(addprefix --file ,$(TEMPLATES))
 
 lint: install
-	$(BIN)/ruff check handlers cli tests bench
-	$(BIN)/ruff format --check handlers cli tests bench
+	$(BIN)/ruff check handlers cli sandbox tests bench
+	$(BIN)/ruff format --check handlers cli sandbox tests bench
 	$(BIN)/mypy
 
 test: lint checkov

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from wa_share_cli.sandbox import wellarchitected_backend as wa_backend
+from wa_share_sandbox import wellarchitected as wa_backend
 
 WORKLOAD_TEMPLATE = {
     "Description": "benchmark workload",

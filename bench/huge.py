@@ -13,12 +13,12 @@ from moto import mock_aws
 
 from bench.data import Seeded, seed, shared
 from wa_share.work_items import WorkItem
-from wa_share_cli.sandbox import wellarchitected_backend as wa_backend
-from wa_share_cli.sandbox.deployment import deploy
-from wa_share_cli.sandbox.iam_trust import install_trust_checks
-from wa_share_cli.sandbox.metering import METER
-from wa_share_cli.sandbox.organization import build_organization
-from wa_share_cli.sandbox.runner import FunctionRunner
+from wa_share_sandbox import wellarchitected as wa_backend
+from wa_share_sandbox.deployment import deploy
+from wa_share_sandbox.iam_trust import install_trust_checks
+from wa_share_sandbox.metering import METER
+from wa_share_sandbox.organization import build_organization
+from wa_share_sandbox.runner import FunctionRunner
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,11 @@ from bench.data import WORKLOAD_TEMPLATE
 from wa_share.aws import Sessions
 from wa_share.planner import LIST_ACCOUNTS_PAGE, run_planner
 from wa_share.settings import Settings
-from wa_share_cli.sandbox import wellarchitected_backend as wa_backend
-from wa_share_cli.sandbox.deployment import deploy
-from wa_share_cli.sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
-from wa_share_cli.sandbox.metering import METER
-from wa_share_cli.sandbox.organization import HOME_REGION, SimulatedOrganization, build_organization
+from wa_share_sandbox import wellarchitected as wa_backend
+from wa_share_sandbox.deployment import deploy
+from wa_share_sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
+from wa_share_sandbox.metering import METER
+from wa_share_sandbox.organization import HOME_REGION, SimulatedOrganization, build_organization
 
 _COUNTERS = (
     "approximate_number_of_messages",

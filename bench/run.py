@@ -36,11 +36,11 @@ from wa_share.reviews_side import read_reviews_side
 from wa_share.settings import DEFAULT_WA_REGIONS, Settings
 from wa_share.sweep import sweep_account
 from wa_share.work_items import WorkItem, bounded_slice
-from wa_share_cli.sandbox import wellarchitected_backend as wa_backend
-from wa_share_cli.sandbox.deployment import Deployment, deploy
-from wa_share_cli.sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
-from wa_share_cli.sandbox.metering import METER, install_meter
-from wa_share_cli.sandbox.organization import HOME_REGION, SimulatedOrganization, build_organization
+from wa_share_sandbox import wellarchitected as wa_backend
+from wa_share_sandbox.deployment import Deployment, deploy
+from wa_share_sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
+from wa_share_sandbox.metering import METER, install_meter
+from wa_share_sandbox.organization import HOME_REGION, SimulatedOrganization, build_organization
 
 OPT_IN_REGIONS = ("ap-east-1", "me-south-1")
 

@@ -1,23 +1,12 @@
-"""Fixtures: a simulated organization on moto, with the real templates deployed and trust enforced."""
+"""What every test gets: no way to reach a real AWS account. The simulated organization's fixtures live in
+tests/support/fixtures.py, for the integration and end-to-end tests only: unit tests never import moto."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
 import pytest
-from moto import mock_aws
 
-from tests.chaos.figures import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401 - hooks
-from wa_share_cli.sandbox import wellarchitected_backend
-from wa_share_cli.sandbox.deployment import Deployment, deploy
-from wa_share_cli.sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
-from wa_share_cli.sandbox.metering import install_meter
-from wa_share_cli.sandbox.organization import SimulatedOrganization, build_organization
-from wa_share_cli.sandbox.runner import FunctionRunner
-
-REGIONS = ("us-east-1", "eu-west-1")
-install_meter()  # before any botocore session exists, so that every call of every test is counted
+from tests.e2e.chaos.figures import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401 - hooks
 
 
 @pytest.fixture(autouse=True)
@@ -32,31 +21,3 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     boto3.DEFAULT_SESSION = None
-
-
-@pytest.fixture
-def moto_aws() -> Iterator[None]:
-    wellarchitected_backend.install()
-    with mock_aws():
-        yield
-    wellarchitected_backend.reset_faults()
-    wellarchitected_backend.reset_lifecycle()
-    wellarchitected_backend.set_cloudtrail_filter(None)
-    uninstall_trust_checks()
-
-
-@pytest.fixture
-def org(moto_aws: None) -> SimulatedOrganization:
-    return build_organization(members=2)
-
-
-@pytest.fixture
-def deployment(org: SimulatedOrganization) -> Deployment:
-    deployed = deploy(org, REGIONS)
-    install_trust_checks()
-    return deployed
-
-
-@pytest.fixture
-def runner(deployment: Deployment) -> FunctionRunner:
-    return FunctionRunner(deployment)

@@ -28,6 +28,11 @@ MEMBER_FEATURE_GRANTS = [
     ("OrganizationSharingOn", "CreateWellArchitectedServiceLinkedRole", "OrganizationSharing", "true"),
 ]
 
+# AWS limits (EventBridge: PutTargets RetryPolicy; SQS: SetQueueAttributes)
+EVENTBRIDGE_MAX_RETRY_ATTEMPTS = 185
+EVENTBRIDGE_MAX_EVENT_AGE_SECONDS = 24 * 3600
+SQS_MAX_RETENTION_SECONDS = 14 * 24 * 3600
+
 
 def test_member_role_feature_grants_exist_only_with_their_feature_and_the_stackset_passes_it() -> None:
     roles = template(ROLES)
@@ -68,11 +73,16 @@ def test_the_service_linked_role_grant_is_for_well_architected_only() -> None:
 
 def test_forwarder_retries_for_a_day_then_dead_letters_into_an_encrypted_queue_of_its_own() -> None:
     (target,) = props(FORWARDER, "ForwardCreateWorkloadRule")["Targets"]
-    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}
+    # as long as EventBridge allows: a central outage of up to a day loses no event
+    assert target["RetryPolicy"] == {
+        "MaximumRetryAttempts": EVENTBRIDGE_MAX_RETRY_ATTEMPTS,
+        "MaximumEventAgeInSeconds": EVENTBRIDGE_MAX_EVENT_AGE_SECONDS,
+    }
     assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ForwardDeadLetterQueue", "Arn"]}}
     queue = props(FORWARDER, "ForwardDeadLetterQueue")
     assert queue["SqsManagedSseEnabled"] is True
-    assert queue["MessageRetentionPeriod"] == 1209600
+    # a dead letter outlives the retry window by as long as SQS allows: doctor and replay find it for two weeks
+    assert queue["MessageRetentionPeriod"] == SQS_MAX_RETENTION_SECONDS > EVENTBRIDGE_MAX_EVENT_AGE_SECONDS
     (statement,) = statements(props(FORWARDER, "ForwardDeadLetterQueuePolicy")["PolicyDocument"])
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
     assert (statement["Action"], statement["Resource"]) == (

@@ -3,6 +3,7 @@ only, in this account and the probe region), a function and an alarm that exist 
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from tests.templates.test_templates import (
@@ -17,7 +18,9 @@ from tests.templates.test_templates import (
     template,
 )
 from wa_share.probe import PROBE_TAG_KEY, PROBE_TAG_VALUE
+from wa_share_sandbox.resolver import Resolver
 
+CONDITIONS = template(CENTRAL)["Conditions"]
 WRITES = {"wellarchitected:CreateWorkload", "wellarchitected:DeleteWorkload"}
 PROBE_REGION = {"Fn::If": ["HasProbeRegion", {"Ref": "ProbeRegion"}, {"Ref": "AWS::Region"}]}
 
@@ -26,22 +29,29 @@ def by_sid(role: str) -> dict[str, dict[str, Any]]:
     return {statement["Sid"]: statement for statement in role_statements(CENTRAL, role)}
 
 
-def test_the_probe_is_off_by_default_and_one_parameter_turns_it_on() -> None:
-    parameters = template(CENTRAL)["Parameters"]
-    assert parameters["Probe"]["Default"] == "off"
-    assert parameters["Probe"]["AllowedValues"] == ["off", "on-demand", "scheduled"]
-    assert parameters["ProbeSchedule"]["Default"] == "rate(1 hour)"
-    conditions = {name: resource.get("Condition") for name, resource in resources(CENTRAL).items()}
-    assert conditions["ProbeRole"] == "ProbeRoleOn"
-    assert (
-        conditions["ProbeFunction"]
-        == conditions["ProbeFunctionLogGroup"]
-        == conditions["ProbeAlarm"]
-        == "ProbeScheduled"
+def _probe_resources(**chosen: str) -> set[str]:
+    """The probe's resources a stack creates from the template's defaults and the parameters chosen."""
+    defaults = {name: spec.get("Default") for name, spec in template(CENTRAL)["Parameters"].items()}
+    resolver = Resolver(
+        defaults | chosen, account="111122223333", region="eu-west-1", stack="wa-share", conditions=CONDITIONS
     )
-    events = props(CENTRAL, "ProbeFunction")["Events"]
-    assert events["Probe"]["Properties"]["Schedule"] == {"Ref": "ProbeSchedule"}
-    assert props(CENTRAL, "ProbeFunction")["Handler"] == "probe_function.handler"
+    created = {
+        name
+        for name, resource in resources(CENTRAL).items()
+        if "Condition" not in resource or resolver.condition(resource["Condition"])
+    }
+    return {name for name in created if name.startswith("Probe")}
+
+
+def test_the_probe_is_off_by_default_and_one_parameter_turns_it_on() -> None:
+    assert _probe_resources() == set()  # a stack deployed with defaults creates no workload in any account
+    assert _probe_resources(Probe="off") == set()
+    assert _probe_resources(Probe="on-demand") == {"ProbeRole"}  # for `wa-share probe`, nothing scheduled
+    assert _probe_resources(Probe="scheduled") == {"ProbeRole", "ProbeFunction", "ProbeFunctionLogGroup", "ProbeAlarm"}
+    function = props(CENTRAL, "ProbeFunction")
+    assert function["Events"]["Probe"]["Properties"]["Schedule"] == {"Ref": "ProbeSchedule"}
+    module, attribute = function["Handler"].rsplit(".", 1)
+    assert callable(getattr(importlib.import_module(module), attribute))  # the handler the function names exists
 
 
 def test_only_the_probe_role_may_create_or_delete_workloads() -> None:

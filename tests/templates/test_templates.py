@@ -15,7 +15,7 @@ import pytest
 from moto.events.models import EventPattern
 from moto.events.utils import EventMessageType
 
-from tests.factories import create_workload_event
+from tests.support.factories import create_workload_event
 from wa_share.settings import DEFAULT_WA_REGIONS
 from wa_share_cli.cfn_templates import event_pattern, load_template, repo_root
 

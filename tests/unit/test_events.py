@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import create_workload_event
+from tests.support.factories import create_workload_event
 from wa_share.events import InvalidEvent, parse_create_workload
 from wa_share.realtime import is_fresh
 

@@ -46,7 +46,7 @@ def register(subcommands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from wa_share_cli.sandbox.command import run as run_sandbox  # noqa: PLC0415 - the extra is optional
+        from wa_share_sandbox.command import run as run_sandbox  # noqa: PLC0415 - the extra is optional
     except ModuleNotFoundError as missing:
         if (missing.name or "").split(".")[0] not in SANDBOX_ONLY_MODULES:
             raise

@@ -1,0 +1,308 @@
+"""Run the real Lambda handlers in-process, the way Lambda would, against a simulated deployment.
+
+- The share function: each message on the share rule's stand-in queue is one async invocation; an
+  invocation that raises is retried as Lambda does (MaximumRetryAttempts from template.yaml), then its
+  failure record goes to the on-failure queue.
+- The sweep: the planner runs on a schedule-shaped event; the worker gets SQS batches (BatchSize from
+  the template), its partial batch failures stay on the queue, successes are deleted.
+Each invocation runs with the function's environment and its role's credentials, nothing else, and its
+wall time is recorded (the simulated latency). Given a `log_stream`, what a function prints (Powertools
+logs, EMF metrics, warnings) goes there instead of the terminal, as CloudWatch Logs would keep it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import boto3
+
+import probe_function
+import share_function
+import sweep_planner
+import sweep_worker
+from wa_share.observability import logger as function_logger
+from wa_share_cli.cfn_templates import load_template, templates_root
+from wa_share_sandbox.clock import compress_retry_backoff
+from wa_share_sandbox.deployment import FUNCTIONS, Deployment
+from wa_share_sandbox.metering import install_meter
+
+
+@functools.cache
+def function_timeout(function: str) -> int:
+    """The function's Timeout in template.yaml, in seconds."""
+    logical_id = FUNCTIONS[function]
+    return int(load_template(templates_root() / "template.yaml")["Resources"][logical_id]["Properties"]["Timeout"])
+
+
+CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+OnInvocation = Callable[["Invocation"], None]
+
+
+RemainingTime = Callable[[], int]
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int = 256
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    timeout_ms: int = 900_000  # the function's Timeout in template.yaml
+    remaining: RemainingTime | None = None  # a test's own clock of the invocation's remaining time
+    started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        if self.remaining is not None:
+            return self.remaining()
+        return max(0, self.timeout_ms - round((time.monotonic() - self.started) * 1000))
+
+
+@dataclass
+class Invocation:
+    function: str
+    result: Any = None
+    error: str | None = None
+    calls: int = 0  # AWS API calls the function made (retried attempts not counted again)
+    seconds: float = 0.0  # wall time of the handler
+    items: int = 1  # events or queue messages it was handed
+    event: Any = field(default=None, repr=False)
+
+
+class FunctionRunner:
+    def __init__(self, deployment: Deployment, *, log_stream: TextIO | None = None) -> None:
+        self.deployment = deployment
+        self.log_stream = log_stream
+        self.meter = install_meter()
+        compress_retry_backoff()
+        functions = load_template(templates_root() / "template.yaml")["Resources"]
+        self.max_retries = int(functions["ShareFunction"]["Properties"]["EventInvokeConfig"]["MaximumRetryAttempts"])
+        worker_events = functions["SweepWorkerFunction"]["Properties"]["Events"]
+        self.worker_batch_size = int(next(iter(worker_events.values()))["Properties"]["BatchSize"])
+        for module in (share_function, sweep_planner, sweep_worker, probe_function):
+            module.runtime.cache_clear()  # a new deployment: new settings, new sessions
+        self.invocations: list[Invocation] = []
+
+    @contextmanager
+    def as_function(self, function: str) -> Iterator[None]:
+        credentials = self.deployment.function_credentials[function]
+        variables = self.deployment.environment(function) | {
+            "AWS_ACCESS_KEY_ID": credentials["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": credentials["aws_secret_access_key"],
+            "AWS_SESSION_TOKEN": credentials["aws_session_token"],
+            "AWS_DEFAULT_REGION": self.deployment.function_env["AWS_REGION"],
+        }
+        saved = {name: os.environ.get(name) for name in variables}
+        os.environ.update(variables)
+        boto3.DEFAULT_SESSION = None
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    def _context(self, function: str, remaining: RemainingTime | None) -> LambdaContext:
+        name = f"wa-share-{function}"
+        region, account = self.deployment.function_env["AWS_REGION"], self.deployment.org.automation
+        arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+        timeout = function_timeout(function) * 1000
+        return LambdaContext(function_name=name, invoked_function_arn=arn, timeout_ms=timeout, remaining=remaining)
+
+    def invoke(
+        self, function: str, event: Any, *, items: int = 1, remaining: RemainingTime | None = None
+    ) -> Invocation:
+        modules = {"share": share_function, "planner": sweep_planner, "worker": sweep_worker, "probe": probe_function}
+        handler = modules[function].handler
+        invocation = Invocation(function, items=items, event=event)
+        before = sum(self.meter.snapshot().values())
+        started = time.perf_counter()
+        with self.as_function(function), _captured(self.log_stream):
+            try:
+                result = handler(event, self._context(function, remaining))
+                # Lambda returns the result as JSON: a value json cannot write fails the invocation there.
+                invocation.result = json.loads(json.dumps(result))
+            except Exception as error:  # noqa: BLE001 - Lambda reports any exception as a function error
+                invocation.error = f"{type(error).__name__}: {error}"
+        invocation.seconds = time.perf_counter() - started
+        invocation.calls = sum(self.meter.snapshot().values()) - before
+        self.invocations.append(invocation)
+        return invocation
+
+    def _admin_sqs(self) -> Any:
+        return self.deployment.org.client(self.deployment.org.automation, "sqs")
+
+    def pending_share_events(self) -> int:
+        """Events the share rule matched that no invocation has taken yet."""
+        return self._depth(self.deployment.invocation_queue_url)
+
+    def queue_depth(self, logical_id: str) -> int:
+        """Messages waiting on one of the deployment's queues (ShareFailureQueue, SweepDeadLetterQueue…)."""
+        return self._depth(self.deployment.queue_urls[logical_id])
+
+    def _depth(self, url: str) -> int:
+        attributes = self._admin_sqs().get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"])
+
+    def deliver_share_events(self, on_event: OnInvocation | None = None) -> list[Invocation]:
+        """Invoke the share function once per event the share rule matched (async semantics).
+
+        Returns the last attempt for each event; `on_event` sees it as soon as the event is settled.
+        """
+        delivered = list[Invocation]()
+        for event in self._take_share_events():
+            delivered.append(self._invoke_async(event))
+            if on_event is not None:
+                on_event(delivered[-1])
+        return delivered
+
+    def discard_share_events(self) -> int:
+        """An outage: the function never ran, and Lambda drops async events past their maximum age."""
+        return sum(1 for _event in self._take_share_events())
+
+    def _take_share_events(self) -> Iterator[dict[str, Any]]:
+        sqs, url = self._admin_sqs(), self.deployment.invocation_queue_url
+        while True:
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+            if not messages.get("Messages"):
+                return
+            for message in messages["Messages"]:
+                yield json.loads(message["Body"])
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    def _invoke_async(self, event: dict[str, Any]) -> Invocation:
+        for _attempt in range(1 + self.max_retries):
+            invocation = self.invoke("share", event)
+            if invocation.error is None:
+                return invocation
+        record = {
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "requestContext": {"condition": "RetriesExhausted", "approximateInvokeCount": 1 + self.max_retries},
+            "requestPayload": event,
+            "responsePayload": {"errorMessage": invocation.error},
+        }
+        self._admin_sqs().send_message(
+            QueueUrl=self.deployment.queue_urls["ShareFailureQueue"], MessageBody=json.dumps(record)
+        )
+        return invocation
+
+    def run_sweep(
+        self,
+        *,
+        max_rounds: int = 20,
+        on_invocation: OnInvocation | None = None,
+        remaining: Callable[[], RemainingTime | None] | None = None,
+    ) -> list[Invocation]:
+        """The schedule fires: the planner enqueues, then the worker drains the queue (retries included)."""
+        schedule = {"id": str(uuid.uuid4()), "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+        runs = [self.invoke("planner", schedule)]
+        if on_invocation:
+            on_invocation(runs[-1])
+        return runs + self.drain_sweep_queue(max_rounds=max_rounds, on_invocation=on_invocation, remaining=remaining)
+
+    def drain_sweep_queue(
+        self,
+        *,
+        max_rounds: int = 20,
+        on_invocation: OnInvocation | None = None,
+        remaining: Callable[[], RemainingTime | None] | None = None,
+    ) -> list[Invocation]:
+        """The SQS event source: worker batches until the queue is empty. `remaining` makes each invocation's
+        clock of remaining time (None: the function's Timeout, counting down in real time)."""
+        report = on_invocation or (lambda _invocation: None)
+        runs: list[Invocation] = []
+        for _round in range(max_rounds):
+            batch = self._receive_worker_batch()
+            if not batch:
+                break
+            runs.append(self._run_worker_batch(batch, remaining() if remaining else None))
+            report(runs[-1])
+        return runs
+
+    def run_probe(self, at: datetime | None = None) -> Invocation:
+        """The probe's schedule fires (Probe=scheduled) at `at` (now by default): earlier probes are judged and
+        deleted, a new one is created."""
+        scheduled = {
+            "id": str(uuid.uuid4()),
+            "time": (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "source": "aws.events",
+            "detail-type": "Scheduled Event",
+            "detail": {},
+        }
+        return self.invoke("probe", scheduled)
+
+    def _receive_worker_batch(self) -> list[dict[str, Any]]:
+        response = self._admin_sqs().receive_message(
+            QueueUrl=self.deployment.queue_urls["SweepQueue"],
+            MaxNumberOfMessages=self.worker_batch_size,
+            MessageSystemAttributeNames=["All"],
+        )
+        return list(response.get("Messages", []))
+
+    def _run_worker_batch(self, messages: list[dict[str, Any]], remaining: RemainingTime | None = None) -> Invocation:
+        queue_url = self.deployment.queue_urls["SweepQueue"]
+        event = {"Records": [_sqs_record(message, queue_url) for message in messages]}
+        invocation = self.invoke("worker", event, items=len(messages), remaining=remaining)
+        failed = set()
+        if invocation.error is None:
+            failed = {item["itemIdentifier"] for item in invocation.result.get("batchItemFailures", [])}
+        sqs = self._admin_sqs()
+        for message in messages:
+            if invocation.error is None and message["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            else:  # the visibility timeout passes at once in the simulator
+                sqs.change_message_visibility(
+                    QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
+        return invocation
+
+
+@contextmanager
+def _captured(stream: TextIO | None) -> Iterator[None]:
+    """Send the function's output to `stream`: print() and warnings, and the Powertools log handler,
+    which holds the stdout it found at import time."""
+    if stream is None:
+        yield
+        return
+    handler = function_logger.registered_handler
+    previous = handler.stream if isinstance(handler, logging.StreamHandler) else None
+    if isinstance(handler, logging.StreamHandler):
+        handler.setStream(stream)
+    try:
+        with redirect_stdout(stream), redirect_stderr(stream):
+            yield
+    finally:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(previous)
+
+
+def _sqs_record(message: dict[str, Any], queue_url: str) -> dict[str, Any]:
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {
+            "ApproximateReceiveCount": message.get("Attributes", {}).get("ApproximateReceiveCount", "1"),
+            "SentTimestamp": message.get("Attributes", {}).get("SentTimestamp", "0"),
+        },
+        "messageAttributes": {},
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:{}:{}".format(*queue_url.split("/")[-2:]),
+        "awsRegion": "us-east-1",
+    }

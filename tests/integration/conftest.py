@@ -1,0 +1,3 @@
+"""The moto fixtures (tests/support/fixtures.py) for the integration tests."""
+
+from tests.support.fixtures import deployment, moto_aws, org, runner  # noqa: F401 - fixtures

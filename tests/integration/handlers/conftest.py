@@ -1,0 +1,44 @@
+"""Fixtures of the handler tests: functions with changed settings, and their log lines as CloudWatch gets them."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import sweep_worker
+from wa_share.observability import logger
+from wa_share_sandbox.deployment import Deployment
+from wa_share_sandbox.runner import FunctionRunner
+
+
+@pytest.fixture
+def reconfigure(deployment: Deployment) -> Iterator[Callable[..., FunctionRunner]]:
+    """A runner whose functions see changed settings (as a stack update of the parameters would)."""
+
+    def runner_with(**variables: str) -> FunctionRunner:
+        deployment.function_env |= variables
+        return FunctionRunner(deployment)
+
+    yield runner_with
+    sweep_worker.runtime.cache_clear()
+
+
+@pytest.fixture
+def log_records() -> Iterator[Callable[[str], list[dict[str, Any]]]]:
+    """The functions' log lines with this message, as the Powertools JSON formatter writes them."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logging.getLogger(logger.name).addHandler(handler)
+
+    def lines(message: str) -> list[dict[str, Any]]:
+        parsed = [json.loads(line) for line in stream.getvalue().splitlines()]
+        return [line for line in parsed if line["message"] == message]
+
+    yield lines
+    logging.getLogger(logger.name).removeHandler(handler)

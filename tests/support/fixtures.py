@@ -1,0 +1,47 @@
+"""Fixtures of the integration and end-to-end tests: a simulated organization on moto, with the real
+templates deployed and trust enforced. Their conftest files import these names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from moto import mock_aws
+
+from wa_share_sandbox import wellarchitected as wellarchitected_backend
+from wa_share_sandbox.deployment import Deployment, deploy
+from wa_share_sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
+from wa_share_sandbox.metering import install_meter
+from wa_share_sandbox.organization import SimulatedOrganization, build_organization
+from wa_share_sandbox.runner import FunctionRunner
+
+REGIONS = ("us-east-1", "eu-west-1")
+install_meter()  # before any botocore session exists, so that every call of every test is counted
+
+
+@pytest.fixture
+def moto_aws() -> Iterator[None]:
+    wellarchitected_backend.install()
+    with mock_aws():
+        yield
+    wellarchitected_backend.reset_faults()
+    wellarchitected_backend.reset_lifecycle()
+    wellarchitected_backend.set_cloudtrail_filter(None)
+    uninstall_trust_checks()
+
+
+@pytest.fixture
+def org(moto_aws: None) -> SimulatedOrganization:
+    return build_organization(members=2)
+
+
+@pytest.fixture
+def deployment(org: SimulatedOrganization) -> Deployment:
+    deployed = deploy(org, REGIONS)
+    install_trust_checks()
+    return deployed
+
+
+@pytest.fixture
+def runner(deployment: Deployment) -> FunctionRunner:
+    return FunctionRunner(deployment)
