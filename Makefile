@@ -9,7 +9,7 @@ TEMPLATES := template.yaml $(wildcard member_stackset/*.yaml)
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install lint checkov test demo bench clean
+.PHONY: install lint checkov test unit demo bench clean
 
 $(BIN)/.installed: requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.13 (pyenv install 3.13)"; exit 1; }
@@ -40,6 +40,10 @@ lint: install
 
 test: lint checkov
 	$(BIN)/pytest -n 2 -q
+
+# The fast room alone: pure logic, no moto, a few seconds.
+unit: install
+	$(BIN)/pytest -q tests/unit
 
 demo: install
 	$(BIN)/wa-share sandbox
