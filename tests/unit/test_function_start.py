@@ -16,6 +16,7 @@ import sweep_planner
 import sweep_worker
 from tests.factories import FakeLambdaContext, create_workload_event
 from tests.unit.test_settings import MINIMAL
+from wa_share.aws import Sessions
 from wa_share.settings import SettingsError
 
 SCHEDULE = {"id": "e-1", "source": "aws.events", "detail-type": "Scheduled Event", "time": "2026-12-01T03:00:00Z"}
@@ -66,3 +67,10 @@ def test_a_function_without_a_required_variable_fails_its_start_naming_it(
     with pytest.raises(SettingsError, match=rf"{variable}: Field required"):
         module.handler(event, FakeLambdaContext())
     assert json.dumps(event, sort_keys=True) == before
+
+
+def test_the_probes_sessions_cannot_assume_a_member_role() -> None:
+    """The probe reads no MEMBER_ROLE_NAME: its sessions refuse a member session before any call."""
+    sessions = Sessions(member_role_name=None, home_region="us-east-1")
+    with pytest.raises(ValueError, match="no member role name"):
+        sessions.member("111122223333")
