@@ -26,7 +26,7 @@ from moto.sqs.models import Queue
 from bench.data import WORKLOAD_TEMPLATE
 from wa_share.aws import Sessions
 from wa_share.planner import LIST_ACCOUNTS_PAGE, run_planner
-from wa_share.settings import Settings
+from wa_share.settings import PlannerSettings
 from wa_share_sandbox import wellarchitected as wa_backend
 from wa_share_sandbox.deployment import deploy
 from wa_share_sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
@@ -88,7 +88,7 @@ def planner_run(accounts: int, latency_ms: float) -> PlannerRun:
         if latency_ms:  # the sweep's per-call latency, here on every call the planner makes
             delay = latency_ms / 1000
             central.get_component("event_emitter").register_first("before-send", lambda **_: time.sleep(delay))
-        settings = Settings.from_env(deployment.environment("planner"))
+        settings = PlannerSettings.from_env(deployment.environment("planner"))
         sessions = Sessions(member_role_name=settings.member_role_name, home_region=HOME_REGION, central=central)
         event = {"id": str(uuid.uuid4()), "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
         before, started = METER.snapshot(), time.perf_counter()

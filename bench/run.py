@@ -31,9 +31,10 @@ from bench.original import OriginalSettings, OriginalSweep
 from bench.planner import planner_run, print_planner
 from bench.report import MOTO_CPU, Run, print_sweep
 from wa_share.aws import Sessions
+from wa_share.domain import DEFAULT_WA_REGIONS
 from wa_share.observability import logger, metrics
 from wa_share.reviews_side import read_reviews_side
-from wa_share.settings import DEFAULT_WA_REGIONS, Settings
+from wa_share.settings import PlannerSettings, WorkerSettings
 from wa_share.sweep import sweep_account
 from wa_share.work_items import WorkItem, bounded_slice
 from wa_share_sandbox import wellarchitected as wa_backend
@@ -124,13 +125,13 @@ class _Sweep:
 
     def __init__(self, deployment: Deployment, concurrency: int | None, regions: Sequence[str]) -> None:
         overrides = {"REGION_CONCURRENCY": str(concurrency)} if concurrency else {}
-        self.settings = Settings.from_env(deployment.environment("worker") | overrides)
+        self.settings = WorkerSettings.from_env(deployment.environment("worker") | overrides)
         self.sessions = Sessions(
             member_role_name=self.settings.member_role_name,
             home_region=self.settings.home_region,
             central=_central(deployment, "worker"),
         )
-        self.planner = Settings.from_env(deployment.environment("planner"))
+        self.planner = PlannerSettings.from_env(deployment.environment("planner"))
         self.planner_sessions = Sessions(
             member_role_name=self.planner.member_role_name,
             home_region=self.planner.home_region,

@@ -7,7 +7,7 @@ AWS failures raise: Lambda retries, and the probe alarm fires when no probe gets
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,9 +16,11 @@ from wa_share.observability import logger, metrics
 from wa_share.probe_run import run_scheduled_probe
 from wa_share.runtime import build_runtime
 from wa_share.schedule import parse_schedule
+from wa_share.settings import ProbeSettings
 
 # Built once per execution environment (cached).
-runtime = cache(build_runtime)
+SETTINGS = ProbeSettings  # the variables it reads (template.yaml gives it exactly these)
+runtime = cache(partial(build_runtime, SETTINGS))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -6,7 +6,7 @@ retries them and finally hands them to the on-failure destination.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,9 +16,11 @@ from wa_share.events import InvalidEvent, parse_create_workload
 from wa_share.observability import logger, metrics
 from wa_share.realtime import reject_event, share_created_workload
 from wa_share.runtime import build_runtime
+from wa_share.settings import ShareSettings
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
-runtime = cache(build_runtime)
+SETTINGS = ShareSettings  # the variables it reads (template.yaml gives it exactly these)
+runtime = cache(partial(build_runtime, SETTINGS))
 
 
 @logger.inject_lambda_context(clear_state=True)

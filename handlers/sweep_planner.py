@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -10,9 +10,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from wa_share.observability import logger, metrics
 from wa_share.planner import run_planner
 from wa_share.runtime import build_runtime
+from wa_share.settings import PlannerSettings
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
-runtime = cache(build_runtime)
+SETTINGS = PlannerSettings  # the variables it reads (template.yaml gives it exactly these)
+runtime = cache(partial(build_runtime, SETTINGS))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -17,13 +17,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from wa_share.deadline import Deadline
 from wa_share.observability import logger, metrics
 from wa_share.runtime import build_runtime
+from wa_share.settings import WorkerSettings
 from wa_share.worker import handle_work_message
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
-runtime = cache(build_runtime)
+SETTINGS = WorkerSettings  # the variables it reads (template.yaml gives it exactly these)
+runtime = cache(partial(build_runtime, SETTINGS))
 
 
 def record_handler(record: SQSRecord, deadline: Deadline) -> None:

@@ -215,7 +215,7 @@ class Sessions:
     def __init__(
         self,
         *,
-        member_role_name: str,
+        member_role_name: str | None,
         home_region: str,
         central: botocore.session.Session | None = None,
         session_name: str = ROLE_SESSION_NAME,
@@ -232,7 +232,7 @@ class Sessions:
         self._lock = threading.Lock()
 
     def role_arn(self, account_id: str, role_name: str | None = None) -> str:
-        name = role_name or self.member_role_name
+        name = self._role(role_name)
         return f"arn:{partition_of(self.home_region)}:iam::{account_id}:role/{name}"
 
     def member(self, account_id: str, role_name: str | None = None) -> AccountSession:
@@ -240,7 +240,7 @@ class Sessions:
 
         Raises MemberRoleUnavailable when the role cannot be assumed.
         """
-        key = (account_id, role_name or self.member_role_name)
+        key = (account_id, self._role(role_name))
         with self._lock:
             cached = self._members.get(key)
             if cached is not None:
@@ -252,6 +252,12 @@ class Sessions:
             while len(self._members) > MAX_CACHED_ACCOUNTS:
                 self._members.popitem(last=False)
         return session
+
+    def _role(self, role_name: str | None) -> str:
+        name = role_name or self.member_role_name
+        if name is None:  # a function without member accounts to act in (the probe) was given none
+            raise ValueError("no member role name: this function does not act in member accounts")
+        return name
 
     def forget(self, account_id: str) -> None:
         """Drop sessions whose credentials AWS rejected (ExpiredToken): the next use assumes afresh."""

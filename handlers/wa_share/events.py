@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from wa_share.settings import ACCOUNT_ID, REGION
+from wa_share.domain import ACCOUNT_ID, REGION
 from wa_share.validation import validation_problems
 
 # Matched with fullmatch: "$" would also accept a trailing newline.

@@ -14,13 +14,14 @@ from wa_share.announce import Announcer, ShareAnnouncement
 from wa_share.aws import AwsError, Sessions
 from wa_share.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS
 from wa_share.deadline import Deadline
+from wa_share.domain import ACCOUNT_ID
 from wa_share.observability import count, logger
-from wa_share.settings import ACCOUNT_ID, Settings
+from wa_share.settings import SharingSettings
 from wa_share.sharing import NEW_SHARES, ShareResult
 from wa_share.wellarchitected import Invitations, WellArchitected
 
 
-def announcer_for(settings: Settings, sessions: Sessions) -> Announcer:
+def announcer_for(settings: SharingSettings, sessions: Sessions) -> Announcer:
     region = settings.home_region
     return Announcer(
         sns=sessions.central.sns(region) if settings.announce_topic_arn else None,
@@ -35,7 +36,7 @@ def follow_up(
     wa: WellArchitected,
     *,
     found_by: str,
-    settings: Settings,
+    settings: SharingSettings,
     sessions: Sessions,
     workload_name: str | None = None,
     announce: bool = True,
@@ -60,7 +61,7 @@ def follow_up(
     return [item.result for item in accepted]
 
 
-def _acceptable(result: ShareResult, settings: Settings) -> bool:
+def _acceptable(result: ShareResult, settings: SharingSettings) -> bool:
     return settings.acceptor_role_name is not None and bool(ACCOUNT_ID.match(result.principal))
 
 
@@ -75,7 +76,7 @@ class _Accepted:
 
 
 def _accept(
-    result: ShareResult, wa: WellArchitected, settings: Settings, sessions: Sessions, deadline: Deadline
+    result: ShareResult, wa: WellArchitected, settings: SharingSettings, sessions: Sessions, deadline: Deadline
 ) -> _Accepted:
     if not deadline.fits(ACCEPTANCE_CALLS):
         reason = "too little time left in this invocation"
@@ -106,7 +107,7 @@ def _name(wa: WellArchitected, workload_id: str) -> str:
 
 
 def _announcement(
-    result: ShareResult, wa: WellArchitected, name: str, found_by: str, settings: Settings, *, accepted: bool
+    result: ShareResult, wa: WellArchitected, name: str, found_by: str, settings: SharingSettings, *, accepted: bool
 ) -> ShareAnnouncement:
     return ShareAnnouncement(
         account_id=wa.account_id,

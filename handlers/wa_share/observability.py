@@ -1,4 +1,8 @@
-"""One Logger and one Metrics object for the whole package (Powertools; EMF metrics on stdout)."""
+"""One Logger and one Metrics object for the whole package (Powertools; EMF metrics on stdout).
+
+It knows the metric names, not the domain: an outcome is its plain string value here (a test holds this
+table equal to sharing.Outcome), so every module may log and count without importing the domain.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,10 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-
-from wa_share.sharing import CHANGES, Outcome, ShareResult
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "wa-share")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "WaShare")
@@ -19,17 +21,29 @@ NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "WaShare")
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
+# The metric of each share outcome (sharing.Outcome's values).
 METRIC_OF_OUTCOME = {
-    Outcome.CREATED: "SharesCreated",
-    Outcome.RESHARED: "SharesCreated",
-    Outcome.UPDATED: "SharesUpdated",
-    Outcome.ALREADY_SHARED: "AlreadyShared",
-    Outcome.SKIPPED_OWNER: "Skipped",
-    Outcome.SKIPPED_DELETED: "Skipped",
-    Outcome.DRIFT_REPORTED: "PermissionDrift",
-    Outcome.NOT_LIVE_REPORTED: "NotLiveReported",
-    Outcome.QUOTA_EXCEEDED: "QuotaExceeded",
+    "created": "SharesCreated",
+    "reshared": "SharesCreated",
+    "updated": "SharesUpdated",
+    "already_shared": "AlreadyShared",
+    "skipped_owner": "Skipped",
+    "skipped_deleted": "Skipped",
+    "drift_reported": "PermissionDrift",
+    "not_live_reported": "NotLiveReported",
+    "quota_exceeded": "QuotaExceeded",
 }
+# A share made (created, reshared or updated: sharing.CHANGES) is exactly an outcome counted under these.
+SHARES_MADE_METRICS = frozenset({"SharesCreated", "SharesUpdated"})
+
+
+class CountedOutcome(Protocol):
+    """What a share result must tell to be counted (sharing.ShareResult does)."""
+
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def dry_run(self) -> bool: ...
 
 
 # Shares made (created, reshared, updated) per path, for the dashboard: separate names rather than a
@@ -48,7 +62,7 @@ def count(name: str, value: int = 1) -> None:
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
-def record_outcomes(results: Iterable[ShareResult], *, path: SharePath) -> None:
+def record_outcomes(results: Iterable[CountedOutcome], *, path: SharePath) -> None:
     """Add one metric per outcome kind, and the shares made on this path (realtime, sweep or replay);
     dry runs change nothing, so they count under their own names."""
     results = list(results)
@@ -58,7 +72,9 @@ def record_outcomes(results: Iterable[ShareResult], *, path: SharePath) -> None:
     )
     for name, value in sorted(tally.items()):
         count(name, value)
-    made = sum(1 for result in results if result.outcome in CHANGES and not result.dry_run)
+    made = sum(
+        1 for result in results if METRIC_OF_OUTCOME[result.outcome] in SHARES_MADE_METRICS and not result.dry_run
+    )
     count(SHARES_METRIC_OF_PATH[path], made)
 
 

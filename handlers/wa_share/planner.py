@@ -15,7 +15,7 @@ from wa_share.observability import count, logger
 from wa_share.queues import send_batches
 from wa_share.reviews_side import read_reviews_side, slices_wanted
 from wa_share.schedule import ScheduledEvent, parse_schedule
-from wa_share.settings import Settings, SettingsError
+from wa_share.settings import PlannerSettings
 from wa_share.work_items import WorkItem, bounded_slice
 
 if TYPE_CHECKING:
@@ -72,10 +72,8 @@ def plan_sweep(
     ]
 
 
-def run_planner(event: Any, settings: Settings, sessions: Sessions) -> dict[str, Any]:
+def run_planner(event: Any, settings: PlannerSettings, sessions: Sessions) -> dict[str, Any]:
     schedule = _schedule(event)
-    if settings.sweep_queue_url is None:
-        raise SettingsError("environment variable SWEEP_QUEUE_URL is required by the planner but not set")
     logger.append_keys(sweep_id=schedule.id)
     accounts = active_accounts(sessions.central.organizations(settings.home_region))
     full = not slices_wanted(settings, schedule.time or datetime.now(UTC))

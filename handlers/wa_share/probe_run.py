@@ -18,7 +18,7 @@ from wa_share.aws import AwsError, ErrorKind, Sessions
 from wa_share.observability import count, logger, metrics
 from wa_share.probe import PROBE_PREFIX, PROBE_TAG_KEY, PROBE_TAG_VALUE, ProbeRule, created_at, probe_name
 from wa_share.schedule import ScheduledEvent
-from wa_share.settings import Settings, SettingsError
+from wa_share.settings import ProbeSettings
 from wa_share.sharing import NEW_SHARES, ShareResult
 from wa_share.wellarchitected import Share, WellArchitected, Workload
 
@@ -69,14 +69,12 @@ def delete_probe(wa: WellArchitected, workload_id: str) -> None:
             raise
 
 
-def run_scheduled_probe(event: ScheduledEvent, settings: Settings, sessions: Sessions) -> ProbeRun:
+def run_scheduled_probe(event: ScheduledEvent, settings: ProbeSettings, sessions: Sessions) -> ProbeRun:
     """Judge and delete the earlier probes, then create this run's; raises on an AWS failure (retried).
 
     `event`: parsed with its `time` required (schedule.parse_schedule), which the probe's name carries.
     """
     account = settings.probe_account_id
-    if account is None:
-        raise SettingsError("environment variable PROBE_ACCOUNT_ID is required by the probe but not set")
     assert event.time is not None  # noqa: S101 - parsed with time_required
     region = settings.probe_region
     wa = WellArchitected(sessions.central.wellarchitected(region), account_id=account, region=region)
@@ -128,9 +126,9 @@ def _judge_and_delete(
     run.cleaned.append(probe.name)
 
 
-def probe_name_shared(owner: str, workload_id: str, wa: WellArchitected | None, settings: Settings) -> str | None:
+def probe_name_shared(owner: str, workload_id: str, wa: WellArchitected | None, probes: ProbeRule) -> str | None:
     """The probe's name when the share path just handled a probe; one GetWorkload, in the probe account only."""
-    if wa is None or not settings.probes.may_own_probes(owner):
+    if wa is None or not probes.may_own_probes(owner):
         return None
     try:
         name = wa.workload_name(workload_id)
@@ -138,7 +136,7 @@ def probe_name_shared(owner: str, workload_id: str, wa: WellArchitected | None, 
         if error.kind is ErrorKind.NOT_FOUND:
             return None
         raise
-    return name if settings.probes.is_probe(owner, name) else None
+    return name if probes.is_probe(owner, name) else None
 
 
 def record_probe_shared(name: str, results: Sequence[ShareResult], now: datetime) -> float | None:

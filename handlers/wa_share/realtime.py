@@ -15,7 +15,7 @@ from wa_share.followup import follow_up
 from wa_share.observability import SharePath, count, logger, record_latency, record_outcomes
 from wa_share.probe_run import probe_name_shared, record_probe_shared
 from wa_share.queues import failure_record, send_record
-from wa_share.settings import Settings
+from wa_share.settings import ShareSettings
 from wa_share.sharing import (
     CHANGES,
     OWNS_IT,
@@ -60,7 +60,7 @@ class RealtimeResult:
 
 def share_created_workload(
     created: WorkloadCreated,
-    settings: Settings,
+    settings: ShareSettings,
     sessions: Sessions,
     deadline: Deadline | None = None,
     clock: Clock = _utc_now,
@@ -95,14 +95,14 @@ def _record(
     created: WorkloadCreated,
     results: list[ShareResult],
     wa: WellArchitected | None,
-    settings: Settings,
+    settings: ShareSettings,
     found_by: SharePath,
     *,
     now: datetime,
 ) -> bool:
     """Metrics and log lines of the outcome; True for a probe, which is not an organization workload: its
     latency is recorded instead, and it is not announced."""
-    probe = probe_name_shared(created.account_id, created.workload_id, wa, settings)
+    probe = probe_name_shared(created.account_id, created.workload_id, wa, settings.probes)
     if probe is not None:
         record_probe_shared(probe, results, now)
     else:
@@ -115,7 +115,7 @@ def _record(
 
 
 def _share(
-    created: WorkloadCreated, settings: Settings, sessions: Sessions, *, fresh: bool
+    created: WorkloadCreated, settings: ShareSettings, sessions: Sessions, *, fresh: bool
 ) -> tuple[list[ShareResult], WellArchitected | None]:
     owner = created.account_id
     others = [principal for principal in settings.principals if principal != owner]
@@ -135,13 +135,11 @@ def _share(
     return skipped + share(wa, created.workload_id, others, policy, epoch=created.event_id), wa
 
 
-def reject_event(event: Any, invalid: InvalidEvent, settings: Settings, sessions: Sessions, context: Any) -> None:
+def reject_event(event: Any, invalid: InvalidEvent, settings: ShareSettings, sessions: Sessions, context: Any) -> None:
     """Keep an invalid event, whole, on the on-failure queue, once: retrying cannot make it valid."""
     count("Failed")
     count("InvalidEvents")
     logger.error("invalid event rejected", extra={"event_id": invalid.event_id, "problems": invalid.problems})
-    if settings.failure_queue_url is None:
-        raise invalid  # no queue configured: Lambda's own on-failure destination keeps it instead
     record = failure_record(
         event,
         error_type=type(invalid).__name__,

@@ -20,9 +20,10 @@ from datetime import datetime
 from functools import partial
 
 from wa_share.aws import AwsError, Sessions
+from wa_share.domain import DriftPolicy
 from wa_share.observability import count, logger
 from wa_share.regions import enabled_regions
-from wa_share.settings import DriftPolicy, FullSweepDay, Settings
+from wa_share.settings import FullSweepDay, PlannerSettings
 from wa_share.wellarchitected import Invitations, WellArchitected
 
 READERS = 18  # (reviews account, region) pairs read at once: the WA API throttles per account and region
@@ -50,7 +51,7 @@ class ReviewsSide:
         return known
 
 
-def slices_wanted(settings: Settings, scheduled_at: datetime) -> bool:
+def slices_wanted(settings: PlannerSettings, scheduled_at: datetime) -> bool:
     """Whether tonight's sweep may skip workloads the reviews side shows live, or must list every share."""
     if settings.drift_policy is DriftPolicy.ENFORCE or settings.share_with or settings.wa_regions is None:
         return False  # enforce needs each share's permission; organization shares have no reviews-side trace
@@ -59,7 +60,7 @@ def slices_wanted(settings: Settings, scheduled_at: datetime) -> bool:
     return scheduled_at.strftime("%a").upper() != settings.full_sweep_day.value
 
 
-def read_reviews_side(settings: Settings, sessions: Sessions, regions: Sequence[str]) -> ReviewsSide:
+def read_reviews_side(settings: PlannerSettings, sessions: Sessions, regions: Sequence[str]) -> ReviewsSide:
     pairs = [
         (account, region)
         for account in settings.reviews_account_ids
@@ -78,7 +79,7 @@ def read_reviews_side(settings: Settings, sessions: Sessions, regions: Sequence[
     return side
 
 
-def _enabled(account: str, regions: Sequence[str], settings: Settings, sessions: Sessions) -> list[str]:
+def _enabled(account: str, regions: Sequence[str], settings: PlannerSettings, sessions: Sessions) -> list[str]:
     """The regions the reviews account has enabled (a share there needs them enabled on both sides)."""
     try:
         enabled = enabled_regions(sessions.member(account).ec2(settings.home_region), account)
@@ -91,7 +92,7 @@ def _enabled(account: str, regions: Sequence[str], settings: Settings, sessions:
     return [region for region in regions if region in enabled]
 
 
-def _read_pair(pair: tuple[str, str], *, settings: Settings, sessions: Sessions) -> Seen | None:
+def _read_pair(pair: tuple[str, str], *, settings: PlannerSettings, sessions: Sessions) -> Seen | None:
     account, region = pair
     try:
         client = sessions.member(account).wellarchitected(region)

@@ -1,11 +1,14 @@
-"""What every function builds once per execution environment: settings from env, and the sessions."""
+"""What every function builds once per execution environment: its settings from env, and the sessions."""
 
 from __future__ import annotations
 
 from wa_share.aws import Sessions
-from wa_share.settings import Settings
+from wa_share.settings import FunctionSettings, MemberSettings
 
 
-def build_runtime() -> tuple[Settings, Sessions]:
-    settings = Settings.from_env()
-    return settings, Sessions(member_role_name=settings.member_role_name, home_region=settings.home_region)
+def build_runtime[S: FunctionSettings](model: type[S]) -> tuple[S, Sessions]:
+    """The function's settings (`model`, read from os.environ) and its sessions; a function whose settings
+    name no member role (the probe) gets sessions that cannot assume one."""
+    settings = model.from_env()
+    role = settings.member_role_name if isinstance(settings, MemberSettings) else None
+    return settings, Sessions(member_role_name=role, home_region=settings.home_region)

@@ -1,65 +1,53 @@
-"""Typed settings, built once from the environment; a missing or bad variable is an error naming it."""
+"""Typed settings, one model per function, read once from the environment.
+
+Each function reads exactly the variables its model names (the field aliases; a test holds template.yaml's
+environment of every function equal to them). A value the function cannot work without is a field without
+default, so a missing one fails the cold start, naming the variable, before any event is touched. An empty
+variable counts as unset, as CloudFormation writes an empty parameter.
+"""
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import Annotated, Self
 
-from wa_share.probe import ProbeRule
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
-# [0-9], not \d: \d also matches the digits of other scripts ("١٢٣…"), in Python and in pydantic's engine.
-ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
-REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
-ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-ORGANIZATION_PRINCIPAL = re.compile(r"^(o-[a-z0-9]{10,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$")
-TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
-BUS_NAME = re.compile(r"^[.\-_A-Za-z0-9]{1,256}$")
-
-LIVE_STATUSES = frozenset({"ACCEPTED", "PENDING", "ASSOCIATING", "ASSOCIATED"})
-NOT_LIVE_STATUSES = frozenset({"EXPIRED", "REJECTED", "REVOKED", "FAILED"})
-# REJECTED is a reviews team's answer: inviting it again every night would be noise, so only on request.
-DEFAULT_RESHARE_STATUSES = frozenset({"EXPIRED", "REVOKED", "FAILED"})
-
-# The 18 commercial regions of the Well-Architected Tool (see README: keep in step with template.yaml).
-DEFAULT_WA_REGIONS = (
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "ap-east-1",
-    "ap-south-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ca-central-1",
-    "eu-central-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-north-1",
-    "me-south-1",
-    "sa-east-1",
+from wa_share.domain import (
+    ACCOUNT_ID,
+    BUS_NAME,
+    DEFAULT_RESHARE_STATUSES,
+    DEFAULT_WA_REGIONS,
+    NOT_LIVE_STATUSES,
+    ORGANIZATION_PRINCIPAL,
+    REGION,
+    REGIONS_FROM_SSM,
+    ROLE_NAME,
+    TOPIC_ARN,
+    DriftPolicy,
+    Permission,
 )
-# The sentinel that makes the sweep read the live region list from SSM's public parameters.
-REGIONS_FROM_SSM = "auto"
+from wa_share.probe import ProbeRule
+from wa_share.validation import validation_problems
+
+__all__ = [
+    "FullSweepDay",
+    "FunctionSettings",
+    "MemberSettings",
+    "PlannerSettings",
+    "ProbeSettings",
+    "SettingsError",
+    "ShareSettings",
+    "SharingSettings",
+    "SweepSettings",
+    "WorkerSettings",
+]
 
 
 class SettingsError(ValueError):
     """A deployment fault: an environment variable is missing or malformed."""
-
-
-class Permission(StrEnum):
-    READONLY = "READONLY"
-    CONTRIBUTOR = "CONTRIBUTOR"
-
-
-class DriftPolicy(StrEnum):
-    ENFORCE = "enforce"
-    REPORT = "report"
 
 
 class FullSweepDay(StrEnum):
@@ -76,28 +64,150 @@ class FullSweepDay(StrEnum):
     DAILY = "DAILY"
 
 
-@dataclass(frozen=True)
-class Settings:
-    home_region: str  # the region the functions run in (AWS_REGION, set by Lambda)
-    reviews_account_ids: tuple[str, ...]
-    permission: Permission
-    member_role_name: str
-    wa_regions: tuple[str, ...] | None  # None: read the list from SSM at sweep time
-    reshare_statuses: frozenset[str]
-    drift_policy: DriftPolicy
-    region_concurrency: int
-    workload_concurrency: int  # workloads of one region that need calls, handled at once
-    full_sweep_day: FullSweepDay
-    sweep_queue_url: str | None
-    sweep_dlq_url: str | None
-    sweep_max_receives: int  # equals the sweep queue's maxReceiveCount: the last try dead-letters with a reason
-    failure_queue_url: str | None
-    share_with: tuple[str, ...] = ()  # organization or OU IDs: organization sharing mode, no invitations
-    acceptor_role_name: str | None = None  # set: accept invitations in the reviews accounts
-    announce_topic_arn: str | None = None
-    announce_bus_name: str | None = None
-    probe_account_id: str | None = None  # the account whose probe workloads are not organization workloads
-    probe_region_name: str | None = None  # where the scheduled probe creates them (the home region if unset)
+def _comma_list(value: object, *, what: str, may_be_empty: bool = False) -> object:
+    """`a, b,a` → ("a", "b"): items stripped, duplicates dropped (first kept); an empty list names `what`."""
+    if not isinstance(value, str):
+        return value
+    items = tuple(dict.fromkeys(item.strip() for item in value.split(",") if item.strip()))
+    if not items and not may_be_empty:
+        raise ValueError(f"lists no {what}: give at least one")
+    return items
+
+
+def _accounts(value: object) -> object:
+    return _comma_list(value, what="account ID")
+
+
+def _organization_principals(value: object) -> object:
+    return _comma_list(value, what="organization or OU ID", may_be_empty=True)
+
+
+def _wa_regions(value: object) -> object:
+    """`auto` alone means: read the live list from SSM (None); mixed with region names it is a mistake."""
+    items = _comma_list(value, what="region")
+    if isinstance(items, tuple) and REGIONS_FROM_SSM in items:
+        if len(items) > 1:
+            raise ValueError(f"'{REGIONS_FROM_SSM}' (read the regions from SSM) stands alone, not beside regions")
+        return None
+    return items
+
+
+def _reshare_statuses(value: object) -> object:
+    """`none`: never re-invite; else a list of not-live statuses."""
+    if isinstance(value, str) and value.strip().lower() == "none":
+        return frozenset()
+    return _comma_list(value, what="status (write 'none' to re-share nothing)")
+
+
+def _not_live(status: str) -> str:
+    if status not in NOT_LIVE_STATUSES:
+        raise ValueError(f"not a status that can be re-shared; allowed: {', '.join(sorted(NOT_LIVE_STATUSES))}")
+    return status
+
+
+AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID.pattern)]
+RegionName = Annotated[str, StringConstraints(pattern=REGION.pattern)]
+RoleName = Annotated[str, StringConstraints(pattern=ROLE_NAME.pattern)]
+OrganizationPrincipal = Annotated[str, StringConstraints(pattern=ORGANIZATION_PRINCIPAL.pattern)]
+TopicArn = Annotated[str, StringConstraints(pattern=TOPIC_ARN.pattern)]
+BusName = Annotated[str, StringConstraints(pattern=BUS_NAME.pattern)]
+QueueUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s/]+/[0-9]{12}/[\w-]{1,80}(\.fifo)?$")]
+AccountIds = Annotated[tuple[AccountId, ...], BeforeValidator(_accounts)]
+OrganizationPrincipals = Annotated[tuple[OrganizationPrincipal, ...], BeforeValidator(_organization_principals)]
+WaRegions = Annotated[tuple[RegionName, ...] | None, BeforeValidator(_wa_regions)]
+ReshareStatuses = Annotated[frozenset[Annotated[str, AfterValidator(_not_live)]], BeforeValidator(_reshare_statuses)]
+
+
+class _FromEnvironment(BaseModel):
+    # defer_build: a function validates one model, so it alone pays for building its schema (cold start);
+    # python-re: the domain's patterns mean what Python's `re` makes of them (and `[\w-]{1,256}` would
+    # exceed the Rust engine's size limit).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, regex_engine="python-re")
+
+    @classmethod
+    def variables(cls) -> frozenset[str]:
+        """The environment variables this model reads (its field aliases)."""
+        return frozenset(field.alias or name for name, field in cls.model_fields.items())
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        """Read this model's variables (and no other) from `env`, os.environ by default."""
+        values = os.environ if env is None else env
+        given = {name: values[name].strip() for name in cls.variables() if values.get(name, "").strip()}
+        try:
+            return cls.model_validate(given)
+        except ValidationError as error:
+            problems = "; ".join(validation_problems(error, whole="environment"))
+            raise SettingsError(f"environment variables of {cls.__name__}: {problems}") from None
+
+
+class FunctionSettings(_FromEnvironment):
+    """What every function reads: where it runs, and whom workloads are shared with."""
+
+    home_region: RegionName = Field(alias="AWS_REGION")  # set by Lambda
+    reviews_account_ids: AccountIds = Field(alias="REVIEWS_ACCOUNT_IDS")
+    # Organization or OU IDs: organization sharing mode, no invitations.
+    share_with: OrganizationPrincipals = Field(default=(), alias="SHARE_WITH")
+
+    @property
+    def principals(self) -> tuple[str, ...]:
+        """Whom every workload is shared with: the organization/OUs in organization mode, else the accounts."""
+        return self.share_with or self.reviews_account_ids
+
+
+class MemberSettings(FunctionSettings):
+    """Functions that act in member accounts through the member role, with the configured permission."""
+
+    member_role_name: RoleName = Field(default="wa-share-member", alias="MEMBER_ROLE_NAME")
+    permission: Permission = Field(default=Permission.READONLY, alias="SHARE_PERMISSION")
+    drift_policy: DriftPolicy = Field(default=DriftPolicy.REPORT, alias="PERMISSION_DRIFT_POLICY")
+
+
+class PlannerSettings(MemberSettings):
+    wa_regions: WaRegions = Field(default=DEFAULT_WA_REGIONS, alias="WA_REGIONS")  # None: from SSM
+    full_sweep_day: FullSweepDay = Field(default=FullSweepDay.SUN, alias="FULL_SWEEP_DAY")
+    sweep_queue_url: QueueUrl = Field(alias="SWEEP_QUEUE_URL")
+
+
+class SharingSettings(MemberSettings):
+    """Functions that make shares and follow them up (accept, announce): the share function and the sweep."""
+
+    reshare_statuses: ReshareStatuses = Field(default=DEFAULT_RESHARE_STATUSES, alias="RESHARE_STATUSES")
+    acceptor_role_name: RoleName | None = Field(default=None, alias="ACCEPTOR_ROLE_NAME")  # set: accept invitations
+    announce_topic_arn: TopicArn | None = Field(default=None, alias="ANNOUNCE_TOPIC_ARN")
+    announce_bus_name: BusName | None = Field(default=None, alias="ANNOUNCE_BUS_NAME")
+    # The account whose probe workloads are not organization workloads (None: nothing is a probe).
+    probe_account_id: AccountId | None = Field(default=None, alias="PROBE_ACCOUNT_ID")
+
+    @property
+    def probes(self) -> ProbeRule:
+        return ProbeRule(self.probe_account_id)
+
+
+class ShareSettings(SharingSettings):
+    # Where an invalid event is kept, whole: retrying cannot make it valid.
+    failure_queue_url: QueueUrl = Field(alias="FAILURE_QUEUE_URL")
+
+
+class SweepSettings(SharingSettings):
+    """The sweep of one account: the worker's, and `wa-share sweep --local`'s."""
+
+    wa_regions: WaRegions = Field(default=DEFAULT_WA_REGIONS, alias="WA_REGIONS")  # None: from SSM
+    region_concurrency: int = Field(default=18, ge=1, le=18, alias="REGION_CONCURRENCY")
+    # Workloads of one region that need calls, handled at once.
+    workload_concurrency: int = Field(default=4, ge=1, le=16, alias="WORKLOAD_CONCURRENCY")
+
+
+class WorkerSettings(SweepSettings):
+    sweep_queue_url: QueueUrl = Field(alias="SWEEP_QUEUE_URL")  # an unfinished account's continuation
+    sweep_dlq_url: QueueUrl = Field(alias="SWEEP_DLQ_URL")  # the last try dead-letters with a reason
+    # Equals the sweep queue's maxReceiveCount (a template test checks).
+    sweep_max_receives: int = Field(default=5, ge=1, le=1000, alias="SWEEP_MAX_RECEIVES")
+
+
+class ProbeSettings(FunctionSettings):
+    probe_account_id: AccountId = Field(alias="PROBE_ACCOUNT_ID")  # the central account, where probes are made
+    probe_region_name: RegionName | None = Field(default=None, alias="PROBE_REGION")  # None: the home region
 
     @property
     def probes(self) -> ProbeRule:
@@ -106,119 +216,3 @@ class Settings:
     @property
     def probe_region(self) -> str:
         return self.probe_region_name or self.home_region
-
-    @property
-    def principals(self) -> tuple[str, ...]:
-        """Whom every workload is shared with: the organization/OUs in organization mode, else the accounts."""
-        return self.share_with or self.reviews_account_ids
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        values = os.environ if env is None else env
-        reader = _Reader(values)
-        return cls(
-            home_region=reader.matching("AWS_REGION", REGION, default=None),
-            reviews_account_ids=reader.account_ids("REVIEWS_ACCOUNT_IDS"),
-            permission=reader.choice("SHARE_PERMISSION", Permission, default="READONLY"),
-            member_role_name=reader.matching("MEMBER_ROLE_NAME", ROLE_NAME, default="wa-share-member"),
-            wa_regions=reader.regions("WA_REGIONS"),
-            reshare_statuses=reader.statuses("RESHARE_STATUSES"),
-            drift_policy=reader.choice("PERMISSION_DRIFT_POLICY", DriftPolicy, default="report"),
-            region_concurrency=reader.integer("REGION_CONCURRENCY", default=18, low=1, high=18),
-            workload_concurrency=reader.integer("WORKLOAD_CONCURRENCY", default=4, low=1, high=16),
-            full_sweep_day=reader.choice("FULL_SWEEP_DAY", FullSweepDay, default="SUN"),
-            sweep_queue_url=reader.optional("SWEEP_QUEUE_URL"),
-            sweep_dlq_url=reader.optional("SWEEP_DLQ_URL"),
-            sweep_max_receives=reader.integer("SWEEP_MAX_RECEIVES", default=5, low=1, high=1000),
-            failure_queue_url=reader.optional("FAILURE_QUEUE_URL"),
-            share_with=reader.optional_list("SHARE_WITH", ORGANIZATION_PRINCIPAL),
-            acceptor_role_name=reader.optional_matching("ACCEPTOR_ROLE_NAME", ROLE_NAME),
-            announce_topic_arn=reader.optional_matching("ANNOUNCE_TOPIC_ARN", TOPIC_ARN),
-            announce_bus_name=reader.optional_matching("ANNOUNCE_BUS_NAME", BUS_NAME),
-            probe_account_id=reader.optional_matching("PROBE_ACCOUNT_ID", ACCOUNT_ID),
-            probe_region_name=reader.optional_matching("PROBE_REGION", REGION),
-        )
-
-
-class _Reader:
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
-
-    def _raw(self, name: str, default: str | None) -> str:
-        value = self._env.get(name, "").strip() or default
-        if value is None:
-            raise SettingsError(f"environment variable {name} is required but not set")
-        return value
-
-    def optional(self, name: str) -> str | None:
-        return self._env.get(name, "").strip() or None
-
-    def optional_matching(self, name: str, pattern: re.Pattern[str]) -> str | None:
-        value = self.optional(name)
-        if value is not None and not pattern.match(value):
-            raise SettingsError(f"environment variable {name}={value!r} does not match {pattern.pattern}")
-        return value
-
-    def optional_list(self, name: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
-        items = tuple(dict.fromkeys(item.strip() for item in self._env.get(name, "").split(",") if item.strip()))
-        bad = [item for item in items if not pattern.match(item)]
-        if bad:
-            raise SettingsError(f"environment variable {name} has values that are not organization or OU IDs: {bad}")
-        return items
-
-    def _items(self, name: str, default: str | None = None) -> tuple[str, ...]:
-        items = tuple(item.strip() for item in self._raw(name, default).split(",") if item.strip())
-        if not items:
-            raise SettingsError(f"environment variable {name} must list at least one value")
-        return items
-
-    def account_ids(self, name: str) -> tuple[str, ...]:
-        items = self._items(name)
-        bad = [item for item in items if not ACCOUNT_ID.match(item)]
-        if bad:
-            raise SettingsError(f"environment variable {name} has values that are not 12-digit account IDs: {bad}")
-        return tuple(dict.fromkeys(items))
-
-    def matching(self, name: str, pattern: re.Pattern[str], default: str | None) -> str:
-        value = self._raw(name, default)
-        if not pattern.match(value):
-            raise SettingsError(f"environment variable {name}={value!r} does not match {pattern.pattern}")
-        return value
-
-    def choice[E: StrEnum](self, name: str, enum: type[E], default: str) -> E:
-        value = self._raw(name, default)
-        try:
-            return enum(value)
-        except ValueError:
-            allowed = ", ".join(member.value for member in enum)
-            raise SettingsError(f"environment variable {name}={value!r} must be one of: {allowed}") from None
-
-    def regions(self, name: str) -> tuple[str, ...] | None:
-        items = self._items(name, default=",".join(DEFAULT_WA_REGIONS))
-        if items == (REGIONS_FROM_SSM,):
-            return None
-        bad = [item for item in items if not REGION.match(item)]
-        if bad:
-            raise SettingsError(f"environment variable {name} has values that are not region names: {bad}")
-        return tuple(dict.fromkeys(items))
-
-    def statuses(self, name: str) -> frozenset[str]:
-        raw = self._env.get(name)
-        if raw is not None and raw.strip().lower() == "none":
-            return frozenset()
-        items = frozenset(self._items(name, default=",".join(sorted(DEFAULT_RESHARE_STATUSES))))
-        bad = sorted(items - NOT_LIVE_STATUSES)
-        if bad:
-            allowed = ", ".join(sorted(NOT_LIVE_STATUSES))
-            raise SettingsError(f"environment variable {name} has {bad}; allowed: {allowed} (or 'none')")
-        return items
-
-    def integer(self, name: str, default: int, low: int, high: int) -> int:
-        raw = self._raw(name, str(default))
-        try:
-            value = int(raw)
-        except ValueError:
-            raise SettingsError(f"environment variable {name}={raw!r} is not an integer") from None
-        if not low <= value <= high:
-            raise SettingsError(f"environment variable {name}={value} must be between {low} and {high}")
-        return value

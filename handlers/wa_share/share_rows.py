@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from wa_share.aws import AwsError, ErrorKind
-from wa_share.settings import ORGANIZATION_PRINCIPAL
+from wa_share.domain import ORGANIZATION_PRINCIPAL
 from wa_share.wellarchitected import Share, WellArchitected
 
 _TOKEN_NAMESPACE = uuid.UUID("4a0c1c35-92f4-4c53-9d5e-2b7f6b6c7a10")

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Protocol
 
 from wa_share import share_rows
 from wa_share.aws import AwsError, ErrorKind
-from wa_share.settings import DriftPolicy, Settings
+from wa_share.domain import DriftPolicy, Permission
 from wa_share.wellarchitected import Share, WellArchitected
 
 
@@ -34,6 +35,17 @@ SKIPS = frozenset({Outcome.SKIPPED_OWNER, Outcome.SKIPPED_DELETED})
 OWNS_IT = "the reviews account owns this workload"
 
 
+class PolicySettings(Protocol):
+    """The settings a share policy is made of (the share function's and the sweep's have them)."""
+
+    @property
+    def permission(self) -> Permission: ...
+    @property
+    def drift_policy(self) -> DriftPolicy: ...
+    @property
+    def reshare_statuses(self) -> frozenset[str]: ...
+
+
 @dataclass(frozen=True)
 class SharePolicy:
     permission: str
@@ -41,7 +53,7 @@ class SharePolicy:
     reshare_statuses: frozenset[str]
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SharePolicy:
+    def from_settings(cls, settings: PolicySettings) -> SharePolicy:
         return cls(settings.permission.value, settings.drift_policy, settings.reshare_statuses)
 
 

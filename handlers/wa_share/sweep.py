@@ -21,7 +21,7 @@ from wa_share.deadline import NEVER, Deadline
 from wa_share.followup import follow_up
 from wa_share.observability import logger
 from wa_share.regions import enabled_regions, wa_regions_from_ssm
-from wa_share.settings import Settings
+from wa_share.settings import SweepSettings
 from wa_share.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
 from wa_share.sweep_result import AccountSweep, Failure
 from wa_share.wellarchitected import WellArchitected, Workload
@@ -38,7 +38,7 @@ _SETTLED = frozenset(
 @dataclass(frozen=True)
 class _Job:
     item: WorkItem
-    settings: Settings
+    settings: SweepSettings
     policy: SharePolicy
     sessions: Sessions
     deadline: Deadline
@@ -74,7 +74,9 @@ class _MemberSession:
             return self.current
 
 
-def sweep_account(item: WorkItem, settings: Settings, sessions: Sessions, deadline: Deadline = NEVER) -> AccountSweep:
+def sweep_account(
+    item: WorkItem, settings: SweepSettings, sessions: Sessions, deadline: Deadline = NEVER
+) -> AccountSweep:
     """Sweep one account. Raises MemberRoleUnavailable when the role cannot be assumed at all."""
     started = time.perf_counter()
     sweep = AccountSweep(item.sweep_id, item.account_id, item.dry_run)
@@ -109,7 +111,7 @@ def _merge(sweep: AccountSweep, region: _RegionResult) -> None:
     sweep.failures.extend(region.failures)
 
 
-def _regions_from_ssm(settings: Settings, sessions: Sessions) -> tuple[str, ...]:
+def _regions_from_ssm(settings: SweepSettings, sessions: Sessions) -> tuple[str, ...]:
     ssm = sessions.central.ssm(settings.home_region)
     return wa_regions_from_ssm(ssm, partition_of(settings.home_region))
 

@@ -12,7 +12,7 @@ from functools import cache
 
 from wa_share.acceptance import AcceptResult, accept_pending
 from wa_share.aws import AwsError, ErrorKind, Sessions, aws_call
-from wa_share.settings import Settings
+from wa_share.settings import SharingSettings
 from wa_share.wellarchitected import Invitations
 
 
@@ -34,7 +34,7 @@ def organization_membership(sessions: Sessions, region: str) -> Callable[[str], 
 
 
 def accept_pending_invitations(
-    account_id: str, regions: Sequence[str], settings: Settings, sessions: Sessions
+    account_id: str, regions: Sequence[str], settings: SharingSettings, sessions: Sessions
 ) -> list[AcceptResult]:
     """Accept pending invitations in every given region of one reviews account (needs the acceptor role)."""
     if settings.acceptor_role_name is None or account_id not in settings.reviews_account_ids:

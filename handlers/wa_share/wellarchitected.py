@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wa_share.aws import aws_call
-from wa_share.settings import LIVE_STATUSES
+from wa_share.domain import LIVE_STATUSES
 
 if TYPE_CHECKING:
     from mypy_boto3_wellarchitected import WellArchitectedClient

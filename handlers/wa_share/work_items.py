@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from wa_share.settings import ACCOUNT_ID, REGION
+from wa_share.domain import ACCOUNT_ID, REGION
 from wa_share.validation import validation_problems
 
 RegionName = Annotated[str, Field(pattern=REGION.pattern)]

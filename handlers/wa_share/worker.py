@@ -19,7 +19,7 @@ from wa_share.coverage import ACCOUNTS_SWEPT_METRIC, Coverage, record_coverage, 
 from wa_share.deadline import NEVER, Deadline
 from wa_share.observability import count, logger, record_outcomes
 from wa_share.queues import dead_letter, send_batches
-from wa_share.settings import Settings
+from wa_share.settings import WorkerSettings
 from wa_share.sharing import Outcome
 from wa_share.sweep import AccountSweep, sweep_account
 from wa_share.sweep_acceptance import accept_pending_invitations
@@ -37,7 +37,7 @@ class SweepDeferred(RuntimeError):
 
 
 def handle_work_message(
-    body: str, receive_count: int, settings: Settings, sessions: Sessions, deadline: Deadline = NEVER
+    body: str, receive_count: int, settings: WorkerSettings, sessions: Sessions, deadline: Deadline = NEVER
 ) -> AccountSweep | None:
     # One invocation handles a batch: the previous message's keys must not label this one's log lines.
     logger.remove_keys(list(MESSAGE_KEYS))
@@ -46,7 +46,7 @@ def handle_work_message(
     except InvalidWorkItem as invalid:
         count("InvalidWorkItems")
         logger.error("invalid sweep work item", extra={"problems": invalid.problems})
-        _dead_letter_or_raise(body, str(invalid), settings, sessions, invalid)
+        _dead_letter(body, str(invalid), settings, sessions)
         return None
     logger.append_keys(sweep_id=item.sweep_id, account_id=item.account_id)
     if deadline.reached():
@@ -67,27 +67,25 @@ def handle_work_message(
     return sweep
 
 
-def _defer(body: str, receive_count: int, deadline: Deadline, settings: Settings, sessions: Sessions) -> None:
+def _defer(body: str, receive_count: int, deadline: Deadline, settings: WorkerSettings, sessions: Sessions) -> None:
     reason = f"not started: {deadline.seconds_left()} s left in the invocation, {deadline.margin_ms / 1000:g} s kept"
     count("SweepAccountsDeferred")
     logger.warning("account handed back to the queue before the deadline", extra={"reason": reason})
-    if receive_count >= settings.sweep_max_receives and settings.sweep_queue_url is not None:
+    if receive_count >= settings.sweep_max_receives:
         # On its last receive a failed message would be dead-lettered for want of time alone: queue it afresh.
         send_batches(sessions.central.sqs(settings.home_region), settings.sweep_queue_url, [body])
         return
     raise SweepDeferred(reason)
 
 
-def _continue(body: str, item: WorkItem, sweep: AccountSweep, settings: Settings, sessions: Sessions) -> None:
+def _continue(body: str, item: WorkItem, sweep: AccountSweep, settings: WorkerSettings, sessions: Sessions) -> None:
     """Queue the rest of the account (unfinished regions, and those that failed transiently) as a new item."""
     retry = {failure.region for failure in sweep.failures if failure.retryable}
     regions = tuple(region for region in sweep.regions if region in retry or region in sweep.unfinished_regions)
     reason = f"{len(sweep.unfinished_regions)} regions unfinished at the deadline: {', '.join(regions)}"
     if item.part_number >= MAX_PARTS:
-        _dead_letter_or_raise(body, f"gave up after {MAX_PARTS} parts: {reason}", settings, sessions, None)
+        _dead_letter(body, f"gave up after {MAX_PARTS} parts: {reason}", settings, sessions)
         return
-    if settings.sweep_queue_url is None:
-        raise SweepIncomplete(f"cannot split the account without SWEEP_QUEUE_URL: {reason}")
     known = {region: item.known_live_in(region) | sweep.live_after.get(region, frozenset()) for region in regions}
     rest = WorkItem(
         account_id=item.account_id,
@@ -103,7 +101,7 @@ def _continue(body: str, item: WorkItem, sweep: AccountSweep, settings: Settings
 
 
 def _account_failed(
-    body: str, item: WorkItem, receive_count: int, error: AwsError, *, settings: Settings, sessions: Sessions
+    body: str, item: WorkItem, receive_count: int, error: AwsError, *, settings: WorkerSettings, sessions: Sessions
 ) -> None:
     count("SweepAccountsFailed")
     logger.error("sweep of account failed", extra={"error_code": error.code, "error": str(error)})
@@ -112,7 +110,7 @@ def _account_failed(
         reason = _unswept_reason(error)
         record_coverage(unswept_coverage(reason, item.account_id, error.code, str(error)))
     if permanent:
-        _dead_letter_or_raise(body, str(error), settings, sessions, error)
+        _dead_letter(body, str(error), settings, sessions)
         return
     _retry_or_dead_letter(body, receive_count, str(error), settings, sessions)
 
@@ -144,7 +142,7 @@ def _report(sweep: AccountSweep, *, last_try: bool) -> None:
     logger.info("sweep summary", extra=summary)
 
 
-def _accept_invitations(sweep: AccountSweep, settings: Settings, sessions: Sessions, deadline: Deadline) -> None:
+def _accept_invitations(sweep: AccountSweep, settings: WorkerSettings, sessions: Sessions, deadline: Deadline) -> None:
     """In a reviews account, accept what is still pending from the organization; report outsiders."""
     if settings.acceptor_role_name is None or sweep.account_id not in settings.reviews_account_ids:
         return
@@ -169,18 +167,15 @@ def _accept_invitations(sweep: AccountSweep, settings: Settings, sessions: Sessi
             )
 
 
-def _retry_or_dead_letter(body: str, receive_count: int, reason: str, settings: Settings, sessions: Sessions) -> None:
+def _retry_or_dead_letter(
+    body: str, receive_count: int, reason: str, settings: WorkerSettings, sessions: Sessions
+) -> None:
     if receive_count < settings.sweep_max_receives:
         raise SweepIncomplete(f"will retry (try {receive_count} of {settings.sweep_max_receives}): {reason}")
-    _dead_letter_or_raise(body, f"gave up after {receive_count} tries: {reason}", settings, sessions, None)
+    _dead_letter(body, f"gave up after {receive_count} tries: {reason}", settings, sessions)
 
 
-def _dead_letter_or_raise(
-    body: str, reason: str, settings: Settings, sessions: Sessions, error: Exception | None
-) -> None:
-    if settings.sweep_dlq_url is None:
-        # Without a DLQ URL the queue's redrive policy is the only way to the DLQ: fail the message.
-        raise error or SweepIncomplete(reason)
+def _dead_letter(body: str, reason: str, settings: WorkerSettings, sessions: Sessions) -> None:
     dead_letter(sessions.central.sqs(settings.home_region), settings.sweep_dlq_url, body, reason=reason)
     count("DeadLettered")
     logger.warning("message dead-lettered", extra={"reason": reason})

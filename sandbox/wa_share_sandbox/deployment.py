@@ -46,8 +46,10 @@ class Deployment:
     share_rule_name: str = ""
     invocation_queue_url: str = ""  # the share rule's stand-in target for the Lambda function
     queue_urls: dict[str, str] = field(default_factory=dict)
-    function_env: dict[str, str] = field(default_factory=dict)  # Globals: what every function has
-    function_own_env: dict[str, dict[str, str]] = field(default_factory=dict)  # each function's own variables
+    # The deployment's variables by name, one value each (tests change a setting here, as a stack update
+    # would); each function receives only those its template environment names (`function_variables`).
+    function_env: dict[str, str] = field(default_factory=dict)
+    function_variables: dict[str, frozenset[str]] = field(default_factory=dict)
     function_credentials: dict[str, dict[str, str]] = field(default_factory=dict)
     accounts_without_role: frozenset[str] = frozenset()
 
@@ -56,8 +58,9 @@ class Deployment:
         return self.bus_arn.rsplit("/", 1)[-1]
 
     def environment(self, function: str) -> dict[str, str]:
-        """The function's environment as Lambda would set it: Globals, then its own variables."""
-        return self.function_env | self.function_own_env.get(function, {})
+        """The function's environment as Lambda would set it: its template variables, and AWS_REGION."""
+        names = self.function_variables[function] | {"AWS_REGION"}
+        return {name: value for name, value in self.function_env.items() if name in names}
 
 
 def deploy(
@@ -195,14 +198,17 @@ def _deploy_announcement_topic(deployment: Deployment, resources: dict[str, Any]
 
 
 def _function_environments(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
-    """Globals' variables for every function, then each function's own (the worker's DLQ URL…)."""
-    deployment.function_env = {
-        name: str(resolver.value(value))
-        for name, value in template["Globals"]["Function"]["Environment"]["Variables"].items()
-    } | {"AWS_REGION": HOME_REGION}
+    """Each function's variables: Globals', then its own; a variable has one value across the functions."""
+    shared = template["Globals"]["Function"]["Environment"]["Variables"]
+    values: dict[str, str] = {"AWS_REGION": HOME_REGION}
     for function, logical_id in FUNCTIONS.items():
         own = template["Resources"][logical_id]["Properties"].get("Environment", {}).get("Variables", {})
-        deployment.function_own_env[function] = {name: str(resolver.value(value)) for name, value in own.items()}
+        variables = {name: str(resolver.value(value)) for name, value in (shared | own).items()}
+        clashes = sorted(name for name, value in variables.items() if values.setdefault(name, value) != value)
+        if clashes:
+            raise ValueError(f"template.yaml gives {logical_id} other values of {', '.join(clashes)}")
+        deployment.function_variables[function] = frozenset(variables)
+    deployment.function_env = values
 
 
 def _define_functions_and_topic(deployment: Deployment, resolver: Resolver) -> None:

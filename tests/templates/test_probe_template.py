@@ -104,6 +104,8 @@ def test_the_probe_alarm_breaches_when_no_probe_was_shared_in_the_window() -> No
 
 
 def test_probes_are_recognised_whether_or_not_the_probe_runs() -> None:
-    env = template(CENTRAL)["Globals"]["Function"]["Environment"]["Variables"]
-    assert env["PROBE_ACCOUNT_ID"] == {"Ref": "AWS::AccountId"}
-    assert env["PROBE_REGION"] == {"Ref": "ProbeRegion"}
+    """The functions that meet probes (sharing one, sweeping past one) know the probe account, unconditionally."""
+    for function in ("ShareFunction", "SweepWorkerFunction", "ProbeFunction"):
+        env = props(CENTRAL, function)["Environment"]["Variables"]
+        assert env["PROBE_ACCOUNT_ID"] == {"Ref": "AWS::AccountId"}, function
+    assert props(CENTRAL, "ProbeFunction")["Environment"]["Variables"]["PROBE_REGION"] == {"Ref": "ProbeRegion"}

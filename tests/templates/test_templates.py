@@ -16,7 +16,7 @@ from moto.events.models import EventPattern
 from moto.events.utils import EventMessageType
 
 from tests.support.factories import create_workload_event
-from wa_share.settings import DEFAULT_WA_REGIONS
+from wa_share.domain import DEFAULT_WA_REGIONS
 from wa_share_cli.cfn_templates import event_pattern, load_template, repo_root
 
 ROOT = repo_root()
@@ -496,21 +496,6 @@ def test_missed_by_realtime_alarm_watches_the_metric_powertools_emits() -> None:
 
 def test_default_regions_are_the_ones_the_code_knows() -> None:
     assert tuple(template(CENTRAL)["Parameters"]["WaRegions"]["Default"].split(",")) == DEFAULT_WA_REGIONS
-
-
-def test_functions_share_the_settings_environment() -> None:
-    env = template(CENTRAL)["Globals"]["Function"]["Environment"]["Variables"]
-    assert set(env) >= {
-        "REVIEWS_ACCOUNT_IDS",
-        "SHARE_PERMISSION",
-        "MEMBER_ROLE_NAME",
-        "WA_REGIONS",
-        "RESHARE_STATUSES",
-        "PERMISSION_DRIFT_POLICY",
-        "REGION_CONCURRENCY",
-        "SWEEP_QUEUE_URL",
-        "FAILURE_QUEUE_URL",
-    }
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 from wa_share.reviews_side import ReviewsSide, slices_wanted
-from wa_share.settings import Settings
+from wa_share.settings import PlannerSettings
 
 OWNER, REVIEWS_A, REVIEWS_B = "111111111111", "222222222222", "333333333333"
-ENV = {"AWS_REGION": "us-east-1", "REVIEWS_ACCOUNT_IDS": f"{REVIEWS_A},{REVIEWS_B}"}
+ENV = {
+    "AWS_REGION": "us-east-1",
+    "REVIEWS_ACCOUNT_IDS": f"{REVIEWS_A},{REVIEWS_B}",
+    "SWEEP_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-sweep",
+}
 WEDNESDAY, SUNDAY = datetime(2026, 1, 7, 3, tzinfo=UTC), datetime(2026, 1, 4, 3, tzinfo=UTC)
 
 
@@ -45,9 +49,9 @@ def test_known_live_means_live_with_every_reviews_account_and_unread_pairs_fall_
 def test_slices_only_when_nothing_needs_every_shares_permission(
     variables: dict[str, str], when: datetime, wanted: bool
 ) -> None:
-    assert slices_wanted(Settings.from_env(ENV | variables), when) is wanted
+    assert slices_wanted(PlannerSettings.from_env(ENV | variables), when) is wanted
 
 
 def test_a_bad_full_sweep_day_is_an_error_naming_the_variable() -> None:
     with pytest.raises(ValueError, match="FULL_SWEEP_DAY"):
-        Settings.from_env(ENV | {"FULL_SWEEP_DAY": "someday"})
+        PlannerSettings.from_env(ENV | {"FULL_SWEEP_DAY": "someday"})

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from wa_share.settings import NOT_LIVE_STATUSES, DriftPolicy
+from wa_share.domain import NOT_LIVE_STATUSES, DriftPolicy
 from wa_share.share_rows import delete_token, next_token, share_token
 from wa_share.sharing import Outcome, SharePolicy, decide
 from wa_share.wellarchitected import Share

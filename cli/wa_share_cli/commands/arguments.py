@@ -11,7 +11,7 @@ from typing import NoReturn
 
 import botocore.session
 
-from wa_share.settings import ACCOUNT_ID
+from wa_share.domain import ACCOUNT_ID
 
 PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
 _DURATION = re.compile(r"^(?P<amount>\d+)\s*(?P<unit>[mhdw])$")

@@ -17,7 +17,7 @@ from typing import Any
 from wa_share.aws import AwsError, ErrorKind, Sessions, partition_of
 from wa_share.probe import NO_PROBES, ProbeRule
 from wa_share.regions import enabled_regions, wa_regions_from_ssm
-from wa_share.settings import Settings
+from wa_share.settings import SweepSettings
 from wa_share.sharing import Outcome, SharePolicy, decide
 from wa_share.wellarchitected import Share, WellArchitected
 
@@ -107,7 +107,7 @@ class Coverage:
         }
 
 
-def regions_to_cover(settings: Settings, sessions: Sessions, chosen: Sequence[str] = ()) -> tuple[str, ...]:
+def regions_to_cover(settings: SweepSettings, sessions: Sessions, chosen: Sequence[str] = ()) -> tuple[str, ...]:
     """The regions asked for, else the deployment's WaRegions, else the live list (WaRegions=auto)."""
     if chosen:
         return tuple(dict.fromkeys(chosen))

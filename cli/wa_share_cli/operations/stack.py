@@ -1,8 +1,9 @@
 """Find a wa-share deployment from its CloudFormation stack: outputs for the resources, parameters for the policy.
 
 Nobody pastes ARNs: every command starts here. The sharing settings the functions run with are rebuilt
-from the stack's parameters through template.yaml's own Globals environment, so the CLI decides exactly
-as the deployed functions do (the template is the only place that maps parameters to variables).
+from the stack's parameters through template.yaml's own environment of the sweep worker (whose settings hold
+everything the commands decide by), so the CLI decides exactly as the deployed functions do (the template
+is the only place that maps parameters to variables).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wa_share.aws import AwsError, aws_call
-from wa_share.settings import Settings, SettingsError
+from wa_share.settings import SettingsError, WorkerSettings
 from wa_share_cli.cfn_templates import checkout_root, load_template, templates_root
 
 if TYPE_CHECKING:
@@ -37,7 +38,13 @@ REQUIRED_OUTPUTS = (
     "ArchiveRetentionDays",
 )
 # Resources the functions' environment refers to, and the output that carries each.
-_RESOURCE_OUTPUTS = {"SweepQueue": "SweepQueueUrl", "ShareFailureQueue": "ShareFailureQueueUrl"}
+_RESOURCE_OUTPUTS = {
+    "SweepQueue": "SweepQueueUrl",
+    "SweepDeadLetterQueue": "SweepDeadLetterQueueUrl",
+    "ShareFailureQueue": "ShareFailureQueueUrl",
+}
+# The function whose settings the commands use: the sweep worker's are the sweep's, and hold the policy.
+SETTINGS_FUNCTION = "SweepWorkerFunction"
 
 
 class StackError(ValueError):
@@ -62,12 +69,12 @@ class StackOutputs:
     def retention_days(self) -> int:
         return int(self["ArchiveRetentionDays"])
 
-    def settings(self) -> Settings:
-        """The functions' settings, as template.yaml derives them from these parameters."""
+    def settings(self) -> WorkerSettings:
+        """The sweep worker's settings, as template.yaml derives them from these parameters."""
         env = {"REVIEWS_ACCOUNT_IDS": self["ReviewsAccountIds"]}  # for a stack that does not list its parameters
-        env |= function_environment(self.parameters, self.outputs) | {"AWS_REGION": self.region}
+        env |= function_environment(self.parameters, self.outputs, SETTINGS_FUNCTION) | {"AWS_REGION": self.region}
         try:
-            return Settings.from_env(env)
+            return WorkerSettings.from_env(env)
         except SettingsError as error:
             raise StackError(f"stack {self.stack_name}: {error}") from None
 
@@ -124,14 +131,17 @@ def discover(cloudformation: CloudFormationClient, stack_name: str, region: str)
     return StackOutputs(stack_name, region, outputs, parameters)
 
 
-def function_environment(parameters: Mapping[str, str], outputs: Mapping[str, str]) -> dict[str, str]:
-    """template.yaml's Globals environment with the stack's parameter values (the template's defaults else)."""
+def function_environment(parameters: Mapping[str, str], outputs: Mapping[str, str], function: str) -> dict[str, str]:
+    """template.yaml's environment of `function` (a logical ID: Globals, then its own variables), with the
+    stack's parameter values (the template's defaults else); a value it cannot resolve (an !If) is left out."""
     template = load_template(templates_root() / "template.yaml")
     values = {name: spec.get("Default") for name, spec in template["Parameters"].items()} | dict(parameters)
     if outputs.get("CentralEventBusArn"):  # the bus lives in the stack's account
         values["AWS::AccountId"] = outputs["CentralEventBusArn"].split(":")[4]
     env: dict[str, str] = {}
-    for variable, expression in template["Globals"]["Function"]["Environment"]["Variables"].items():
+    shared = template["Globals"]["Function"].get("Environment", {}).get("Variables", {})
+    variables = shared | template["Resources"][function]["Properties"].get("Environment", {}).get("Variables", {})
+    for variable, expression in variables.items():
         value = _resolve(expression, values, outputs)
         if value is not None:
             env[variable] = value
@@ -139,7 +149,7 @@ def function_environment(parameters: Mapping[str, str], outputs: Mapping[str, st
 
 
 def _resolve(expression: Any, parameters: Mapping[str, Any], outputs: Mapping[str, str]) -> str | None:
-    """Just the forms the Globals environment uses: literals, Ref, and Join of a list parameter."""
+    """Just the forms the functions' environment uses: literals, Ref, and Join of a list parameter."""
     if isinstance(expression, str | int | float):
         return str(expression)
     if isinstance(expression, dict) and "Ref" in expression:

@@ -12,7 +12,7 @@ from typing import Any
 from wa_share.aws import AwsError, Sessions
 from wa_share.planner import active_accounts
 from wa_share.queues import send_batches
-from wa_share.settings import Settings
+from wa_share.settings import SweepSettings
 from wa_share.sweep import AccountSweep, sweep_account
 from wa_share.work_items import WorkItem
 
@@ -71,7 +71,7 @@ def enqueue(sessions: Sessions, region: str, queue_url: str, items: Sequence[Wor
 
 def sweep_locally(
     items: Sequence[WorkItem],
-    settings: Settings,
+    settings: SweepSettings,
     sessions: Sessions,
     *,
     on_done: Callable[[AccountSweep | AccountFailure], None] | None = None,

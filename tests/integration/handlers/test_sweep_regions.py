@@ -7,8 +7,8 @@ from typing import Any
 import boto3
 import pytest
 
+from wa_share.domain import DEFAULT_WA_REGIONS
 from wa_share.regions import enabled_regions, wa_regions_from_ssm
-from wa_share.settings import DEFAULT_WA_REGIONS
 
 
 @pytest.fixture(autouse=True)

@@ -106,7 +106,6 @@ def test_a_full_sweep_reads_no_reviews_side_and_sends_no_slices(
     member = org.members[0]
     share(org, member, "us-east-1", create_workload(org, member, "us-east-1", "live"))
     runner = reconfigure(**variables)
-    deployment.function_own_env.setdefault("planner", {}).update(variables)
     before = calls("ListShareInvitations")
 
     assert runner.invoke("planner", schedule).result["full_sweep"] is True

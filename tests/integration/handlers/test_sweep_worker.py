@@ -18,7 +18,7 @@ import pytest
 import sweep_worker
 from tests.support.fixtures import REGIONS
 from wa_share.aws import Sessions
-from wa_share.settings import Settings
+from wa_share.settings import WorkerSettings
 from wa_share.sweep import sweep_account
 from wa_share.work_items import WorkItem
 from wa_share.worker import handle_work_message
@@ -267,7 +267,7 @@ def test_credentials_that_expire_mid_run_are_renewed_before_the_next_call(
 
     faults(two_hours_pass_in_eu)
     central = org.botocore_session(deployment.function_credentials["worker"])
-    settings = Settings.from_env(deployment.environment("worker") | {"REGION_CONCURRENCY": "1"})
+    settings = WorkerSettings.from_env(deployment.environment("worker") | {"REGION_CONCURRENCY": "1"})
     sessions = Sessions(
         member_role_name=settings.member_role_name, home_region="us-east-1", central=central, clock=lambda: now[0]
     )

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from tests.support.factories import create_workload_event
-from wa_share.settings import DEFAULT_WA_REGIONS
+from wa_share.domain import DEFAULT_WA_REGIONS
 
 ACCOUNT_IDS = st.from_regex(r"\A[0-9]{12}\Z")
 WORKLOAD_IDS = st.from_regex(r"\A[0-9a-f]{32}\Z")
