@@ -33,22 +33,17 @@ def _schedule(event: Any) -> ScheduledEvent:
 
 
 def active_accounts(organizations: OrganizationsClient) -> list[str]:
-    """Every ACTIVE account, the management account included; pages can be empty while NextToken is set."""
-    accounts: list[str] = []
-    token: str | None = None
-    while True:
-        kwargs = {"MaxResults": LIST_ACCOUNTS_PAGE} | ({"NextToken": token} if token else {})
-        with aws_call("organizations:ListAccounts", "organization"):
-            page = organizations.list_accounts(**kwargs)  # type: ignore[arg-type]
-        # Account.Status was retired in 2026 for Account.State; read State, fall back to Status.
-        accounts.extend(
-            account["Id"]
+    """Every ACTIVE account, the management account included (boto3's paginator: pages can be empty
+    while NextToken is set, and a token that comes back twice stops it)."""
+    paginator = organizations.get_paginator("list_accounts")
+    with aws_call("organizations:ListAccounts", "organization"):
+        listed = [
+            account
+            for page in paginator.paginate(PaginationConfig={"PageSize": LIST_ACCOUNTS_PAGE})
             for account in page.get("Accounts", [])
-            if account.get("State", account.get("Status")) == "ACTIVE"
-        )
-        token = page.get("NextToken")
-        if not token:
-            return accounts
+        ]
+    # Account.Status was retired in 2026 for Account.State; read State, fall back to Status.
+    return [account["Id"] for account in listed if account.get("State", account.get("Status")) == "ACTIVE"]
 
 
 def plan_sweep(

@@ -16,16 +16,14 @@ ENABLED_OPT_IN_STATUSES = frozenset({"opt-in-not-required", "opted-in"})
 
 def wa_regions_from_ssm(ssm: SSMClient, partition: str) -> tuple[str, ...]:
     """The live list of WA regions (SSM public parameters), limited to one partition (it lists GovCloud too)."""
-    regions: list[str] = []
-    token: str | None = None
-    while True:
-        kwargs = {"Path": WA_REGIONS_PARAMETER} | ({"NextToken": token} if token else {})
-        with aws_call("ssm:GetParametersByPath", WA_REGIONS_PARAMETER):
-            page = ssm.get_parameters_by_path(**kwargs)  # type: ignore[arg-type]
-        regions.extend(parameter["Value"] for parameter in page.get("Parameters", []))
-        token = page.get("NextToken")
-        if not token:
-            return tuple(sorted(region for region in set(regions) if partition_of(region) == partition))
+    paginator = ssm.get_paginator("get_parameters_by_path")
+    with aws_call("ssm:GetParametersByPath", WA_REGIONS_PARAMETER):
+        regions = {
+            parameter["Value"]
+            for page in paginator.paginate(Path=WA_REGIONS_PARAMETER)
+            for parameter in page.get("Parameters", [])
+        }
+    return tuple(sorted(region for region in regions if partition_of(region) == partition))
 
 
 def enabled_regions(ec2: EC2Client, account_id: str) -> frozenset[str]:

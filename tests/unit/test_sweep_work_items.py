@@ -10,7 +10,7 @@ import pytest
 from botocore.session import Session
 from botocore.stub import Stubber
 
-from wa_share.aws import Sessions
+from wa_share.aws import AwsError, ErrorKind, Sessions
 from wa_share.planner import active_accounts, plan_sweep, run_planner, sweep_id_of
 from wa_share.queues import QueueSendError, send_batches
 from wa_share.schedule import InvalidScheduleEvent
@@ -102,6 +102,18 @@ def test_accounts_are_read_across_empty_pages_and_only_active_ones_kept() -> Non
         last = {"Accounts": [{"Id": "555555555555", "State": "ACTIVE"}]}
         stub.add_response("list_accounts", last, {"MaxResults": 20, "NextToken": "t2"})
         assert active_accounts(organizations) == ["111111111111", "444444444444", "555555555555"]
+
+
+def test_a_token_that_comes_back_twice_stops_the_listing_with_a_permanent_error() -> None:
+    organizations = client("organizations")
+    with Stubber(organizations) as stub:
+        stub.add_response("list_accounts", {"Accounts": [], "NextToken": "t1"}, {"MaxResults": 20})
+        stub.add_response("list_accounts", {"Accounts": [], "NextToken": "t1"}, {"MaxResults": 20, "NextToken": "t1"})
+        with pytest.raises(
+            AwsError, match="organizations:ListAccounts on organization failed: PaginationError"
+        ) as raised:
+            active_accounts(organizations)
+    assert raised.value.kind is ErrorKind.PERMANENT
 
 
 def _batch_result(ok: list[int], failed: list[int]) -> dict[str, Any]:
