@@ -6,7 +6,6 @@ slice of it (bounded, see work_items.py), so that the workers need no call for w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +15,7 @@ from wa_share.queues import send_batches
 from wa_share.reviews_side import read_reviews_side, slices_wanted
 from wa_share.schedule import ScheduledEvent, parse_schedule
 from wa_share.settings import Settings, SettingsError
-from wa_share.work_items import WorkItem, bounded_slice
+from wa_share.work_items import work_items_for
 
 if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient
@@ -46,27 +45,6 @@ def active_accounts(organizations: OrganizationsClient) -> list[str]:
     return [account["Id"] for account in listed if account.get("State", account.get("Status")) == "ACTIVE"]
 
 
-def plan_sweep(
-    sweep_id: str,
-    accounts: list[str],
-    *,
-    dry_run: bool = False,
-    regions: tuple[str, ...] | None = None,
-    slices: Mapping[str, dict[str, frozenset[str]]] | None = None,
-) -> list[WorkItem]:
-    """One item per account; with `slices` (the reviews side, per account), each carries its own, bounded."""
-    return [
-        WorkItem(
-            account_id=account,
-            sweep_id=sweep_id,
-            dry_run=dry_run,
-            regions=regions,
-            known_live=bounded_slice((slices or {}).get(account, {})) or None,
-        )
-        for account in dict.fromkeys(accounts)
-    ]
-
-
 def run_planner(event: Any, settings: Settings, sessions: Sessions) -> dict[str, Any]:
     schedule = _schedule(event)
     if settings.sweep_queue_url is None:
@@ -78,7 +56,7 @@ def run_planner(event: Any, settings: Settings, sessions: Sessions) -> dict[str,
     if not full and settings.wa_regions is not None:
         side = read_reviews_side(settings, sessions, settings.wa_regions)
         slices = {account: side.slice_for(account, settings.wa_regions, settings.principals) for account in accounts}
-    items = plan_sweep(schedule.id, accounts, slices=slices)
+    items = work_items_for(accounts, sweep_id=schedule.id, slices=slices)
     sent = send_batches(
         sessions.central.sqs(settings.home_region), settings.sweep_queue_url, [item.to_message() for item in items]
     )

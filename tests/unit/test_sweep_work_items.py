@@ -11,13 +11,13 @@ from botocore.session import Session
 from botocore.stub import Stubber
 
 from wa_share.aws import AwsError, ErrorKind, Sessions
-from wa_share.planner import active_accounts, plan_sweep, run_planner, sweep_id_of
+from wa_share.planner import active_accounts, run_planner, sweep_id_of
 from wa_share.queues import QueueSendError, send_batches
 from wa_share.schedule import InvalidScheduleEvent
 from wa_share.settings import Settings, SettingsError
 from wa_share.sharing import Outcome, ShareResult
 from wa_share.sweep import AccountSweep, Failure
-from wa_share.work_items import InvalidWorkItem, WorkItem, parse_work_item
+from wa_share.work_items import InvalidWorkItem, WorkItem, parse_work_item, work_items_for
 from wa_share.worker import handle_work_message
 
 ACCOUNT = "111122223333"
@@ -65,9 +65,23 @@ def test_without_a_dlq_url_an_invalid_message_fails_so_the_redrive_policy_keeps_
 
 
 def test_the_plan_has_one_item_per_account_once() -> None:
-    items = plan_sweep("nightly", ["111111111111", "222222222222", "111111111111"], dry_run=True)
+    items = work_items_for(["111111111111", "222222222222", "111111111111"], sweep_id="nightly", dry_run=True)
     assert [item.account_id for item in items] == ["111111111111", "222222222222"]
     assert {(item.sweep_id, item.dry_run) for item in items} == {("nightly", True)}
+
+
+def test_the_cli_and_the_planner_build_items_the_same_way() -> None:
+    """Regions once each (an operator's --region twice), each account with its own slice, or none."""
+    slices = {"111111111111": {"us-east-1": frozenset({"a" * 32}), "eu-west-1": frozenset()}}
+    items = work_items_for(
+        ["111111111111", "222222222222"], sweep_id="s", regions=["us-east-1", "us-east-1"], slices=slices
+    )
+    assert [(item.regions, item.known_live) for item in items] == [
+        (("us-east-1",), {"us-east-1": ("a" * 32,)}),
+        (("us-east-1",), None),
+    ]
+    assert parse_work_item(items[0].to_message()) == items[0]
+    assert work_items_for(["111111111111"], sweep_id="s")[0].regions is None
 
 
 @pytest.mark.parametrize("source", ["aws.events", "aws.scheduler"])
