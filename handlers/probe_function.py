@@ -25,6 +25,4 @@ runtime = cache(build_runtime)
 @metrics.log_metrics
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     settings, sessions = runtime()
-    return run_scheduled_probe(
-        parse_schedule(event, function="probe", time_required=True), settings, sessions
-    ).as_dict()
+    return run_scheduled_probe(parse_schedule(event, function="probe"), settings, sessions).as_dict()

@@ -6,7 +6,6 @@ slice of it (bounded, see work_items.py), so that the workers need no call for w
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from wa_share.aws import Sessions, aws_call
@@ -51,7 +50,7 @@ def run_planner(event: Any, settings: Settings, sessions: Sessions) -> dict[str,
         raise SettingsError("environment variable SWEEP_QUEUE_URL is required by the planner but not set")
     logger.append_keys(sweep_id=schedule.id)
     accounts = active_accounts(sessions.central.organizations(settings.home_region))
-    full = not slices_wanted(settings, schedule.time or datetime.now(UTC))
+    full = not slices_wanted(settings, schedule.time)
     slices = None
     if not full and settings.wa_regions is not None:
         side = read_reviews_side(settings, sessions, settings.wa_regions)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.factories import scheduled_event
 from tests.handlers.test_sweep_worker import drain, live_shares
 from wa_share.work_items import MAX_KNOWN_LIVE, WorkItem, bounded_slice, parse_work_item
 from wa_share_cli.sandbox import wellarchitected_backend
@@ -16,12 +17,7 @@ from wa_share_cli.sandbox.metering import METER
 from wa_share_cli.sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_cli.sandbox.runner import FunctionRunner
 
-WEDNESDAY = {
-    "id": "nightly-wed",
-    "source": "aws.events",
-    "detail-type": "Scheduled Event",
-    "time": "2026-01-07T03:00:00Z",
-}
+WEDNESDAY = scheduled_event(event_id="nightly-wed", time="2026-01-07T03:00:00Z")
 SUNDAY = WEDNESDAY | {"id": "nightly-sun", "time": "2026-01-04T03:00:00Z"}
 
 

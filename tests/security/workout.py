@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.factories import create_workload_event
+from tests.factories import create_workload_event, scheduled_event
 from tests.security import cli_workout
 from wa_share_cli.sandbox import wellarchitected_backend
 from wa_share_cli.sandbox.deployment import Deployment, deploy, deploy_acceptor
@@ -189,13 +189,7 @@ def _sweep_with_reviews_side(deployment: Deployment, runner: FunctionRunner) -> 
     runner.invocations.extend(sliced.invocations)
 
 
-WEDNESDAY_SCHEDULE = {
-    "id": "workout-reviews-side",
-    "source": "aws.events",
-    "detail-type": "Scheduled Event",
-    "time": "2026-01-07T03:00:00Z",
-    "detail": {},
-}
+WEDNESDAY_SCHEDULE = scheduled_event(event_id="workout-reviews-side", time="2026-01-07T03:00:00Z")
 
 
 def scripted_clock(first_ms: int, *, then: int) -> Callable[[], int]:

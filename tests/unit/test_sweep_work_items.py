@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from botocore.session import Session
 from botocore.stub import Stubber
 
+from tests.factories import scheduled_event
 from wa_share.aws import AwsError, ErrorKind, Sessions
 from wa_share.planner import active_accounts, run_planner, sweep_id_of
 from wa_share.queues import QueueSendError, send_batches
-from wa_share.schedule import InvalidScheduleEvent
+from wa_share.schedule import InvalidScheduleEvent, parse_schedule
 from wa_share.settings import Settings, SettingsError
 from wa_share.sharing import Outcome, ShareResult
 from wa_share.sweep import AccountSweep, Failure
@@ -86,12 +88,27 @@ def test_the_cli_and_the_planner_build_items_the_same_way() -> None:
 
 @pytest.mark.parametrize("source", ["aws.events", "aws.scheduler"])
 def test_the_sweep_id_is_the_schedule_event_id(source: str) -> None:
-    event = {"id": "e-1", "source": source, "detail-type": "Scheduled Event", "detail": {}}
+    event = scheduled_event(event_id="e-1", source=source)
     assert sweep_id_of(event) == "e-1"
 
 
+def test_the_schedulers_empty_detail_string_is_read_as_an_empty_object() -> None:
+    """EventBridge Scheduler sends no payload as the string "{}" (Powertools' model knows); a rule never does."""
+    assert sweep_id_of(scheduled_event(event_id="e-1", source="aws.scheduler") | {"detail": "{}"}) == "e-1"
+    with pytest.raises(InvalidScheduleEvent, match="detail"):
+        sweep_id_of(scheduled_event(event_id="e-1") | {"detail": "{}"})
+
+
+def test_a_schedule_without_a_zone_is_read_as_utc_and_one_without_time_is_refused() -> None:
+    assert parse_schedule(scheduled_event(time="2026-01-07T03:00:00"), function="planner").time == datetime(
+        2026, 1, 7, 3, tzinfo=UTC
+    )
+    with pytest.raises(InvalidScheduleEvent, match="time: Field required"):
+        parse_schedule({key: value for key, value in scheduled_event().items() if key != "time"}, function="planner")
+
+
 def test_the_planner_needs_its_queue_and_says_so_before_any_call() -> None:
-    event = {"id": "e-1", "source": "aws.events", "detail-type": "Scheduled Event"}
+    event = scheduled_event(event_id="e-1")
     settings = Settings.from_env(ENV)
     with pytest.raises(SettingsError, match="SWEEP_QUEUE_URL"):
         run_planner(event, settings, Sessions(member_role_name="wa-share-member", home_region="us-east-1"))
@@ -178,3 +195,9 @@ def test_the_summary_shows_ten_failures_and_counts_the_rest() -> None:
 def test_the_retry_reason_names_the_regions_and_the_first_failure() -> None:
     reason = _sweep_with_failures(3).retry_reason()
     assert reason == (f"3 transient failures in eu-west-1; first: workload {0:032d} in eu-west-1: slow down")
+
+
+def test_a_schedule_field_is_read_by_its_eventbridge_name_only() -> None:
+    event = {key: value for key, value in scheduled_event().items() if key != "detail-type"}
+    with pytest.raises(InvalidScheduleEvent, match="detail-type: Field required"):
+        sweep_id_of(event | {"detail_type": "Scheduled Event"})
