@@ -111,16 +111,20 @@ def test_a_full_sweep_reads_no_reviews_side_and_sends_no_slices(
     assert all(item.known_live is None for item in planned(org, deployment).values())
 
 
+@pytest.mark.parametrize("failing", ["ListWorkloads", "ListShareInvitations", None])
 def test_a_reviews_region_that_cannot_be_read_falls_back_to_listing(
-    org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner
+    org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner, failing: str | None
 ) -> None:
+    """`failing`: the one list that is denied there (None: every call)."""
     member = org.members[0]
     for region in ("us-east-1", "eu-west-1"):
         share(org, member, region, create_workload(org, member, region, f"live-{region}"))
     reviews = org.reviews
     wellarchitected_backend.configure_faults(
         fault=lambda operation, account, region: (
-            "AccessDeniedException" if (account, region) == (reviews, "eu-west-1") else None
+            "AccessDeniedException"
+            if (account, region) == (reviews, "eu-west-1") and failing in {None, operation}
+            else None
         )
     )
     try:
