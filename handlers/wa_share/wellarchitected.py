@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from mypy_boto3_wellarchitected import WellArchitectedClient
 
 PAGE_SIZE = 50  # the API's maximum for ListWorkloads, ListWorkloadShares and ListShareInvitations
-# 1,000 workloads per account and region (a hard quota) are 20 pages; 5x that is no longer a listing.
-MAX_PAGES = 100
+# 500,000 items: more than any organization has (a reviews account lists the workloads and invitations
+# of every account). A listing that cycles is stopped sooner, by its repeated token.
+MAX_PAGES = 10_000
 
 
 def listed(
