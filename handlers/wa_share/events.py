@@ -84,8 +84,9 @@ class _Detail(BaseModel):
 
 
 class _Envelope(EventBridgeModel):
-    # by the alias only: Powertools reads "detail_type" too, EventBridge never sends it
-    model_config = ConfigDict(extra="ignore", validate_by_name=False)
+    # by the alias only: Powertools reads "detail_type" too, EventBridge never sends it (both keys: pydantic
+    # before 2.11, which Powertools allows, knows only populate_by_name)
+    model_config = ConfigDict(extra="ignore", populate_by_name=False, validate_by_name=False)
     source: Literal["aws.wellarchitected"]
     detail_type: Literal["AWS API Call via CloudTrail"] = Field(alias="detail-type")
     detail: _Detail

@@ -25,8 +25,9 @@ class InvalidScheduleEvent(ValueError):
 
 
 class ScheduledEvent(EventBridgeModel):
-    # by the alias only: Powertools reads "detail_type" too, EventBridge never sends it
-    model_config = ConfigDict(extra="ignore", frozen=True, validate_by_name=False)
+    # by the alias only: Powertools reads "detail_type" too, EventBridge never sends it (both keys: pydantic
+    # before 2.11, which Powertools allows, knows only populate_by_name)
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=False, validate_by_name=False)
     id: str = Field(min_length=1, max_length=128)
     source: Literal["aws.events", "aws.scheduler"]
     detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
