@@ -12,7 +12,6 @@ so 5,000 invitations to page through), seeded straight into the simulator too; e
 from __future__ import annotations
 
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from wa_share_sandbox.deployment import deploy
 from wa_share_sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
 from wa_share_sandbox.metering import METER
 from wa_share_sandbox.organization import HOME_REGION, SimulatedOrganization, build_organization
+from wa_share_sandbox.runner import scheduled_event
 
 _COUNTERS = (
     "approximate_number_of_messages",
@@ -90,7 +90,7 @@ def planner_run(accounts: int, latency_ms: float) -> PlannerRun:
             central.get_component("event_emitter").register_first("before-send", lambda **_: time.sleep(delay))
         settings = PlannerSettings.from_env(deployment.environment("planner"))
         sessions = Sessions(member_role_name=settings.member_role_name, home_region=HOME_REGION, central=central)
-        event = {"id": str(uuid.uuid4()), "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+        event = scheduled_event(deployment.org.automation, "wa-share-sweep")
         before, started = METER.snapshot(), time.perf_counter()
         run_planner(event, settings, sessions)
         seconds = time.perf_counter() - started

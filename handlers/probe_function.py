@@ -27,6 +27,4 @@ runtime = cache(partial(build_runtime, SETTINGS))
 @metrics.log_metrics
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     settings, sessions = runtime()
-    return run_scheduled_probe(
-        parse_schedule(event, function="probe", time_required=True), settings, sessions
-    ).as_dict()
+    return run_scheduled_probe(parse_schedule(event, function="probe"), settings, sessions).as_dict()

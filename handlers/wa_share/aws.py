@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import CredentialProvider, RefreshableCredentials
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, PaginationError
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -123,10 +123,10 @@ class MemberRoleUnavailable(AwsError):
 
 @contextmanager
 def aws_call(operation: str, resource: str) -> Iterator[None]:
-    """Turn any botocore failure inside the block into a classified AwsError."""
+    """Turn any botocore failure inside the block into a classified AwsError (a paginator's too)."""
     try:
         yield
-    except (ClientError, ConnectionError, HTTPClientError) as error:
+    except (ClientError, ConnectionError, HTTPClientError, PaginationError) as error:
         raise _as_aws_error(error, operation, resource) from error
 
 

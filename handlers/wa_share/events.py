@@ -1,7 +1,9 @@
 """The CreateWorkload CloudTrail event, parsed into a typed model or rejected with the field that is wrong.
 
-The owner account and region come from the event's detail (and the workload ARN), never from the
-envelope: forwarding from a member's default bus to the central bus may rewrite the envelope.
+The envelope is Powertools' EventBridge model, narrowed to CloudTrail's Well-Architected events: every
+field EventBridge always sends is required. The owner account and region come from the event's detail
+(and the workload ARN), never from the envelope: forwarding from a member's default bus to the central
+bus may rewrite the envelope.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from aws_lambda_powertools.utilities.parser.models.event_bridge import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wa_share.domain import ACCOUNT_ID, REGION
@@ -80,11 +83,12 @@ class _Detail(BaseModel):
             raise ValueError(f"the CreateWorkload call failed ({value}): there is no workload to share")
 
 
-class _Envelope(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=False)
+class _Envelope(EventBridgeModel):
+    # by the alias only: Powertools reads "detail_type" too, EventBridge never sends it (both keys: pydantic
+    # before 2.11, which Powertools allows, knows only populate_by_name)
+    model_config = ConfigDict(extra="ignore", populate_by_name=False, validate_by_name=False)
     source: Literal["aws.wellarchitected"]
     detail_type: Literal["AWS API Call via CloudTrail"] = Field(alias="detail-type")
-    replay_name: str | None = Field(default=None, alias="replay-name")
     detail: _Detail
 
     @field_validator("replay_name")

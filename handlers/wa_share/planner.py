@@ -6,8 +6,6 @@ slice of it (bounded, see work_items.py), so that the workers need no call for w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from wa_share.aws import Sessions, aws_call
@@ -16,7 +14,7 @@ from wa_share.queues import send_batches
 from wa_share.reviews_side import read_reviews_side, slices_wanted
 from wa_share.schedule import ScheduledEvent, parse_schedule
 from wa_share.settings import PlannerSettings
-from wa_share.work_items import WorkItem, bounded_slice
+from wa_share.work_items import work_items_for
 
 if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient
@@ -33,55 +31,29 @@ def _schedule(event: Any) -> ScheduledEvent:
 
 
 def active_accounts(organizations: OrganizationsClient) -> list[str]:
-    """Every ACTIVE account, the management account included; pages can be empty while NextToken is set."""
-    accounts: list[str] = []
-    token: str | None = None
-    while True:
-        kwargs = {"MaxResults": LIST_ACCOUNTS_PAGE} | ({"NextToken": token} if token else {})
-        with aws_call("organizations:ListAccounts", "organization"):
-            page = organizations.list_accounts(**kwargs)  # type: ignore[arg-type]
-        # Account.Status was retired in 2026 for Account.State; read State, fall back to Status.
-        accounts.extend(
-            account["Id"]
+    """Every ACTIVE account, the management account included (boto3's paginator: pages can be empty
+    while NextToken is set, and a token that comes back twice stops it)."""
+    paginator = organizations.get_paginator("list_accounts")
+    with aws_call("organizations:ListAccounts", "organization"):
+        listed = [
+            account
+            for page in paginator.paginate(PaginationConfig={"PageSize": LIST_ACCOUNTS_PAGE})
             for account in page.get("Accounts", [])
-            if account.get("State", account.get("Status")) == "ACTIVE"
-        )
-        token = page.get("NextToken")
-        if not token:
-            return accounts
-
-
-def plan_sweep(
-    sweep_id: str,
-    accounts: list[str],
-    *,
-    dry_run: bool = False,
-    regions: tuple[str, ...] | None = None,
-    slices: Mapping[str, dict[str, frozenset[str]]] | None = None,
-) -> list[WorkItem]:
-    """One item per account; with `slices` (the reviews side, per account), each carries its own, bounded."""
-    return [
-        WorkItem(
-            account_id=account,
-            sweep_id=sweep_id,
-            dry_run=dry_run,
-            regions=regions,
-            known_live=bounded_slice((slices or {}).get(account, {})) or None,
-        )
-        for account in dict.fromkeys(accounts)
-    ]
+        ]
+    # Account.Status was retired in 2026 for Account.State; read State, fall back to Status.
+    return [account["Id"] for account in listed if account.get("State", account.get("Status")) == "ACTIVE"]
 
 
 def run_planner(event: Any, settings: PlannerSettings, sessions: Sessions) -> dict[str, Any]:
     schedule = _schedule(event)
     logger.append_keys(sweep_id=schedule.id)
     accounts = active_accounts(sessions.central.organizations(settings.home_region))
-    full = not slices_wanted(settings, schedule.time or datetime.now(UTC))
+    full = not slices_wanted(settings, schedule.time)
     slices = None
     if not full and settings.wa_regions is not None:
         side = read_reviews_side(settings, sessions, settings.wa_regions)
         slices = {account: side.slice_for(account, settings.wa_regions, settings.principals) for account in accounts}
-    items = plan_sweep(schedule.id, accounts, slices=slices)
+    items = work_items_for(accounts, sweep_id=schedule.id, slices=slices)
     sent = send_batches(
         sessions.central.sqs(settings.home_region), settings.sweep_queue_url, [item.to_message() for item in items]
     )

@@ -72,10 +72,9 @@ def delete_probe(wa: WellArchitected, workload_id: str) -> None:
 def run_scheduled_probe(event: ScheduledEvent, settings: ProbeSettings, sessions: Sessions) -> ProbeRun:
     """Judge and delete the earlier probes, then create this run's; raises on an AWS failure (retried).
 
-    `event`: parsed with its `time` required (schedule.parse_schedule), which the probe's name carries.
+    `event`: the schedule's (schedule.parse_schedule); its `time` is in the probe's name.
     """
     account = settings.probe_account_id
-    assert event.time is not None  # noqa: S101 - parsed with time_required
     region = settings.probe_region
     wa = WellArchitected(sessions.central.wellarchitected(region), account_id=account, region=region)
     now = max(event.time, datetime.now(UTC))  # the name carries the real creation time, to the millisecond

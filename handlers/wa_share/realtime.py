@@ -110,7 +110,10 @@ def _record(
         if found_by == "realtime" and any(result.outcome in CHANGES for result in results):
             record_latency(created.event_time, now)
     for result in results:
-        logger.info(f"share {result.outcome}", extra={"principal": result.principal, "reason": result.reason})
+        logger.info(
+            "share decided",
+            extra={"outcome": result.outcome.value, "principal": result.principal, "reason": result.reason},
+        )
     return probe is not None
 
 

@@ -96,7 +96,8 @@ def _read_pair(pair: tuple[str, str], *, settings: PlannerSettings, sessions: Se
     account, region = pair
     try:
         client = sessions.member(account).wellarchitected(region)
-        accepted = WellArchitected(client, account_id=account, region=region).shared_in()
+        # listed here, not lazily below: a failed page must fall back like any other failure to read
+        accepted = list(WellArchitected(client, account_id=account, region=region).shared_in())
         pending = Invitations(client, account_id=account, region=region).pending()
     except AwsError as error:
         logger.warning(

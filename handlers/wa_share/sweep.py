@@ -16,11 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
-from wa_share.aws import EXPIRED_TOKEN_CODES, AccountSession, AwsError, Sessions, partition_of
+from wa_share.aws import EXPIRED_TOKEN_CODES, AccountSession, AwsError, Sessions
 from wa_share.deadline import NEVER, Deadline
 from wa_share.followup import follow_up
 from wa_share.observability import logger
-from wa_share.regions import enabled_regions, wa_regions_from_ssm
+from wa_share.regions import account_regions, regions_wanted
 from wa_share.settings import SweepSettings
 from wa_share.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
 from wa_share.sweep_result import AccountSweep, Failure
@@ -81,10 +81,9 @@ def sweep_account(
     started = time.perf_counter()
     sweep = AccountSweep(item.sweep_id, item.account_id, item.dry_run)
     member = _MemberSession(sessions, item.account_id)
-    wanted = item.regions or settings.wa_regions or _regions_from_ssm(settings, sessions)
-    enabled = enabled_regions(member.current.ec2(settings.home_region), item.account_id)
-    sweep.regions = [region for region in wanted if region in enabled]
-    sweep.skipped_regions = [region for region in wanted if region not in enabled]
+    wanted = regions_wanted(sessions, settings.home_region, chosen=item.regions or (), configured=settings.wa_regions)
+    regions = account_regions(wanted, member.current.ec2(settings.home_region), item.account_id)
+    sweep.regions, sweep.skipped_regions = list(regions.visit), list(regions.skipped)
     job = _Job(item, settings, SharePolicy.from_settings(settings), sessions, deadline)
     workers = max(1, min(settings.region_concurrency, len(sweep.regions)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="region") as pool:
@@ -109,11 +108,6 @@ def _merge(sweep: AccountSweep, region: _RegionResult) -> None:
     sweep.known_live += region.known_live
     sweep.results.extend(region.results)
     sweep.failures.extend(region.failures)
-
-
-def _regions_from_ssm(settings: SweepSettings, sessions: Sessions) -> tuple[str, ...]:
-    ssm = sessions.central.ssm(settings.home_region)
-    return wa_regions_from_ssm(ssm, partition_of(settings.home_region))
 
 
 def _sweep_region_with_fresh_session(region: str, *, member: _MemberSession, job: _Job) -> _RegionResult:

@@ -1,21 +1,56 @@
-"""The Well-Architected Tool API, as this project uses it: typed, paged by hand, errors classified.
+"""The Well-Architected Tool API, as this project uses it: typed, paged, errors classified.
 
-boto3 has no paginators for `wellarchitected` (boto/boto3#3117), hence the NextToken loops.
+boto3 has no paginators for `wellarchitected` (boto/boto3#3117): every list goes through `listed`, the
+one pager here, which stops a runaway listing (a token that comes back, or too many pages).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import aws_call
+from wa_share.aws import AwsError, ErrorKind, aws_call
 from wa_share.domain import LIVE_STATUSES
 
 if TYPE_CHECKING:
     from mypy_boto3_wellarchitected import WellArchitectedClient
 
-PAGE_SIZE = 50  # the API's maximum for ListWorkloads and ListWorkloadShares
+PAGE_SIZE = 50  # the API's maximum for ListWorkloads, ListWorkloadShares and ListShareInvitations
+# 500,000 items: more than any organization has (a reviews account lists the workloads and invitations
+# of every account). A listing that cycles is stopped sooner, by its repeated token.
+MAX_PAGES = 10_000
+
+
+def listed(
+    call: Callable[..., Any], items: str, *, operation: str, resource: str, **parameters: Any
+) -> Iterator[Mapping[str, Any]]:
+    """Every item (under the response key `items`) of a Well-Architected list, PAGE_SIZE a page.
+
+    A page may be empty while a NextToken follows. A token seen before, or more than MAX_PAGES pages,
+    stops the listing with a permanent AwsError: a listing that never ends must not hold a function
+    until its timeout.
+    """
+    seen: set[str] = set()
+    token: str | None = None
+    for _ in range(MAX_PAGES):
+        with aws_call(operation, resource):
+            page = call(MaxResults=PAGE_SIZE, **parameters, **({"NextToken": token} if token else {}))
+        yield from page.get(items, [])
+        token = page.get("NextToken")
+        if not token:
+            return
+        if token in seen:
+            raise _runaway(operation, resource, "a NextToken came back")
+        seen.add(token)
+    raise _runaway(operation, resource, f"more than {MAX_PAGES} pages")
+
+
+def _runaway(operation: str, resource: str, why: str) -> AwsError:
+    message = f"the listing does not end: {why}"
+    return AwsError(
+        kind=ErrorKind.PERMANENT, code="RunawayPagination", operation=operation, resource=resource, message=message
+    )
 
 
 @dataclass(frozen=True)
@@ -58,32 +93,25 @@ class WellArchitected:
         return (workload for workload in self._workloads() if workload.owner != self.account_id)
 
     def _workloads(self, name_prefix: str = "") -> Iterator[Workload]:
-        token: str | None = None
-        prefix = {"WorkloadNamePrefix": name_prefix} if name_prefix else {}
-        while True:
-            kwargs = {"MaxResults": PAGE_SIZE} | prefix | ({"NextToken": token} if token else {})
-            with aws_call("wellarchitected:ListWorkloads", self._resource()):
-                page = self._client.list_workloads(**kwargs)  # type: ignore[arg-type]
-            for summary in page.get("WorkloadSummaries", []):
-                yield Workload(summary["WorkloadId"], summary.get("WorkloadName", ""), summary.get("Owner", ""))
-            token = page.get("NextToken")
-            if not token:
-                return
+        summaries = listed(
+            self._client.list_workloads,
+            "WorkloadSummaries",
+            operation="wellarchitected:ListWorkloads",
+            resource=self._resource(),
+            **({"WorkloadNamePrefix": name_prefix} if name_prefix else {}),
+        )
+        for summary in summaries:
+            yield Workload(summary["WorkloadId"], summary.get("WorkloadName", ""), summary.get("Owner", ""))
 
     def list_shares(self, workload_id: str) -> list[Share]:
-        shares: list[Share] = []
-        token: str | None = None
-        while True:
-            kwargs = {"WorkloadId": workload_id, "MaxResults": PAGE_SIZE} | ({"NextToken": token} if token else {})
-            with aws_call("wellarchitected:ListWorkloadShares", self._resource(workload_id)):
-                page = self._client.list_workload_shares(**kwargs)  # type: ignore[arg-type]
-            shares.extend(
-                Share(row["ShareId"], row["SharedWith"], row["PermissionType"], row["Status"])
-                for row in page.get("WorkloadShareSummaries", [])
-            )
-            token = page.get("NextToken")
-            if not token:
-                return shares
+        rows = listed(
+            self._client.list_workload_shares,
+            "WorkloadShareSummaries",
+            operation="wellarchitected:ListWorkloadShares",
+            resource=self._resource(workload_id),
+            WorkloadId=workload_id,
+        )
+        return [Share(row["ShareId"], row["SharedWith"], row["PermissionType"], row["Status"]) for row in rows]
 
     def create_share(self, workload_id: str, *, principal: str, permission: str, token: str) -> str:
         with aws_call("wellarchitected:CreateWorkloadShare", self._resource(workload_id)):
@@ -155,29 +183,24 @@ class Invitations:
         self.region = region
 
     def pending(self) -> list[Invitation]:
-        invitations: list[Invitation] = []
-        token: str | None = None
-        resource = f"account {self.account_id} region {self.region}"
-        while True:
-            kwargs = {"ShareResourceType": "WORKLOAD", "MaxResults": PAGE_SIZE} | (
-                {"NextToken": token} if token else {}
+        rows = listed(
+            self._client.list_share_invitations,
+            "ShareInvitationSummaries",
+            operation="wellarchitected:ListShareInvitations",
+            resource=f"account {self.account_id} region {self.region}",
+            ShareResourceType="WORKLOAD",
+        )
+        return [
+            Invitation(
+                invitation_id=row["ShareInvitationId"],
+                workload_id=row.get("WorkloadId", ""),
+                workload_name=row.get("WorkloadName", ""),
+                shared_by=row.get("SharedBy", ""),
+                shared_with=row.get("SharedWith", ""),
+                permission=row.get("PermissionType", ""),
             )
-            with aws_call("wellarchitected:ListShareInvitations", resource):
-                page = self._client.list_share_invitations(**kwargs)  # type: ignore[arg-type]
-            invitations.extend(
-                Invitation(
-                    invitation_id=row["ShareInvitationId"],
-                    workload_id=row.get("WorkloadId", ""),
-                    workload_name=row.get("WorkloadName", ""),
-                    shared_by=row.get("SharedBy", ""),
-                    shared_with=row.get("SharedWith", ""),
-                    permission=row.get("PermissionType", ""),
-                )
-                for row in page.get("ShareInvitationSummaries", [])
-            )
-            token = page.get("NextToken")
-            if not token:
-                return invitations
+            for row in rows
+        ]
 
     def accept(self, invitation: Invitation) -> None:
         resource = f"invitation {invitation.invitation_id} in account {self.account_id} region {self.region}"

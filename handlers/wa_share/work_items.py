@@ -8,6 +8,7 @@ never correctness. `part` counts the continuations of an account split across in
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -59,6 +60,28 @@ def bounded_slice(known_live: dict[str, frozenset[str]], limit: int = MAX_KNOWN_
             kept[region] = tuple(sorted(workloads))
             room -= len(workloads)
     return kept
+
+
+def work_items_for(
+    accounts: Iterable[str],
+    *,
+    sweep_id: str,
+    dry_run: bool = False,
+    regions: Sequence[str] = (),
+    slices: Mapping[str, dict[str, frozenset[str]]] | None = None,
+) -> list[WorkItem]:
+    """The one way to build a sweep's work items (the planner's and `wa-share sweep`'s): one per account,
+    each once, in order; with `slices` (the reviews side, per account) each carries its own, bounded."""
+    return [
+        WorkItem(
+            account_id=account,
+            sweep_id=sweep_id,
+            dry_run=dry_run,
+            regions=tuple(dict.fromkeys(regions)) or None,
+            known_live=bounded_slice((slices or {}).get(account, {})) or None,
+        )
+        for account in dict.fromkeys(accounts)
+    ]
 
 
 def parse_work_item(body: str) -> WorkItem:

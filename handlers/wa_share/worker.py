@@ -163,7 +163,8 @@ def _accept_invitations(sweep: AccountSweep, settings: WorkerSettings, sessions:
     for result in results:
         if result.outcome is not Acceptance.ACCEPTED:
             logger.warning(
-                f"invitation {result.outcome}", extra={"workload_id": result.workload_id, "reason": result.reason}
+                "invitation not accepted",
+                extra={"outcome": result.outcome.value, "workload_id": result.workload_id, "reason": result.reason},
             )
 
 

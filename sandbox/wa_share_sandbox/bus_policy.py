@@ -19,6 +19,7 @@ from typing import Any
 
 from moto.events.models import Rule, events_backends
 from moto.events.responses import EventsHandler
+from moto.events.utils import EventTemplateParser
 from moto.sqs.models import sqs_backends
 
 from wa_share_sandbox.iam_trust import caller_of, org_of
@@ -93,6 +94,15 @@ def _foreign_bus(arn: str, account: str) -> tuple[str, str, str] | None:
     if len(parts) != 6 or parts[2] != "events" or not parts[5].startswith("event-bus/") or parts[4] == account:  # noqa: PLR2004
         return None
     return parts[4], parts[3], parts[5].split("/", 1)[1]
+
+
+def deliver_whole_envelopes() -> None:
+    """A target without an InputTransformer gets the whole event in AWS; moto's default template leaves
+    out the envelope's `account`, which Powertools' EventBridgeModel (and so the share function) requires."""
+    template = EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE
+    if '"account"' not in template:
+        whole = template.replace('"version": "0", ', '"version": "0", "account": "<account>", ', 1)
+        EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE = whole
 
 
 def install_bus_policy_checks() -> None:

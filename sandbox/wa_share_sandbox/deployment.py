@@ -15,6 +15,7 @@ from typing import Any
 
 from wa_share_cli.cfn_templates import event_pattern, load_template, templates_root
 from wa_share_sandbox.alarms import deploy_alarms
+from wa_share_sandbox.bus_policy import deliver_whole_envelopes
 from wa_share_sandbox.member_stacks import create_member_stack
 from wa_share_sandbox.organization import HOME_REGION, SimulatedOrganization
 from wa_share_sandbox.resolver import Resolver
@@ -72,6 +73,7 @@ def deploy(
     forwarders: bool = True,
 ) -> Deployment:
     """Deploy both sides; call before `install_trust_checks()` (the harness sets roles up as admin)."""
+    deliver_whole_envelopes()
     template = load_template(templates_root() / "template.yaml")
     parameters = _parameters(template, org, regions, overrides or {})
     deployment = Deployment(org, regions, parameters, accounts_without_role=accounts_without_role)

@@ -35,6 +35,7 @@ from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_sandbox.clock import compress_retry_backoff
 from wa_share_sandbox.deployment import FUNCTIONS, Deployment
 from wa_share_sandbox.metering import install_meter
+from wa_share_sandbox.organization import HOME_REGION
 
 
 @functools.cache
@@ -77,6 +78,21 @@ class Invocation:
     seconds: float = 0.0  # wall time of the handler
     items: int = 1  # events or queue messages it was handed
     event: Any = field(default=None, repr=False)
+
+
+def scheduled_event(account: str, rule: str, at: datetime | None = None) -> dict[str, Any]:
+    """What an EventBridge schedule rule in `account` sends its function at `at` (now by default)."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": account,
+        "time": (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": HOME_REGION,
+        "resources": [f"arn:aws:events:{HOME_REGION}:{account}:rule/{rule}"],
+        "detail": {},
+    }
 
 
 class FunctionRunner:
@@ -209,8 +225,7 @@ class FunctionRunner:
         remaining: Callable[[], RemainingTime | None] | None = None,
     ) -> list[Invocation]:
         """The schedule fires: the planner enqueues, then the worker drains the queue (retries included)."""
-        schedule = {"id": str(uuid.uuid4()), "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
-        runs = [self.invoke("planner", schedule)]
+        runs = [self.invoke("planner", scheduled_event(self.deployment.org.automation, "wa-share-sweep"))]
         if on_invocation:
             on_invocation(runs[-1])
         return runs + self.drain_sweep_queue(max_rounds=max_rounds, on_invocation=on_invocation, remaining=remaining)
@@ -237,14 +252,7 @@ class FunctionRunner:
     def run_probe(self, at: datetime | None = None) -> Invocation:
         """The probe's schedule fires (Probe=scheduled) at `at` (now by default): earlier probes are judged and
         deleted, a new one is created."""
-        scheduled = {
-            "id": str(uuid.uuid4()),
-            "time": (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "source": "aws.events",
-            "detail-type": "Scheduled Event",
-            "detail": {},
-        }
-        return self.invoke("probe", scheduled)
+        return self.invoke("probe", scheduled_event(self.deployment.org.automation, "wa-share-probe", at))
 
     def _receive_worker_batch(self) -> list[dict[str, Any]]:
         response = self._admin_sqs().receive_message(

@@ -55,6 +55,23 @@ def create_workload_event(
     }
 
 
+def scheduled_event(
+    *, event_id: str | None = None, time: str = "2026-01-07T03:00:00Z", source: str = "aws.events"
+) -> dict[str, Any]:
+    """An EventBridge rule's scheduled event as Lambda receives it (every envelope field EventBridge sends)."""
+    return {
+        "version": "0",
+        "id": event_id or str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": source,
+        "account": "123456789012",
+        "time": time,
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/wa-share-schedule"],
+        "detail": {},
+    }
+
+
 @dataclass
 class FakeLambdaContext:
     """The attributes of Lambda's context object that Powertools reads."""

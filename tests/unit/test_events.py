@@ -88,6 +88,13 @@ def _with(path: list[str], value: Any) -> dict[str, Any]:
         ),
         (_with(["detail", "responseElements"], {"Arn": "arn:aws:s3:::bucket"}), "WorkloadArn"),
         (_with(["replay-name"], "\ud800"), "replay-name"),  # a lone surrogate: found by tests/properties
+        # EventBridge's envelope (Powertools' EventBridgeModel): what EventBridge always sends is required
+        (_without(["time"]), "time: Field required"),
+        (_with(["time"], "yesterday"), "time: Input should be a valid datetime"),
+        (_without(["version"]), "version: Field required"),
+        (_with(["resources"], "arn:aws:wellarchitected"), "resources: Input should be a valid list"),
+        (_without(["account"]), "account: Field required"),
+        ({**_without(["detail-type"]), "detail_type": "AWS API Call via CloudTrail"}, "detail-type: Field required"),
     ],
 )
 def test_bad_input_names_the_field(event: dict[str, Any], field: str) -> None:

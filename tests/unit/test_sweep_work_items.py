@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from botocore.session import Session
 from botocore.stub import Stubber
 
-from wa_share.planner import active_accounts, plan_sweep, sweep_id_of
+from tests.support.factories import scheduled_event
+from wa_share.aws import AwsError, ErrorKind
+from wa_share.planner import active_accounts, sweep_id_of
 from wa_share.queues import QueueSendError, send_batches
-from wa_share.schedule import InvalidScheduleEvent
+from wa_share.schedule import InvalidScheduleEvent, parse_schedule
 from wa_share.sharing import Outcome, ShareResult
 from wa_share.sweep import AccountSweep, Failure
-from wa_share.work_items import InvalidWorkItem, WorkItem, parse_work_item
+from wa_share.work_items import InvalidWorkItem, WorkItem, parse_work_item, work_items_for
 
 ACCOUNT = "111122223333"
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-SweepQueue"
@@ -54,15 +57,44 @@ def test_an_invalid_work_item_names_the_field(body: str, field: str) -> None:
 
 
 def test_the_plan_has_one_item_per_account_once() -> None:
-    items = plan_sweep("nightly", ["111111111111", "222222222222", "111111111111"], dry_run=True)
+    items = work_items_for(["111111111111", "222222222222", "111111111111"], sweep_id="nightly", dry_run=True)
     assert [item.account_id for item in items] == ["111111111111", "222222222222"]
     assert {(item.sweep_id, item.dry_run) for item in items} == {("nightly", True)}
 
 
+def test_the_cli_and_the_planner_build_items_the_same_way() -> None:
+    """Regions once each (an operator's --region twice), each account with its own slice, or none."""
+    slices = {"111111111111": {"us-east-1": frozenset({"a" * 32}), "eu-west-1": frozenset()}}
+    items = work_items_for(
+        ["111111111111", "222222222222"], sweep_id="s", regions=["us-east-1", "us-east-1"], slices=slices
+    )
+    assert [(item.regions, item.known_live) for item in items] == [
+        (("us-east-1",), {"us-east-1": ("a" * 32,)}),
+        (("us-east-1",), None),
+    ]
+    assert parse_work_item(items[0].to_message()) == items[0]
+    assert work_items_for(["111111111111"], sweep_id="s")[0].regions is None
+
+
 @pytest.mark.parametrize("source", ["aws.events", "aws.scheduler"])
 def test_the_sweep_id_is_the_schedule_event_id(source: str) -> None:
-    event = {"id": "e-1", "source": source, "detail-type": "Scheduled Event", "detail": {}}
+    event = scheduled_event(event_id="e-1", source=source)
     assert sweep_id_of(event) == "e-1"
+
+
+def test_the_schedulers_empty_detail_string_is_read_as_an_empty_object() -> None:
+    """EventBridge Scheduler sends no payload as the string "{}" (Powertools' model knows); a rule never does."""
+    assert sweep_id_of(scheduled_event(event_id="e-1", source="aws.scheduler") | {"detail": "{}"}) == "e-1"
+    with pytest.raises(InvalidScheduleEvent, match="detail"):
+        sweep_id_of(scheduled_event(event_id="e-1") | {"detail": "{}"})
+
+
+def test_a_schedule_without_a_zone_is_read_as_utc_and_one_without_time_is_refused() -> None:
+    assert parse_schedule(scheduled_event(time="2026-01-07T03:00:00"), function="planner").time == datetime(
+        2026, 1, 7, 3, tzinfo=UTC
+    )
+    with pytest.raises(InvalidScheduleEvent, match="time: Field required"):
+        parse_schedule({key: value for key, value in scheduled_event().items() if key != "time"}, function="planner")
 
 
 def test_a_schedule_event_without_its_detail_type_is_refused() -> None:
@@ -88,6 +120,18 @@ def test_accounts_are_read_across_empty_pages_and_only_active_ones_kept() -> Non
         last = {"Accounts": [{"Id": "555555555555", "State": "ACTIVE"}]}
         stub.add_response("list_accounts", last, {"MaxResults": 20, "NextToken": "t2"})
         assert active_accounts(organizations) == ["111111111111", "444444444444", "555555555555"]
+
+
+def test_a_token_that_comes_back_twice_stops_the_listing_with_a_permanent_error() -> None:
+    organizations = client("organizations")
+    with Stubber(organizations) as stub:
+        stub.add_response("list_accounts", {"Accounts": [], "NextToken": "t1"}, {"MaxResults": 20})
+        stub.add_response("list_accounts", {"Accounts": [], "NextToken": "t1"}, {"MaxResults": 20, "NextToken": "t1"})
+        with pytest.raises(
+            AwsError, match="organizations:ListAccounts on organization failed: PaginationError"
+        ) as raised:
+            active_accounts(organizations)
+    assert raised.value.kind is ErrorKind.PERMANENT
 
 
 def _batch_result(ok: list[int], failed: list[int]) -> dict[str, Any]:
@@ -138,3 +182,9 @@ def test_the_summary_shows_ten_failures_and_counts_the_rest() -> None:
 def test_the_retry_reason_names_the_regions_and_the_first_failure() -> None:
     reason = _sweep_with_failures(3).retry_reason()
     assert reason == (f"3 transient failures in eu-west-1; first: workload {0:032d} in eu-west-1: slow down")
+
+
+def test_a_schedule_field_is_read_by_its_eventbridge_name_only() -> None:
+    event = {key: value for key, value in scheduled_event().items() if key != "detail-type"}
+    with pytest.raises(InvalidScheduleEvent, match="detail-type: Field required"):
+        sweep_id_of(event | {"detail_type": "Scheduled Event"})

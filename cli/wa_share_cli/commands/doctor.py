@@ -7,12 +7,12 @@ from typing import Any
 
 from rich.markup import escape
 
+from wa_share.regions import regions_wanted
 from wa_share_cli.commands import output
 from wa_share_cli.commands.arguments import account_id
 from wa_share_cli.commands.common import ExitCode, add_deployment_arguments, add_output_argument, connect
 from wa_share_cli.operations.checks import Check, Verdict
 from wa_share_cli.operations.doctor import diagnose
-from wa_share_cli.operations.report import regions_to_cover
 from wa_share_cli.operations.sweep import target_accounts
 
 COLUMNS = ("verdict", "name", "scope", "detail", "fix")
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     context = connect(args)
     settings = context.outputs.settings()
     accounts = target_accounts(context.sessions, context.region, args.account)
-    regions = regions_to_cover(settings, context.sessions)
+    regions = regions_wanted(context.sessions, settings.home_region, configured=settings.wa_regions)
     with output.progress("doctor", total=len(accounts)) as ticker:
         checks = diagnose(
             context.sessions, context.outputs, accounts, regions, on_account=lambda _account: ticker.advance()

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.markup import escape
 
+from wa_share.regions import regions_wanted
 from wa_share.sharing import SharePolicy
 from wa_share_cli.commands import output
 from wa_share_cli.commands.common import (
@@ -16,7 +17,7 @@ from wa_share_cli.commands.common import (
     add_scope_arguments,
     connect,
 )
-from wa_share_cli.operations.report import Coverage, ShareState, regions_to_cover, scan
+from wa_share_cli.operations.report import Coverage, ShareState, scan
 from wa_share_cli.operations.sweep import target_accounts
 
 ROW_COLUMNS = ("account_id", "region", "workload_id", "workload_name", "principal", "state", "detail")
@@ -42,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
     context = connect(args)
     settings = context.outputs.settings()
     accounts = target_accounts(context.sessions, context.region, args.account)
-    regions = regions_to_cover(settings, context.sessions, args.wa_regions)
+    regions = regions_wanted(
+        context.sessions, settings.home_region, chosen=args.wa_regions, configured=settings.wa_regions
+    )
     with output.progress("report", total=len(accounts)) as ticker:
         coverage = scan(
             context.sessions,

@@ -8,6 +8,7 @@ from typing import Any
 from rich.markup import escape
 
 from wa_share.sweep import AccountSweep
+from wa_share.work_items import work_items_for
 from wa_share_cli.commands import output
 from wa_share_cli.commands.common import (
     ExitCode,
@@ -23,7 +24,6 @@ from wa_share_cli.operations.sweep import (
     summary_of,
     sweep_locally,
     target_accounts,
-    work_items,
 )
 
 COLUMNS = (
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     context = connect(args)
     accounts = target_accounts(context.sessions, context.region, args.account)
     sweep_id = new_sweep_id()
-    items = work_items(accounts, sweep_id=sweep_id, regions=args.wa_regions, dry_run=args.dry_run)
+    items = work_items_for(accounts, sweep_id=sweep_id, regions=args.wa_regions, dry_run=args.dry_run)
     if not args.local:
         queue = context.outputs["SweepQueueUrl"]
         sent = enqueue(context.sessions, context.region, queue, items)

@@ -43,16 +43,9 @@ def check_alarms(cloudwatch: Any, outputs: StackOutputs) -> list[Check]:
 
 
 def _describe(cloudwatch: Any, prefix: str) -> list[dict[str, Any]]:
-    alarms: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        kwargs = {"AlarmNamePrefix": prefix, "AlarmTypes": ["MetricAlarm"]} | ({"NextToken": token} if token else {})
-        with aws_call("cloudwatch:DescribeAlarms", f"alarms {prefix}*"):
-            page = cloudwatch.describe_alarms(**kwargs)
-        alarms.extend(page.get("MetricAlarms", []))
-        token = page.get("NextToken")
-        if not token:
-            return alarms
+    pages = cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix, AlarmTypes=["MetricAlarm"])
+    with aws_call("cloudwatch:DescribeAlarms", f"alarms {prefix}*"):
+        return [alarm for page in pages for alarm in page.get("MetricAlarms", [])]
 
 
 def _judge(name: str, alarm: dict[str, Any] | None, topic: str) -> Check:

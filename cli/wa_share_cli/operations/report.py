@@ -14,10 +14,9 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from wa_share.aws import AwsError, ErrorKind, Sessions, partition_of
+from wa_share.aws import AwsError, ErrorKind, Sessions
 from wa_share.probe import NO_PROBES, ProbeRule
-from wa_share.regions import enabled_regions, wa_regions_from_ssm
-from wa_share.settings import SweepSettings
+from wa_share.regions import account_regions
 from wa_share.sharing import Outcome, SharePolicy, decide
 from wa_share.wellarchitected import Share, WellArchitected
 
@@ -107,16 +106,6 @@ class Coverage:
         }
 
 
-def regions_to_cover(settings: SweepSettings, sessions: Sessions, chosen: Sequence[str] = ()) -> tuple[str, ...]:
-    """The regions asked for, else the deployment's WaRegions, else the live list (WaRegions=auto)."""
-    if chosen:
-        return tuple(dict.fromkeys(chosen))
-    if settings.wa_regions:
-        return settings.wa_regions
-    ssm = sessions.central.ssm(settings.home_region)
-    return wa_regions_from_ssm(ssm, partition_of(settings.home_region))
-
-
 def state_of(owner: str, principal: str, shares: Sequence[Share], policy: SharePolicy) -> tuple[ShareState, str]:
     decision = decide(owner, principal, shares, policy)
     if decision.outcome is Outcome.SKIPPED_OWNER:
@@ -182,12 +171,12 @@ def _scan_account(
 ) -> tuple[list[WorkloadState], list[ScanError]]:
     try:
         session = sessions.member(account)
-        enabled = enabled_regions(session.ec2(home_region), account)
+        visit = account_regions(regions, session.ec2(home_region), account).visit
     except AwsError as error:
         return [], [ScanError(account, "", str(error))]
     rows: list[WorkloadState] = []
     errors: list[ScanError] = []
-    for region in (region for region in regions if region in enabled):
+    for region in visit:
         wa = WellArchitected(session.wellarchitected(region), account_id=account, region=region)
         try:
             rows.extend(_scan_region(wa, principals, policy, probes))

@@ -56,15 +56,6 @@ def target_accounts(sessions: Sessions, region: str, accounts: Sequence[str]) ->
     return active_accounts(sessions.central.organizations(region))
 
 
-def work_items(
-    accounts: Sequence[str], *, sweep_id: str, regions: Sequence[str] = (), dry_run: bool = False
-) -> list[WorkItem]:
-    return [
-        WorkItem(account_id=account, sweep_id=sweep_id, dry_run=dry_run, regions=tuple(regions) or None)
-        for account in dict.fromkeys(accounts)
-    ]
-
-
 def enqueue(sessions: Sessions, region: str, queue_url: str, items: Sequence[WorkItem]) -> int:
     return send_batches(sessions.central.sqs(region), queue_url, [item.to_message() for item in items])
 

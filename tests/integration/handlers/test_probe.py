@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import probe_function
-from tests.support.factories import FakeLambdaContext
+from tests.support.factories import FakeLambdaContext, scheduled_event
 from tests.support.fixtures import REGIONS
 from wa_share.probe import PROBE_PREFIX, PROBE_TAG_KEY, ProbeRule, created_at, probe_name
 from wa_share_sandbox import wellarchitected as wab
@@ -182,12 +182,7 @@ def test_the_sweep_leaves_probes_alone_and_never_counts_them_missed(
 def test_a_run_retried_by_lambda_finds_the_probe_it_created(
     org: SimulatedOrganization, functions: FunctionRunner
 ) -> None:
-    event = {
-        "id": "3f1d2c4b-0000-4000-8000-000000000001",
-        "source": "aws.events",
-        "detail-type": "Scheduled Event",
-        "time": "2026-12-01T10:00:00Z",
-    }
+    event = scheduled_event(event_id="3f1d2c4b-0000-4000-8000-000000000001", time="2026-12-01T10:00:00Z")
     with functions.as_function("probe"):
         first = probe_function.handler(event, FakeLambdaContext())
         again = probe_function.handler(event, FakeLambdaContext())

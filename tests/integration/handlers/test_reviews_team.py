@@ -183,7 +183,9 @@ def test_the_sweep_accepts_invitations_left_pending_and_leaves_outsiders_alone(
     assert share_status(org, member, "us-east-1", workload) == ["ACCEPTED"]
     outsider_shares = wellarchitected_backend.get_backend(OUTSIDER, "us-east-1").list_all_shares(outsider_workload)
     assert [share.status for share in outsider_shares] == ["PENDING"]
-    reported = [json.loads(line) for line in logs.getvalue().splitlines() if '"invitation outsider_reported"' in line]
+    lines = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith("{")]
+    reported = [line for line in lines if line.get("outcome") == "outsider_reported"]
+    assert all(line["message"] == "invitation not accepted" for line in reported)
     assert [(line["workload_id"], line["reason"]) for line in reported] == [
         (outsider_workload, f"shared by {OUTSIDER}, which is not an account of the organization")
     ]

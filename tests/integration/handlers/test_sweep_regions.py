@@ -7,8 +7,9 @@ from typing import Any
 import boto3
 import pytest
 
+from wa_share.aws import Sessions
 from wa_share.domain import DEFAULT_WA_REGIONS
-from wa_share.regions import enabled_regions, wa_regions_from_ssm
+from wa_share.regions import AccountRegions, account_regions, enabled_regions, regions_wanted, wa_regions_from_ssm
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +29,18 @@ def test_regions_an_account_has_not_opted_into_are_not_enabled(moto_aws: None) -
     enabled = enabled_regions(ec2, "123456789012")
     assert {"us-east-1", "eu-west-1", "sa-east-1"} <= enabled
     assert not {"ap-east-1", "me-south-1"} & enabled  # moto: OptInStatus not-opted-in
+
+
+def test_the_regions_chosen_come_first_then_the_deployments_then_ssms(moto_aws: None) -> None:
+    sessions = Sessions(member_role_name="wa-share-member", home_region="us-east-1")
+    chosen = ("eu-west-1", "us-east-1", "eu-west-1")
+    assert regions_wanted(sessions, "us-east-1", chosen=chosen, configured=("sa-east-1",)) == ("eu-west-1", "us-east-1")
+    assert regions_wanted(sessions, "us-east-1", configured=("sa-east-1", "sa-east-1")) == ("sa-east-1",)
+    assert sorted(regions_wanted(sessions, "us-east-1", configured=None)) == sorted(DEFAULT_WA_REGIONS)
+    assert regions_wanted(sessions, "us-gov-west-1") == ("us-gov-east-1", "us-gov-west-1")
+
+
+def test_an_accounts_regions_are_the_wanted_ones_it_enabled_in_order(moto_aws: None) -> None:
+    ec2: Any = boto3.client("ec2", region_name="us-east-1")
+    regions = account_regions(("me-south-1", "eu-west-1", "ap-east-1", "us-east-1"), ec2, "123456789012")
+    assert regions == AccountRegions(visit=("eu-west-1", "us-east-1"), skipped=("me-south-1", "ap-east-1"))

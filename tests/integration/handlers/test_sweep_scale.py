@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.integration.handlers.test_sweep_worker import drain, live_shares
+from tests.support.factories import scheduled_event
 from wa_share.work_items import MAX_KNOWN_LIVE, WorkItem, bounded_slice, parse_work_item
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment
@@ -16,12 +17,7 @@ from wa_share_sandbox.metering import METER
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
 
-WEDNESDAY = {
-    "id": "nightly-wed",
-    "source": "aws.events",
-    "detail-type": "Scheduled Event",
-    "time": "2026-01-07T03:00:00Z",
-}
+WEDNESDAY = scheduled_event(event_id="nightly-wed", time="2026-01-07T03:00:00Z")
 SUNDAY = WEDNESDAY | {"id": "nightly-sun", "time": "2026-01-04T03:00:00Z"}
 
 
@@ -114,16 +110,20 @@ def test_a_full_sweep_reads_no_reviews_side_and_sends_no_slices(
     assert all(item.known_live is None for item in planned(org, deployment).values())
 
 
+@pytest.mark.parametrize("failing", ["ListWorkloads", "ListShareInvitations", None])
 def test_a_reviews_region_that_cannot_be_read_falls_back_to_listing(
-    org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner
+    org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner, failing: str | None
 ) -> None:
+    """`failing`: the one list that is denied there (None: every call)."""
     member = org.members[0]
     for region in ("us-east-1", "eu-west-1"):
         share(org, member, region, create_workload(org, member, region, f"live-{region}"))
     reviews = org.reviews
     wellarchitected_backend.configure_faults(
         fault=lambda operation, account, region: (
-            "AccessDeniedException" if (account, region) == (reviews, "eu-west-1") else None
+            "AccessDeniedException"
+            if (account, region) == (reviews, "eu-west-1") and failing in {None, operation}
+            else None
         )
     )
     try:

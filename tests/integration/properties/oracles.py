@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any, TypeGuard
+
+from pydantic import TypeAdapter, ValidationError
 
 ACCOUNT = re.compile(r"[0-9]{12}")
 REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
@@ -37,9 +40,27 @@ def _optional_str(mapping: dict[str, Any], key: str) -> bool:
     return mapping.get(key) is None or _text(mapping.get(key))
 
 
+_DATETIME = TypeAdapter(datetime)
+
+
+def _envelope(event: dict[str, Any]) -> bool:
+    """What EventBridge always sends (Powertools' EventBridgeModel): the fields the code does not read
+    need only their type; the time is whatever pydantic reads as a datetime (its parser, not ours)."""
+    try:
+        _DATETIME.validate_python(event.get("time"))
+    except ValidationError:
+        return False
+    resources = event.get("resources")
+    return (
+        all(isinstance(event.get(key), str) for key in ("version", "id", "account", "region"))
+        and isinstance(resources, list)
+        and all(isinstance(resource, str) for resource in resources)
+    )
+
+
 def workload_id_of(event: Any) -> str | None:
     """The workload ID a valid CreateWorkload event names, or None when the event is not valid."""
-    if not isinstance(event, dict) or not _optional_str(event, "replay-name"):
+    if not isinstance(event, dict) or not _optional_str(event, "replay-name") or not _envelope(event):
         return None
     if event.get("source") != "aws.wellarchitected" or event.get("detail-type") != "AWS API Call via CloudTrail":
         return None

@@ -22,7 +22,10 @@ from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.organization import SimulatedOrganization
 from wa_share_sandbox.runner import FunctionRunner
 
-TOP_LEVEL_FIELDS = ("event", "source", "detail-type", "detail", "replay-name")
+# The event itself, and every field of EventBridge's envelope (Powertools' EventBridgeModel)
+TOP_LEVEL_FIELDS = frozenset(
+    {"event", "version", "id", "source", "account", "time", "region", "resources", "detail-type", "detail"}
+) | {"replay-name"}
 
 
 def names_a_field(problem: str) -> bool:

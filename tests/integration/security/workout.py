@@ -28,7 +28,7 @@ from typing import Any
 
 from tests.integration.security import cli_workout
 from tests.support.acceptor import deploy_acceptor
-from tests.support.factories import create_workload_event
+from tests.support.factories import create_workload_event, scheduled_event
 from tests.support.request_log import REQUESTS, Recording, install_request_log
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment, deploy
@@ -190,13 +190,7 @@ def _sweep_with_reviews_side(deployment: Deployment, runner: FunctionRunner) -> 
     runner.invocations.extend(sliced.invocations)
 
 
-WEDNESDAY_SCHEDULE = {
-    "id": "workout-reviews-side",
-    "source": "aws.events",
-    "detail-type": "Scheduled Event",
-    "time": "2026-01-07T03:00:00Z",
-    "detail": {},
-}
+WEDNESDAY_SCHEDULE = scheduled_event(event_id="workout-reviews-side", time="2026-01-07T03:00:00Z")
 
 
 def scripted_clock(first_ms: int, *, then: int) -> Callable[[], int]:
