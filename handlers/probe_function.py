@@ -16,11 +16,13 @@ from wa_share.observability import logger, metrics
 from wa_share.probe_run import run_scheduled_probe
 from wa_share.runtime import build_runtime
 from wa_share.schedule import parse_schedule
+from wa_share.tracing import traced
 
 # Built once per execution environment (cached).
 runtime = cache(build_runtime)
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:

@@ -10,11 +10,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from wa_share.observability import logger, metrics
 from wa_share.planner import run_planner
 from wa_share.runtime import build_runtime
+from wa_share.tracing import traced
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
 runtime = cache(build_runtime)
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:

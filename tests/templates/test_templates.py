@@ -35,6 +35,8 @@ UNSCOPABLE_ACTIONS = {
     "ec2:DescribeRegions",
     "organizations:ListAccounts",
     "cloudtrail:DescribeTrails",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
     # Creates a resource that has no ARN yet; the probe role narrows it by request tag and region instead.
     "wellarchitected:CreateWorkload",
 }
