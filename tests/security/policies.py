@@ -27,7 +27,9 @@ POLICY_RESOURCE_TYPES = frozenset({"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"
 _LOGS = "the Lambda runtime writes the function's logs with the function's role"
 _POLLER = "the SQS event source mapping {} with the function's role"
 # The sandbox runs no X-Ray daemon (Powertools turns the Tracer off outside Lambda): Tracing=Active only.
-_TRACES = "the function's X-Ray daemon sends the segments the Tracer records with the function's role"
+_TRACES = (
+    "with Tracing=Active, the X-Ray daemon Lambda runs beside the function sends its segments with the function's role"
+)
 USED_BY_AWS: dict[tuple[str, str], str] = {
     **{
         (role, action): _LOGS

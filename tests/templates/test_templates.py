@@ -270,6 +270,7 @@ def test_central_roles_assume_only_the_member_and_acceptor_roles_inside_the_orga
     ]
     if role == "SweepWorkerRole":  # the sweep checks that an inviter is in the organization before accepting
         expected.insert(0, ("HasAcceptor", "CheckInvitersAreInOrganization", {"Ref": "AWS::NoValue"}))
+    expected.append(("TracingOn", "WriteTraces", {"Ref": "AWS::NoValue"}))  # X-Ray, with Tracing=Active only
     assert [(branch[0], branch[1]["Sid"], branch[2]) for branch in conditional] == expected
 
 
