@@ -128,6 +128,11 @@ def test_sam_build_packages_the_functions_and_the_member_templates(tmp_path: Pat
             code = tmp_path / "build" / resource["Properties"]["CodeUri"]
             assert (code / f"{resource['Properties']['Handler'].split('.')[0]}.py").is_file(), logical_id
             assert (code / "aws_lambda_powertools").is_dir(), logical_id
+            # Tracing=Active needs the X-Ray SDK, but not a second botocore over the runtime's (handlers/Makefile).
+            assert (code / "aws_xray_sdk").is_dir(), logical_id
+            assert (code / "wrapt").is_dir(), logical_id
+            assert not [path.name for path in code.iterdir() if path.name.startswith(("boto", "urllib3"))], logical_id
+            assert not list(code.rglob("__pycache__")), logical_id
         if resource["Type"] == "AWS::CloudFormation::StackSet":  # sam deploy uploads the file this points at
             pointed_at = (tmp_path / "build" / resource["Properties"]["TemplateURL"]).resolve()
             assert pointed_at == (ROOT / props(CENTRAL, logical_id)["TemplateURL"]).resolve(), logical_id
