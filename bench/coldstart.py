@@ -1,14 +1,17 @@
 """`python -m bench.coldstart`: each function module's cold-start import, tracing off and on, beside bare boto3.
 
-Each import runs in a fresh interpreter, as Lambda imports the handler: handlers/ is the task root
+Each import runs in a fresh interpreter, as Lambda imports the handler: the folder measured is the task root
 (LAMBDA_TASK_ROOT, so the X-Ray SDK takes its Lambda set-up), POWERTOOLS_TRACE_DISABLED as the template sets
-it for Tracing=Disabled ("true") or Active ("false"). Two figures per import: `-X importtime`'s cumulative
-time for the module (wall clock, what the issue measures) and the process's CPU time for the same import
-(which the other load of a shared machine disturbs far less). `import boto3` is measured in every round,
-so each figure is also a ratio to it, and the ratios travel between machines. Rounds are interleaved
-(every module and mode once per round) and the medians reported. The Lambda runtime has neither awscrt
-nor pyOpenSSL, which botocore imports when installed (as in the dev venv): both sides of each ratio carry
-them here. Not a test: nothing here asserts speed.
+it for Tracing=Disabled ("true") or Active ("false"), and no bytecode is written (Lambda's /var/task is
+read-only). Measure a built artifact (`sam build`, then `--handlers .aws-sam/build/ShareFunction`) to see
+what Lambda pays; the default, handlers/, imports with the checkout's own bytecode.
+
+Two figures per import: `-X importtime`'s cumulative time for the module (wall clock, what the issue
+measures) and the process's CPU time for the same import (which the other load of a shared machine disturbs
+far less). `import boto3` is measured in every round, so each figure is also a ratio to it, and the ratios
+travel between machines. Rounds are interleaved (every module and mode once per round); medians reported.
+The Lambda runtime has neither awscrt nor pyOpenSSL, which botocore imports when installed (as in the dev
+venv): both sides of each ratio carry them here. Not a test: nothing here asserts speed.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ def import_ms(module: str, trace_disabled: str, handlers: Path = HANDLERS) -> Fi
         "POWERTOOLS_TRACE_DISABLED": trace_disabled,
         "POWERTOOLS_SERVICE_NAME": "wa-share",
         "AWS_DEFAULT_REGION": "us-east-1",
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
     done = subprocess.run(  # noqa: S603 - this interpreter, a module name of ours
         [sys.executable, "-X", "importtime", "-c", _IMPORT.format(module=module)],
