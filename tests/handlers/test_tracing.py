@@ -35,7 +35,8 @@ def lambda_environment(daemon_free: dict[str, str]) -> dict[str, str]:
         "_X_AMZN_TRACE_ID": f"Root={TRACE_ID};Parent={FUNCTION_SEGMENT};Sampled=1",
         "POWERTOOLS_TRACE_DISABLED": "false",
         "POWERTOOLS_SERVICE_NAME": service["POWERTOOLS_SERVICE_NAME"],
-        "PYTHONPATH": os.pathsep.join(str(ROOT / part) for part in ("handlers", "cli", ".")),
+        # This process's path: the code roots pytest adds (pyproject's pythonpath), the repo root for tests.
+        "PYTHONPATH": os.pathsep.join([str(ROOT), *(path for path in sys.path if path)]),
     }
 
 
