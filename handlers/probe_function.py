@@ -17,12 +17,14 @@ from wa_share.probe_run import run_scheduled_probe
 from wa_share.runtime import build_runtime
 from wa_share.schedule import parse_schedule
 from wa_share.settings import ProbeSettings
+from wa_share.tracing import traced
 
 # Built once per execution environment (cached).
 SETTINGS = ProbeSettings  # the variables it reads (template.yaml gives it exactly these)
 runtime = cache(partial(build_runtime, SETTINGS))
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:

@@ -17,12 +17,14 @@ from wa_share.observability import logger, metrics
 from wa_share.realtime import reject_event, share_created_workload
 from wa_share.runtime import build_runtime
 from wa_share.settings import ShareSettings
+from wa_share.tracing import traced
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
 SETTINGS = ShareSettings  # the variables it reads (template.yaml gives it exactly these)
 runtime = cache(partial(build_runtime, SETTINGS))
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from wa_share.deadline import Deadline
 from wa_share.observability import logger, metrics
 from wa_share.runtime import build_runtime
 from wa_share.settings import WorkerSettings
+from wa_share.tracing import traced
 from wa_share.worker import handle_work_message
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -34,6 +35,7 @@ def record_handler(record: SQSRecord, deadline: Deadline) -> None:
     handle_work_message(record.body, receive_count, settings, sessions, deadline)
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:

@@ -53,6 +53,8 @@ UNSCOPABLE_ACTIONS = {
     "cloudtrail:DescribeTrails": "account-wide description call; no resource type",
     "cloudtrail:ListTrails": "account-wide list; no resource type",
     "sts:GetCallerIdentity": "needs no permission at all",
+    "xray:PutTraceSegments": "sends trace segments of the caller's account; no resource type",
+    "xray:PutTelemetryRecords": "sends the X-Ray daemon's telemetry of the caller's account; no resource type",
     # Unverified whether IAM evaluates it against the new workload's ARN: "*" is right either way, and the
     # probe role's request-tag and region conditions narrow it.
     "wellarchitected:CreateWorkload": "the workload does not exist yet; narrowed by aws:RequestTag and region",

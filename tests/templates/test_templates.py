@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -35,6 +36,8 @@ UNSCOPABLE_ACTIONS = {
     "ec2:DescribeRegions",
     "organizations:ListAccounts",
     "cloudtrail:DescribeTrails",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
     # Creates a resource that has no ARN yet; the probe role narrows it by request tag and region instead.
     "wellarchitected:CreateWorkload",
 }
@@ -126,9 +129,25 @@ def test_sam_build_packages_the_functions_and_the_member_templates(tmp_path: Pat
             code = tmp_path / "build" / resource["Properties"]["CodeUri"]
             assert (code / f"{resource['Properties']['Handler'].split('.')[0]}.py").is_file(), logical_id
             assert (code / "aws_lambda_powertools").is_dir(), logical_id
+            # Tracing=Active needs the X-Ray SDK, but not a second botocore over the runtime's (handlers/Makefile).
+            assert (code / "aws_xray_sdk").is_dir(), logical_id
+            assert (code / "wrapt").is_dir(), logical_id
+            assert not [path.name for path in code.iterdir() if path.name.startswith(("boto", "urllib3"))], logical_id
+            assert_bytecode_ships(code)
         if resource["Type"] == "AWS::CloudFormation::StackSet":  # sam deploy uploads the file this points at
             pointed_at = (tmp_path / "build" / resource["Properties"]["TemplateURL"]).resolve()
             assert pointed_at == (ROOT / props(CENTRAL, logical_id)["TemplateURL"]).resolve(), logical_id
+
+
+def assert_bytecode_ships(code: Path) -> None:
+    """Lambda's /var/task is read-only: without shipped bytecode every cold start compiles from source."""
+    sources = [*code.glob("*.py"), *(code / "wa_share").glob("*.py"), *(code / "pydantic").glob("*.py")]
+    assert len(sources) > 30, code
+    for source in sources:
+        header = (source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc").read_bytes()[:8]
+        assert header[:4] == importlib.util.MAGIC_NUMBER, source  # written by this Python, the runtime's minor
+        # Hash-based and unchecked (flags 0b01): used whatever the zip does to the sources' timestamps.
+        assert int.from_bytes(header[4:8], "little") == 1, source
 
 
 # ---------------------------------------------------------------- one event pattern, three places
@@ -268,6 +287,7 @@ def test_central_roles_assume_only_the_member_and_acceptor_roles_inside_the_orga
     ]
     if role == "SweepWorkerRole":  # the sweep checks that an inviter is in the organization before accepting
         expected.insert(0, ("HasAcceptor", "CheckInvitersAreInOrganization", {"Ref": "AWS::NoValue"}))
+    expected.append(("TracingOn", "WriteTraces", {"Ref": "AWS::NoValue"}))  # X-Ray, with Tracing=Active only
     assert [(branch[0], branch[1]["Sid"], branch[2]) for branch in conditional] == expected
 
 

@@ -26,6 +26,10 @@ POLICY_RESOURCE_TYPES = frozenset({"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"
 # Granted, but exercised by AWS itself with the role, never by the code: the sandbox cannot observe them.
 _LOGS = "the Lambda runtime writes the function's logs with the function's role"
 _POLLER = "the SQS event source mapping {} with the function's role"
+# The sandbox runs no X-Ray daemon (Powertools turns the Tracer off outside Lambda): Tracing=Active only.
+_TRACES = (
+    "with Tracing=Active, the X-Ray daemon Lambda runs beside the function sends its segments with the function's role"
+)
 USED_BY_AWS: dict[tuple[str, str], str] = {
     **{
         (role, action): _LOGS
@@ -42,6 +46,11 @@ USED_BY_AWS: dict[tuple[str, str], str] = {
     ("ForwardingRole", "events:PutEvents"): "EventBridge delivers the forwarding rule's events with this role",
     ("ProbeRole", "logs:CreateLogStream"): _LOGS,
     ("ProbeRole", "logs:PutLogEvents"): _LOGS,
+    **{
+        (role, action): _TRACES
+        for role in ("ShareFunctionRole", "SweepPlannerRole", "SweepWorkerRole", "ProbeRole")
+        for action in ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+    },
 }
 
 

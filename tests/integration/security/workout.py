@@ -45,6 +45,7 @@ OVERRIDES: dict[str, Any] = {
     "Announcements": "true",
     "AcceptorRoleName": ACCEPTOR_ROLE,
     "Probe": "scheduled",
+    "Tracing": "Active",
 }
 INVALID_WORK_ITEM = json.dumps({"account_id": "not-an-account", "sweep_id": "workout"})
 
