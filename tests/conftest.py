@@ -3,10 +3,13 @@ tests/support/fixtures.py, for the integration and end-to-end tests only: unit t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import boto3
 import pytest
 
 from tests.e2e.chaos.figures import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401 - hooks
+from wa_share.observability import metrics
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +24,13 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     boto3.DEFAULT_SESSION = None
+
+
+@pytest.fixture(autouse=True)
+def _fresh_metrics() -> Iterator[None]:
+    """Powertools' metrics live in the process, as in a Lambda execution environment, where only handlers
+    add them and each invocation flushes them. Tests that call the domain directly add metrics no handler
+    flushes: without this, the next handler's EMF document would carry them (a story would count them)."""
+    metrics.clear_metrics()
+    yield
+    metrics.clear_metrics()
