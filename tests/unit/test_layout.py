@@ -1,6 +1,7 @@
 """The rooms of the code base keep their doors: what Lambda runs (handlers/) imports neither the CLI nor
 the simulator; the CLI reaches the simulator only when `wa-share sandbox` runs; nothing that ships imports
-tests or the benchmark; the WA backend is layered as moto's services are; unit tests never load moto."""
+tests or the benchmark; inside the functions' package, observability and the domain facts depend on nothing
+of it; the WA backend is layered as moto's services are; unit tests never load moto."""
 
 from __future__ import annotations
 
@@ -76,3 +77,33 @@ def test_unit_tests_load_no_simulator() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, env=environment, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]", f"{len(modules)} unit modules pulled in {result.stdout.strip()}"
+
+
+def _package_imports(module: str) -> set[str]:
+    path = SHIPPED["handlers"] / Path(*module.split(".")).with_suffix(".py")
+    return {name for name in _imports(path, top_level_only=False) if name.split(".")[0] == "wa_share"}
+
+
+def _modules(names: set[str]) -> set[str]:
+    """`from wa_share.x import y` yields both wa_share.x and wa_share.x.y: keep the modules."""
+    return {name for name in names if (SHIPPED["handlers"] / Path(*name.split("."))).with_suffix(".py").exists()}
+
+
+def test_observability_and_the_domain_facts_import_nothing_of_the_functions_package() -> None:
+    assert _package_imports("wa_share.observability") == set()
+    assert _package_imports("wa_share.domain") == set()
+
+
+def test_settings_import_the_domain_and_no_function_code() -> None:
+    imported = _modules(_package_imports("wa_share.settings"))
+    assert imported == {"wa_share.domain", "wa_share.probe", "wa_share.validation"}
+
+
+def test_the_metric_table_covers_every_outcome_and_counts_exactly_the_changes_as_made() -> None:
+    """observability keys its table by plain strings: held equal to the domain's outcomes here."""
+    from wa_share.observability import METRIC_OF_OUTCOME, SHARES_MADE_METRICS
+    from wa_share.sharing import CHANGES, Outcome
+
+    assert set(METRIC_OF_OUTCOME) == {outcome.value for outcome in Outcome}
+    made = {outcome for outcome in Outcome if METRIC_OF_OUTCOME[outcome] in SHARES_MADE_METRICS}
+    assert made == CHANGES
