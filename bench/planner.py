@@ -29,9 +29,9 @@ from wa_share.settings import PlannerSettings
 from wa_share_sandbox import wellarchitected as wa_backend
 from wa_share_sandbox.deployment import deploy
 from wa_share_sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
+from wa_share_sandbox.lambda_shapes import scheduled_event
 from wa_share_sandbox.metering import METER
 from wa_share_sandbox.organization import HOME_REGION, SimulatedOrganization, build_organization
-from wa_share_sandbox.runner import scheduled_event
 
 _COUNTERS = (
     "approximate_number_of_messages",

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
@@ -34,8 +33,8 @@ from wa_share.observability import logger as function_logger
 from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_sandbox.clock import compress_retry_backoff
 from wa_share_sandbox.deployment import FUNCTIONS, Deployment
+from wa_share_sandbox.lambda_shapes import LambdaContext, RemainingTime, scheduled_event, sqs_record
 from wa_share_sandbox.metering import install_meter
-from wa_share_sandbox.organization import HOME_REGION
 
 
 @functools.cache
@@ -49,26 +48,6 @@ CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSI
 OnInvocation = Callable[["Invocation"], None]
 
 
-RemainingTime = Callable[[], int]
-
-
-@dataclass
-class LambdaContext:
-    function_name: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int = 256
-    function_version: str = "$LATEST"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    timeout_ms: int = 900_000  # the function's Timeout in template.yaml
-    remaining: RemainingTime | None = None  # a test's own clock of the invocation's remaining time
-    started: float = field(default_factory=time.monotonic)
-
-    def get_remaining_time_in_millis(self) -> int:
-        if self.remaining is not None:
-            return self.remaining()
-        return max(0, self.timeout_ms - round((time.monotonic() - self.started) * 1000))
-
-
 @dataclass
 class Invocation:
     function: str
@@ -78,21 +57,6 @@ class Invocation:
     seconds: float = 0.0  # wall time of the handler
     items: int = 1  # events or queue messages it was handed
     event: Any = field(default=None, repr=False)
-
-
-def scheduled_event(account: str, rule: str, at: datetime | None = None) -> dict[str, Any]:
-    """What an EventBridge schedule rule in `account` sends its function at `at` (now by default)."""
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": account,
-        "time": (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": HOME_REGION,
-        "resources": [f"arn:aws:events:{HOME_REGION}:{account}:rule/{rule}"],
-        "detail": {},
-    }
 
 
 class FunctionRunner:
@@ -264,7 +228,7 @@ class FunctionRunner:
 
     def _run_worker_batch(self, messages: list[dict[str, Any]], remaining: RemainingTime | None = None) -> Invocation:
         queue_url = self.deployment.queue_urls["SweepQueue"]
-        event = {"Records": [_sqs_record(message, queue_url) for message in messages]}
+        event = {"Records": [sqs_record(message, queue_url) for message in messages]}
         invocation = self.invoke("worker", event, items=len(messages), remaining=remaining)
         failed = set()
         if invocation.error is None:
@@ -297,20 +261,3 @@ def _captured(stream: TextIO | None) -> Iterator[None]:
     finally:
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(previous)
-
-
-def _sqs_record(message: dict[str, Any], queue_url: str) -> dict[str, Any]:
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": {
-            "ApproximateReceiveCount": message.get("Attributes", {}).get("ApproximateReceiveCount", "1"),
-            "SentTimestamp": message.get("Attributes", {}).get("SentTimestamp", "0"),
-        },
-        "messageAttributes": {},
-        "md5OfBody": message.get("MD5OfBody", ""),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:{}:{}".format(*queue_url.split("/")[-2:]),
-        "awsRegion": "us-east-1",
-    }
