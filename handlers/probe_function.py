@@ -12,21 +12,18 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wa_share.observability import logger, metrics
+from wa_share.entry import lambda_handler
 from wa_share.probe_run import run_scheduled_probe
 from wa_share.runtime import build_runtime
 from wa_share.schedule import parse_schedule
 from wa_share.settings import ProbeSettings
-from wa_share.tracing import traced
 
 # Built once per execution environment (cached).
 SETTINGS = ProbeSettings  # the variables it reads (template.yaml gives it exactly these)
 runtime = cache(partial(build_runtime, SETTINGS))
 
 
-@traced
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@lambda_handler
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     settings, sessions = runtime()
     return run_scheduled_probe(parse_schedule(event, function="probe"), settings, sessions).as_dict()

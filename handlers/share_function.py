@@ -12,21 +12,18 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from wa_share.deadline import Deadline
+from wa_share.entry import lambda_handler
 from wa_share.events import InvalidEvent, parse_create_workload
-from wa_share.observability import logger, metrics
 from wa_share.realtime import reject_event, share_created_workload
 from wa_share.runtime import build_runtime
 from wa_share.settings import ShareSettings
-from wa_share.tracing import traced
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
 SETTINGS = ShareSettings  # the variables it reads (template.yaml gives it exactly these)
 runtime = cache(partial(build_runtime, SETTINGS))
 
 
-@traced
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@lambda_handler
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     settings, sessions = runtime()
     try:

@@ -7,20 +7,17 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wa_share.observability import logger, metrics
+from wa_share.entry import lambda_handler
 from wa_share.planner import run_planner
 from wa_share.runtime import build_runtime
 from wa_share.settings import PlannerSettings
-from wa_share.tracing import traced
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
 SETTINGS = PlannerSettings  # the variables it reads (template.yaml gives it exactly these)
 runtime = cache(partial(build_runtime, SETTINGS))
 
 
-@traced
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@lambda_handler
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     settings, sessions = runtime()
     return run_planner(event, settings, sessions)

@@ -15,10 +15,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from wa_share.deadline import Deadline
-from wa_share.observability import logger, metrics
+from wa_share.entry import lambda_handler
 from wa_share.runtime import build_runtime
 from wa_share.settings import WorkerSettings
-from wa_share.tracing import traced
 from wa_share.worker import handle_work_message
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -35,9 +34,7 @@ def record_handler(record: SQSRecord, deadline: Deadline) -> None:
     handle_work_message(record.body, receive_count, settings, sessions, deadline)
 
 
-@traced
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     runtime()  # a settings fault fails the whole invocation, loudly, before any message is touched
     deadline = Deadline.of(context)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 def create_workload_event(
@@ -84,3 +86,8 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 900_000  # the share function's Timeout in template.yaml
+
+
+def lambda_context() -> LambdaContext:
+    """A FakeLambdaContext, typed as the handlers declare their context (it has what Powertools reads)."""
+    return cast("LambdaContext", FakeLambdaContext())

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import probe_function
-from tests.support.factories import FakeLambdaContext, scheduled_event
+from tests.support.factories import lambda_context, scheduled_event
 from tests.support.fixtures import REGIONS
 from wa_share.probe import PROBE_PREFIX, PROBE_TAG_KEY, ProbeRule, created_at, probe_name
 from wa_share_sandbox import wellarchitected as wab
@@ -184,8 +184,8 @@ def test_a_run_retried_by_lambda_finds_the_probe_it_created(
 ) -> None:
     event = scheduled_event(event_id="3f1d2c4b-0000-4000-8000-000000000001", time="2026-12-01T10:00:00Z")
     with functions.as_function("probe"):
-        first = probe_function.handler(event, FakeLambdaContext())
-        again = probe_function.handler(event, FakeLambdaContext())
+        first = probe_function.handler(event, lambda_context())
+        again = probe_function.handler(event, lambda_context())
     assert (again["created"], again["workload_id"]) == (first["created"], first["workload_id"])
     assert first["created"].endswith("-3f1d2c4b")
     assert len([name for name in probes_in(org, org.automation) if name.startswith(PROBE_PREFIX)]) == 1

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import share_function
-from tests.support.factories import FakeLambdaContext, create_workload_event
+from tests.support.factories import create_workload_event, lambda_context
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import install_meter
@@ -222,7 +222,7 @@ def test_a_bad_setting_fails_loudly_naming_the_variable(monkeypatch: pytest.Monk
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setenv("REVIEWS_ACCOUNT_IDS", "not-an-account")
     with pytest.raises(ValueError, match="REVIEWS_ACCOUNT_IDS"):
-        share_function.handler(create_workload_event(), FakeLambdaContext())
+        share_function.handler(create_workload_event(), lambda_context())
     share_function.runtime.cache_clear()
 
 
