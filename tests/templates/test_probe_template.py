@@ -14,6 +14,7 @@ from tests.templates.test_templates import (
     props,
     resources,
     role_statements,
+    stack_parameters,
     statements,
     template,
 )
@@ -31,9 +32,8 @@ def by_sid(role: str) -> dict[str, dict[str, Any]]:
 
 def _probe_resources(**chosen: str) -> set[str]:
     """The probe's resources a stack creates from the template's defaults and the parameters chosen."""
-    defaults = {name: spec.get("Default") for name, spec in template(CENTRAL)["Parameters"].items()}
     resolver = Resolver(
-        defaults | chosen, account="111122223333", region="eu-west-1", stack="wa-share", conditions=CONDITIONS
+        stack_parameters(**chosen), account="111122223333", region="eu-west-1", stack="wa-share", conditions=CONDITIONS
     )
     created = {
         name

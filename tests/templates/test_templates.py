@@ -58,6 +58,18 @@ def props(path: Path, logical_id: str) -> dict[str, Any]:
     return properties
 
 
+def stack_parameters(**chosen: Any) -> dict[str, Any]:
+    """The central stack's parameter values as CloudFormation resolves them: each default (a comma-delimited
+    list as a list), the two parameters without one filled in, then `chosen`."""
+    declared = template(CENTRAL)["Parameters"]
+    values: dict[str, Any] = {name: spec.get("Default") for name, spec in declared.items()}
+    values |= {"OrganizationId": "o-abcdefghij", "ReviewsAccountIds": ["111122223333"]} | chosen
+    for name, spec in declared.items():
+        if spec.get("Type") == "CommaDelimitedList" and isinstance(values[name], str):
+            values[name] = [item for item in values[name].split(",") if item]
+    return values
+
+
 def run_tool(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1"}
     return subprocess.run(  # noqa: S603 - fixed argv of the venv's own tools

@@ -12,6 +12,7 @@ import pytest
 from samtranslator.translator.transform import transform
 
 from tests.integration.security.policies import prune
+from tests.templates.test_templates import stack_parameters
 from wa_share.tracing import SWITCH, tracing_switched_off
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_sandbox.resolver import Resolver
@@ -28,17 +29,6 @@ class NoManagedPolicies:
         return {}
 
 
-def parameters(tracing: str, probe: str) -> dict[str, Any]:
-    declared = load_template(TEMPLATE)["Parameters"]
-    values: dict[str, Any] = {name: spec.get("Default") for name, spec in declared.items()}
-    values |= {"OrganizationId": "o-abcdefghij", "ReviewsAccountIds": ["111122223333"]}
-    values |= {"Tracing": tracing, "Probe": probe}
-    for name, spec in declared.items():
-        if spec.get("Type") == "CommaDelimitedList" and isinstance(values[name], str):
-            values[name] = [item for item in values[name].split(",") if item]
-    return values
-
-
 @cache
 def deployed(tracing: str, probe: str) -> tuple[dict[str, Any], Resolver]:
     """The template as CloudFormation gets it after the SAM transform, and a resolver of its conditions."""
@@ -46,7 +36,7 @@ def deployed(tracing: str, probe: str) -> tuple[dict[str, Any], Resolver]:
     for resource in template["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = "s3://artifacts/handlers.zip"  # what `sam package` leaves there
-    values = parameters(tracing, probe)
+    values = stack_parameters(Tracing=tracing, Probe=probe)
     output = transform(template, values, NoManagedPolicies())
     resolver = Resolver(
         values, account="111111111111", region="us-east-1", stack="wa-share", conditions=output["Conditions"]
