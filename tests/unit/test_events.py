@@ -87,7 +87,7 @@ def _with(path: list[str], value: Any) -> dict[str, Any]:
             "WorkloadArn",
         ),
         (_with(["detail", "responseElements"], {"Arn": "arn:aws:s3:::bucket"}), "WorkloadArn"),
-        (_with(["replay-name"], "\ud800"), "replay-name"),  # a lone surrogate: found by tests/properties
+        (_with(["replay-name"], "\ud800"), "replay-name"),  # a lone surrogate: found by tests/integration/properties
         # EventBridge's envelope (Powertools' EventBridgeModel): what EventBridge always sends is required
         (_without(["time"]), "time: Field required"),
         (_with(["time"], "yesterday"), "time: Input should be a valid datetime"),

@@ -25,7 +25,7 @@ SANDBOX_ENVIRONMENT = {
 
 @contextmanager
 def sandbox() -> Iterator[None]:
-    """A moto mock with the WA backend, torn down like tests/conftest.py's moto_aws fixture."""
+    """A moto mock with the WA backend, torn down like the moto_aws fixture (tests/support/fixtures.py)."""
     with pytest.MonkeyPatch.context() as patch:
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CONFIG_FILE"):
             patch.delenv(name, raising=False)
