@@ -4,6 +4,7 @@ templates deployed and trust enforced. Their conftest files import these names."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from moto import mock_aws
@@ -19,15 +20,24 @@ REGIONS = ("us-east-1", "eu-west-1")
 install_meter()  # before any botocore session exists, so that every call of every test is counted
 
 
+@contextmanager
+def simulated_aws() -> Iterator[None]:
+    """moto with our WA service; afterwards every switch the simulator keeps across moto's resets is reset."""
+    wellarchitected_backend.install()
+    try:
+        with mock_aws():
+            yield
+    finally:
+        wellarchitected_backend.reset_faults()
+        wellarchitected_backend.reset_lifecycle()
+        wellarchitected_backend.set_cloudtrail_filter(None)
+        uninstall_trust_checks()
+
+
 @pytest.fixture
 def moto_aws() -> Iterator[None]:
-    wellarchitected_backend.install()
-    with mock_aws():
+    with simulated_aws():
         yield
-    wellarchitected_backend.reset_faults()
-    wellarchitected_backend.reset_lifecycle()
-    wellarchitected_backend.set_cloudtrail_filter(None)
-    uninstall_trust_checks()
 
 
 @pytest.fixture

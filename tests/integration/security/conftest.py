@@ -6,11 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from moto import mock_aws
 
 from tests.integration.security import workout
-from wa_share_sandbox import wellarchitected as wellarchitected_backend
-from wa_share_sandbox.iam_trust import uninstall_trust_checks
+from tests.support.fixtures import simulated_aws
 
 SANDBOX_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -25,20 +23,14 @@ SANDBOX_ENVIRONMENT = {
 
 @contextmanager
 def sandbox() -> Iterator[None]:
-    """A moto mock with the WA backend, torn down like the moto_aws fixture (tests/support/fixtures.py)."""
+    """The simulated AWS of the moto_aws fixture, with the sandbox's environment, for a whole module."""
     with pytest.MonkeyPatch.context() as patch:
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CONFIG_FILE"):
             patch.delenv(name, raising=False)
         for name, value in SANDBOX_ENVIRONMENT.items():
             patch.setenv(name, value)
-        wellarchitected_backend.install()
-        try:
-            with mock_aws():
-                yield
-        finally:
-            wellarchitected_backend.reset_faults()
-            wellarchitected_backend.set_cloudtrail_filter(None)
-            uninstall_trust_checks()
+        with simulated_aws():
+            yield
 
 
 @pytest.fixture(scope="module")
