@@ -109,7 +109,13 @@ class Story:
         # The probe runs in the automation account, in the home region if the story covers it.
         probe_region = HOME_REGION if HOME_REGION in self.scenario.regions else self.scenario.regions[0]
         overrides = {"OperatorPrincipalArns": [operator], "Probe": "scheduled", "ProbeRegion": probe_region}
-        self.deployment = deploy(org, self.scenario.regions, overrides=overrides, accounts_without_role=without)
+        self.deployment = deploy(
+            org,
+            self.scenario.regions,
+            overrides=overrides,
+            accounts_without_role=without,
+            member_path=self.scenario.member_path,
+        )
         install_trust_checks()
         self.runner = FunctionRunner(self.deployment, log_stream=self.log)
         self.chaos = SeededFaults(self.scenario.seed, self.names)
@@ -120,6 +126,7 @@ class Story:
             "accounts": {name: account for account, name in self.names.items()},
             "without_role": list(self.scenario.accounts_without_role),
             "regions": list(self.scenario.regions),
+            "member_path": self.scenario.member_path,
         }
 
     @property

@@ -527,7 +527,9 @@ def test_missed_by_realtime_alarm_watches_the_metric_powertools_emits() -> None:
 
 
 def test_default_regions_are_the_ones_the_code_knows() -> None:
-    assert tuple(template(CENTRAL)["Parameters"]["WaRegions"]["Default"].split(",")) == DEFAULT_WA_REGIONS
+    parameters = template(CENTRAL)["Parameters"]
+    regions = [*parameters["WaRegions"]["Default"].split(","), *parameters["WaOptInRegions"]["Default"].split(",")]
+    assert tuple(regions) == DEFAULT_WA_REGIONS
 
 
 @pytest.mark.parametrize(
@@ -535,6 +537,7 @@ def test_default_regions_are_the_ones_the_code_knows() -> None:
     [
         ("MemberRolesStackSet", ROLES, [{"Ref": "HomeRegion"}]),
         ("MemberForwarderStackSet", FORWARDER, {"Ref": "WaRegions"}),
+        ("MemberOptInForwarderStackSet", FORWARDER, {"Ref": "WaOptInRegions"}),
     ],
 )
 def test_stack_sets_deploy_the_member_templates_with_the_parameters_they_declare(
@@ -550,7 +553,7 @@ def test_stack_sets_deploy_the_member_templates_with_the_parameters_they_declare
     assert group["Regions"] == regions
     assert group["DeploymentTargets"] == {"OrganizationalUnitIds": {"Ref": "MemberTargetOrganizationalUnitIds"}}
     assert (properties["PermissionModel"], properties["CallAs"]) == ("SERVICE_MANAGED", "DELEGATED_ADMIN")
-    assert template(CENTRAL)["Resources"][stack_set]["Condition"] == "DeployStackSets"
+    assert template(CENTRAL)["Resources"][stack_set]["Condition"] in {"DeployStackSets", "DeployOptInForwarders"}
 
 
 def test_forwarders_are_deployed_after_the_roles_they_use() -> None:
