@@ -30,6 +30,7 @@ from wa_share_sandbox.organization import (
     build_organization,
     create_workload,
 )
+from wa_share_sandbox.organization_trail import create_organization_trail
 from wa_share_sandbox.probe_step import run_probe_once
 from wa_share_sandbox.runner import FunctionRunner, Invocation
 from wa_share_sandbox.scenario import Scenario
@@ -101,6 +102,7 @@ class Story:
         self.names = {org.management: "management", org.automation: "automation", org.reviews: "reviews"}
         self.names |= {account: f"member-{index:02d}" for index, account in enumerate(org.members, start=1)}
         self.ids = {name: account for account, name in self.names.items()}
+        create_organization_trail(org)  # the README's first prerequisite: CloudTrail sees CreateWorkload
         seed_existing(org, self.ids, self.scenario.existing)  # no forwarders yet: no event for these
         without = frozenset(self.ids[name] for name in self.scenario.accounts_without_role)
         # The operator (the automation account's admin role) may assume the member roles, as
