@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+
 import pytest
 from moto import mock_aws
 
@@ -45,7 +46,7 @@ def test_the_story_passes_on_each_manual_path(capsys: pytest.CaptureFixture[str]
     assert realtime["shares_created"] == realtime["events"] == realtime["workloads_created"] == 1
     assert realtime["failures"] == 0
     # The probe workload in the automation account: shared, its name read (ProbeAccountId reached the role).
-    assert 0 < realtime["details"]["probe_latency_seconds"] < 60  # noqa: PLR2004 - seconds
+    assert 0 < realtime["details"]["probe_latency_seconds"] < 60
     assert sweep["metrics"]["MissedByRealtime"] == faults["details"]["lost_where_the_role_exists"] == 1
     assert sweep["failures"] == 0
     assert report["coverage"]["gaps"] == []
