@@ -96,18 +96,21 @@ def deploy(
         path=member_path,
         stack_sets=stack_sets,
         documented=documented_parameters(org, STACK_NAME),
-        names=_stack_set_names(org, member_path),
+        names=_stack_set_names(deployment, member_path),
         accounts_without_role=accounts_without_role,
         forwarders=forwarders,
     )
     return deployment
 
 
-def _stack_set_names(org: SimulatedOrganization, path: MemberPath) -> StackSetNames:
-    """Option A's StackSets are the central stack's (template.yaml's names); option B's, the README's."""
+def _stack_set_names(deployment: Deployment, path: MemberPath) -> StackSetNames | None:
+    """Option B's StackSets are the README's; option A's exist when the central stack creates them."""
+    org = deployment.org
     if path == "option-b":
         return StackSetNames(org.automation, "wa-share-roles", "wa-share-forwarder")
-    return StackSetNames(org.automation, f"{STACK_NAME}-member-roles", f"{STACK_NAME}-member-forwarder")
+    if path == "stacksets" and deployment.parameters["DeployMemberStackSets"] == "true":
+        return StackSetNames(org.automation, f"{STACK_NAME}-member-roles", f"{STACK_NAME}-member-forwarder")
+    return None
 
 
 def _parameters(

@@ -54,12 +54,13 @@ def deploy_member_side(
     path: MemberPath,
     stack_sets: MemberParameters,
     documented: MemberParameters,
-    names: StackSetNames,
+    names: StackSetNames | None,
     accounts_without_role: frozenset[str],
     forwarders: bool,
 ) -> None:
-    """`stack_sets`: what the path's StackSets pass; `documented`: the `wa-share member-parameters` files."""
-    if path != "plain-stacks":
+    """`stack_sets`: what the path's StackSets pass; `documented`: the `wa-share member-parameters` files;
+    `names`: the StackSets to record (None: no StackSet exists, e.g. DeployMemberStackSets=false)."""
+    if names is not None:
         _record_stack_sets(org, names, stack_sets)
     for account in org.accounts:
         plain = path == "plain-stacks" or account == org.management

@@ -334,6 +334,10 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
         "sqs:GetQueueAttributes": {
             "Fn::Sub": "arn:${AWS::Partition}:sqs:*:${AWS::AccountId}:wa-share-forward-dead-letters"
         },
+        "cloudformation:DescribeStacks": [  # the README's plain member stacks (the management account's)
+            {"Fn::Sub": "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/wa-share-roles/*"},
+            {"Fn::Sub": "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/wa-share-forwarder/*"},
+        ],
     }
 
 
