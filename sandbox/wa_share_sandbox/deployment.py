@@ -19,9 +19,9 @@ from wa_share_sandbox.bus_policy import deliver_whole_envelopes
 from wa_share_sandbox.member_paths import (
     MemberParameters,
     MemberPath,
-    StackSetNames,
     deploy_member_side,
     documented_parameters,
+    stack_set_names,
 )
 from wa_share_sandbox.organization import HOME_REGION, SimulatedOrganization
 from wa_share_sandbox.resolver import Resolver
@@ -96,21 +96,13 @@ def deploy(
         path=member_path,
         stack_sets=stack_sets,
         documented=documented_parameters(org, STACK_NAME),
-        names=_stack_set_names(deployment, member_path),
+        names=stack_set_names(
+            org, member_path, STACK_NAME, central_creates=parameters["DeployMemberStackSets"] == "true"
+        ),
         accounts_without_role=accounts_without_role,
         forwarders=forwarders,
     )
     return deployment
-
-
-def _stack_set_names(deployment: Deployment, path: MemberPath) -> StackSetNames | None:
-    """Option B's StackSets are the README's; option A's exist when the central stack creates them."""
-    org = deployment.org
-    if path == "option-b":
-        return StackSetNames(org.automation, "wa-share-roles", "wa-share-forwarder")
-    if path == "stacksets" and deployment.parameters["DeployMemberStackSets"] == "true":
-        return StackSetNames(org.automation, f"{STACK_NAME}-member-roles", f"{STACK_NAME}-member-forwarder")
-    return None
 
 
 def _parameters(

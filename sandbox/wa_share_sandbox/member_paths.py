@@ -74,6 +74,18 @@ def deploy_member_side(
                 )
 
 
+def stack_set_names(
+    org: SimulatedOrganization, path: MemberPath, stack_name: str, *, central_creates: bool
+) -> StackSetNames | None:
+    """Option B's StackSets are the README's; option A's exist when the central stack creates them
+    (DeployMemberStackSets=true); plain stacks have none."""
+    if path == "option-b":
+        return StackSetNames(org.automation, "wa-share-roles", "wa-share-forwarder")
+    if path == "stacksets" and central_creates:
+        return StackSetNames(org.automation, f"{stack_name}-member-roles", f"{stack_name}-member-forwarder")
+    return None
+
+
 def _record_stack_sets(org: SimulatedOrganization, names: StackSetNames, parameters: MemberParameters) -> None:
     cloudformation = org.client(names.owner, "cloudformation")
     for name, file, values in (
