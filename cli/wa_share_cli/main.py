@@ -15,14 +15,14 @@ from importlib.metadata import PackageNotFoundError, version
 from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
 
 from wa_share.aws import AwsError
-from wa_share_cli.commands import doctor, probe, redrive, replay, report, sandbox, sweep
+from wa_share_cli.commands import doctor, member_parameters, probe, redrive, replay, report, sandbox, sweep
 from wa_share_cli.commands.arguments import CliParser, UsageError
 from wa_share_cli.commands.common import ExitCode, add_deployment_arguments, debug_enabled
 from wa_share_cli.commands.output import one_line
 from wa_share_cli.operations.replay import ReplayTimeout, ReplayWindowError
 from wa_share_cli.operations.stack import StackError
 
-COMMANDS = (replay, sweep, redrive, report, doctor, probe, sandbox)
+COMMANDS = (replay, sweep, redrive, report, doctor, member_parameters, probe, sandbox)
 USAGE_ERRORS = (UsageError, StackError, ReplayWindowError)
 
 

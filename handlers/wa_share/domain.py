@@ -22,13 +22,13 @@ NOT_LIVE_STATUSES = frozenset({"EXPIRED", "REJECTED", "REVOKED", "FAILED"})
 # REJECTED is a reviews team's answer: inviting it again every night would be noise, so only on request.
 DEFAULT_RESHARE_STATUSES = frozenset({"EXPIRED", "REVOKED", "FAILED"})
 
-# The 18 commercial regions of the Well-Architected Tool (see README: keep in step with template.yaml).
+# The 18 commercial regions of the Well-Architected Tool (see README: keep in step with template.yaml):
+# those enabled by default (WaRegions), then the opt-in ones (WaOptInRegions), in the template's order.
 DEFAULT_WA_REGIONS = (
     "us-east-1",
     "us-east-2",
     "us-west-1",
     "us-west-2",
-    "ap-east-1",
     "ap-south-1",
     "ap-northeast-1",
     "ap-northeast-2",
@@ -40,8 +40,9 @@ DEFAULT_WA_REGIONS = (
     "eu-west-2",
     "eu-west-3",
     "eu-north-1",
-    "me-south-1",
     "sa-east-1",
+    "ap-east-1",
+    "me-south-1",
 )
 # The sentinel that makes the sweep read the live region list from SSM's public parameters.
 REGIONS_FROM_SSM = "auto"

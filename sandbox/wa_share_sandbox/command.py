@@ -75,6 +75,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "regions": args.regions,
         "workloads": args.workloads,
         "seed": args.seed,
+        "member_path": args.member_path,
         "drop_rate": args.drop_rate,
         "throttle_rate": args.throttle_rate,
         "latency_ms": args.latency_ms,

@@ -16,7 +16,13 @@ from typing import Any
 from wa_share_cli.cfn_templates import event_pattern, load_template, templates_root
 from wa_share_sandbox.alarms import deploy_alarms
 from wa_share_sandbox.bus_policy import deliver_whole_envelopes
-from wa_share_sandbox.member_stacks import create_member_stack
+from wa_share_sandbox.member_paths import (
+    MemberParameters,
+    MemberPath,
+    deploy_member_side,
+    documented_parameters,
+    stack_set_names,
+)
 from wa_share_sandbox.organization import HOME_REGION, SimulatedOrganization
 from wa_share_sandbox.resolver import Resolver
 
@@ -71,35 +77,31 @@ def deploy(
     overrides: dict[str, Any] | None = None,
     accounts_without_role: frozenset[str] = frozenset(),
     forwarders: bool = True,
+    member_path: MemberPath = "stacksets",
 ) -> Deployment:
-    """Deploy both sides; call before `install_trust_checks()` (the harness sets roles up as admin)."""
+    """Deploy both sides, the member side by `member_path` (member_paths.py); call before
+    `install_trust_checks()` (the harness sets roles up as admin)."""
     deliver_whole_envelopes()
     template = load_template(templates_root() / "template.yaml")
     parameters = _parameters(template, org, regions, overrides or {})
     deployment = Deployment(org, regions, parameters, accounts_without_role=accounts_without_role)
     _deploy_central(deployment, template)
-    roles_parameters = stackset_parameters(deployment, "MemberRolesStackSet")
-    forwarder_parameters = stackset_parameters(deployment, "MemberForwarderStackSet")
-    for account in org.accounts:
-        if account not in accounts_without_role:
-            create_member_stack(
-                org,
-                account,
-                HOME_REGION,
-                name="wa-share-roles",
-                file="roles.yaml",
-                parameters=roles_parameters,
-            )
-        if forwarders:
-            for region in regions:
-                create_member_stack(
-                    org,
-                    account,
-                    region,
-                    name="wa-share-forwarder",
-                    file="forwarder.yaml",
-                    parameters=forwarder_parameters,
-                )
+    stack_sets = MemberParameters(
+        roles=stackset_parameters(deployment, "MemberRolesStackSet"),
+        forwarder=stackset_parameters(deployment, "MemberForwarderStackSet"),
+    )
+    deploy_member_side(
+        org,
+        regions,
+        path=member_path,
+        stack_sets=stack_sets,
+        documented=documented_parameters(org, STACK_NAME),
+        names=stack_set_names(
+            org, member_path, STACK_NAME, central_creates=parameters["DeployMemberStackSets"] == "true"
+        ),
+        accounts_without_role=accounts_without_role,
+        forwarders=forwarders,
+    )
     return deployment
 
 
@@ -107,7 +109,9 @@ def _parameters(
     template: dict[str, Any], org: SimulatedOrganization, regions: tuple[str, ...], overrides: dict[str, Any]
 ) -> dict[str, Any]:
     values: dict[str, Any] = {name: spec.get("Default") for name, spec in template["Parameters"].items()}
+    # The story's regions are all enabled by default (scenario.py): no opt-in region, no opt-in StackSet.
     values |= {"OrganizationId": org.org_id, "ReviewsAccountIds": [org.reviews], "WaRegions": list(regions)}
+    values |= {"WaOptInRegions": []}
     values |= overrides
     for name, spec in template["Parameters"].items():
         if spec.get("Type") == "CommaDelimitedList" and isinstance(values[name], str):

@@ -6,6 +6,9 @@ import logging
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+
+from moto.cloudformation.models import Stack
 
 from wa_share_cli.cfn_templates import template_json, templates_root
 from wa_share_sandbox.organization import SimulatedOrganization
@@ -29,9 +32,29 @@ def _moto_skips_known_resources() -> Iterator[None]:
         _MOTO_CFN_LOG.setLevel(level)
 
 
+def _describe_lists_as_aws_does() -> None:
+    """DescribeStacks returns a CommaDelimitedList parameter as the comma-joined string it was given; moto
+    renders the Python list (`['a', 'b']`). `wa-share doctor` compares member stacks' parameters: as AWS."""
+    if getattr(Stack, "_lists_joined", False):
+        return
+    listed = Stack.parameter_list.fget  # type: ignore[attr-defined]
+
+    def parameter_list(stack: Stack) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = listed(stack)
+        return [item | {"ParameterValue": _joined(item["ParameterValue"])} for item in items]
+
+    Stack.parameter_list = property(parameter_list)  # type: ignore[assignment,method-assign]
+    Stack._lists_joined = True  # type: ignore[attr-defined]
+
+
+def _joined(value: Any) -> Any:
+    return ",".join(map(str, value)) if isinstance(value, list) else value
+
+
 def create_member_stack(
     org: SimulatedOrganization, account: str, region: str, *, name: str, file: str, parameters: dict[str, str]
 ) -> None:
+    _describe_lists_as_aws_does()
     cloudformation = org.client(account, "cloudformation", region)
     with _moto_skips_known_resources():
         cloudformation.create_stack(

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wa_share.validation import validation_problems
+from wa_share_sandbox.member_paths import MemberPath
 
 DEFAULT_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 # Opt-in regions are disabled in the simulated accounts (as in new AWS accounts): nothing runs there.
@@ -64,6 +65,8 @@ class Scenario(_Strict):
     regions: tuple[str, ...] = DEFAULT_REGIONS
     workloads: int = Field(2, ge=0, le=50)  # new workloads per member account and region, in phases 1 and 2
     seed: int = 7
+    # How the member side is deployed: each path the README documents (member_paths.py).
+    member_path: MemberPath = "stacksets"
     faults: Faults = Faults()
     existing: tuple[ExistingWorkload, ...] = ()
 

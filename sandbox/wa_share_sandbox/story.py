@@ -30,6 +30,7 @@ from wa_share_sandbox.organization import (
     build_organization,
     create_workload,
 )
+from wa_share_sandbox.organization_trail import create_organization_trail
 from wa_share_sandbox.probe_step import run_probe_once
 from wa_share_sandbox.runner import FunctionRunner, Invocation
 from wa_share_sandbox.scenario import Scenario
@@ -101,6 +102,7 @@ class Story:
         self.names = {org.management: "management", org.automation: "automation", org.reviews: "reviews"}
         self.names |= {account: f"member-{index:02d}" for index, account in enumerate(org.members, start=1)}
         self.ids = {name: account for account, name in self.names.items()}
+        create_organization_trail(org)  # the README's first prerequisite: CloudTrail sees CreateWorkload
         seed_existing(org, self.ids, self.scenario.existing)  # no forwarders yet: no event for these
         without = frozenset(self.ids[name] for name in self.scenario.accounts_without_role)
         # The operator (the automation account's admin role) may assume the member roles, as
@@ -109,7 +111,13 @@ class Story:
         # The probe runs in the automation account, in the home region if the story covers it.
         probe_region = HOME_REGION if HOME_REGION in self.scenario.regions else self.scenario.regions[0]
         overrides = {"OperatorPrincipalArns": [operator], "Probe": "scheduled", "ProbeRegion": probe_region}
-        self.deployment = deploy(org, self.scenario.regions, overrides=overrides, accounts_without_role=without)
+        self.deployment = deploy(
+            org,
+            self.scenario.regions,
+            overrides=overrides,
+            accounts_without_role=without,
+            member_path=self.scenario.member_path,
+        )
         install_trust_checks()
         self.runner = FunctionRunner(self.deployment, log_stream=self.log)
         self.chaos = SeededFaults(self.scenario.seed, self.names)
@@ -120,6 +128,7 @@ class Story:
             "accounts": {name: account for account, name in self.names.items()},
             "without_role": list(self.scenario.accounts_without_role),
             "regions": list(self.scenario.regions),
+            "member_path": self.scenario.member_path,
         }
 
     @property

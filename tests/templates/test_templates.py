@@ -334,6 +334,10 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
         "sqs:GetQueueAttributes": {
             "Fn::Sub": "arn:${AWS::Partition}:sqs:*:${AWS::AccountId}:wa-share-forward-dead-letters"
         },
+        "cloudformation:DescribeStacks": [  # the README's plain member stacks (the management account's)
+            {"Fn::Sub": "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/wa-share-roles/*"},
+            {"Fn::Sub": "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/wa-share-forwarder/*"},
+        ],
     }
 
 
@@ -527,7 +531,9 @@ def test_missed_by_realtime_alarm_watches_the_metric_powertools_emits() -> None:
 
 
 def test_default_regions_are_the_ones_the_code_knows() -> None:
-    assert tuple(template(CENTRAL)["Parameters"]["WaRegions"]["Default"].split(",")) == DEFAULT_WA_REGIONS
+    parameters = template(CENTRAL)["Parameters"]
+    regions = [*parameters["WaRegions"]["Default"].split(","), *parameters["WaOptInRegions"]["Default"].split(",")]
+    assert tuple(regions) == DEFAULT_WA_REGIONS
 
 
 @pytest.mark.parametrize(
@@ -535,6 +541,7 @@ def test_default_regions_are_the_ones_the_code_knows() -> None:
     [
         ("MemberRolesStackSet", ROLES, [{"Ref": "HomeRegion"}]),
         ("MemberForwarderStackSet", FORWARDER, {"Ref": "WaRegions"}),
+        ("MemberOptInForwarderStackSet", FORWARDER, {"Ref": "WaOptInRegions"}),
     ],
 )
 def test_stack_sets_deploy_the_member_templates_with_the_parameters_they_declare(
@@ -550,7 +557,7 @@ def test_stack_sets_deploy_the_member_templates_with_the_parameters_they_declare
     assert group["Regions"] == regions
     assert group["DeploymentTargets"] == {"OrganizationalUnitIds": {"Ref": "MemberTargetOrganizationalUnitIds"}}
     assert (properties["PermissionModel"], properties["CallAs"]) == ("SERVICE_MANAGED", "DELEGATED_ADMIN")
-    assert template(CENTRAL)["Resources"][stack_set]["Condition"] == "DeployStackSets"
+    assert template(CENTRAL)["Resources"][stack_set]["Condition"] in {"DeployStackSets", "DeployOptInForwarders"}
 
 
 def test_forwarders_are_deployed_after_the_roles_they_use() -> None:

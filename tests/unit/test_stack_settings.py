@@ -24,9 +24,11 @@ def stack(**parameters: str) -> StackOutputs:
 
 
 def test_the_cli_decides_with_the_workers_settings_from_the_stack() -> None:
-    settings = stack(WaRegions="eu-west-1,us-east-1", PermissionDriftPolicy="enforce").settings()
+    settings = stack(WaRegions="eu-west-1,us-east-1", WaOptInRegions="", PermissionDriftPolicy="enforce").settings()
     assert (settings.home_region, settings.reviews_account_ids) == ("us-east-1", ("111122223333",))
     assert settings.wa_regions == ("eu-west-1", "us-east-1")
+    opt_in = stack(WaRegions="eu-west-1", WaOptInRegions="me-south-1").settings()
+    assert opt_in.wa_regions == ("eu-west-1", "me-south-1")  # the sweep covers both lists
     assert settings.drift_policy is DriftPolicy.ENFORCE
     assert (settings.sweep_queue_url, settings.sweep_dlq_url) == (
         OUTPUTS["SweepQueueUrl"],

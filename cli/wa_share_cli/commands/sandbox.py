@@ -37,6 +37,12 @@ def register(subcommands: Any) -> None:
     parser.add_argument("--throttle-rate", type=float, metavar="R", help="share of WA calls throttled (default 0.05)")
     parser.add_argument("--latency-ms", type=float, metavar="MS", help="added to every WA call (default 0)")
     parser.add_argument("--seed", type=int, help="seed of the simulated faults (default 7)")
+    parser.add_argument(
+        "--member-path",
+        choices=("stacksets", "option-b", "plain-stacks"),
+        help="how the member side is deployed: the central stack's StackSets (option A, default), StackSets "
+        "made with `wa-share member-parameters` (option B), or plain stacks everywhere",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of tables")
     parser.add_argument("--log-dir", type=Path, metavar="DIR", help="for the functions' logs (default: a temp dir)")
     parser.add_argument("--serve", action="store_true", help="then serve the organization on 127.0.0.1 until Ctrl-C")

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from wa_share.aws import AwsError, aws_call
 from wa_share_cli.operations import messages
 from wa_share_cli.operations.checks import Check, fail, ok, warn
-from wa_share_cli.operations.stack import StackOutputs
+from wa_share_cli.operations.member_parameters import as_overrides, member_parameters
+from wa_share_cli.operations.stack import StackError, StackOutputs
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -39,21 +40,30 @@ def management_account(organizations: OrganizationsClient) -> str | None:
 
 def deploy_forwarder_command(outputs: StackOutputs, account: str, region: str, *, management: str | None) -> str:
     """The command that gives `account` its forwarder in `region`: a stack instance of the forwarder StackSet
-    (run where the StackSet lives), or a plain stack where StackSets do not reach."""
+    of that kind of region (run where the StackSet lives), or a plain stack where StackSets do not reach."""
     parameters = outputs.parameters
     if parameters.get("DeployMemberStackSets") == "true" and account != management:
         units = parameters.get("MemberTargetOrganizationalUnitIds", "").replace(",", ";")
+        opt_in = region in parameters.get("WaOptInRegions", "").split(",")
+        stack_set = f"{outputs.stack_name}-member-forwarder" + ("-opt-in" if opt_in else "")
         return (
             f"aws cloudformation create-stack-instances --call-as DELEGATED_ADMIN --region {outputs.region} "
-            f"--stack-set-name {outputs.stack_name}-member-forwarder --regions {region} --deployment-targets "
+            f"--stack-set-name {stack_set} --regions {region} --deployment-targets "
             f'"OrganizationalUnitIds={units},Accounts={account},AccountFilterType=INTERSECTION"'
         )
-    role = parameters.get("ForwardingRoleName", "wa-share-forwarder")
     return (
         f"in {account}: aws cloudformation deploy --region {region} --stack-name wa-share-forwarder "
-        f"--template-file member_stackset/forwarder.yaml --parameter-overrides "
-        f"CentralBusArn={outputs['CentralEventBusArn']} ForwardingRoleName={role}"
+        f"--template-file member_stackset/forwarder.yaml --parameter-overrides {_forwarder_overrides(outputs)}"
     )
+
+
+def _forwarder_overrides(outputs: StackOutputs) -> str:
+    """The central stack's member parameters of the forwarder (`wa-share member-parameters forwarder`)."""
+    try:
+        return as_overrides(member_parameters(outputs, "forwarder"))
+    except StackError:  # a stack from before the output: the two parameters the forwarder takes
+        role = outputs.parameters.get("ForwardingRoleName", "wa-share-forwarder")
+        return f"CentralBusArn={outputs['CentralEventBusArn']} ForwardingRoleName={role}"
 
 
 def check_bus_policy(events: EventBridgeClient, outputs: StackOutputs, actual_org: str | None) -> Check:

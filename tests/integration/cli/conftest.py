@@ -18,6 +18,7 @@ from wa_share_cli.main import main
 from wa_share_cli.operations import redrive, share_failures
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks
+from wa_share_sandbox.member_paths import MemberPath
 from wa_share_sandbox.organization import ACCESS_ROLE, SimulatedOrganization
 from wa_share_sandbox.runner import FunctionRunner
 
@@ -79,6 +80,7 @@ def deploy_for_operator(
     accounts_without_role: Sequence[str] = (),
     forwarders: bool = True,
     overrides: dict[str, Any] | None = None,
+    member_path: MemberPath = "stacksets",
 ) -> Deployment:
     deployed = deploy(
         org,
@@ -86,6 +88,7 @@ def deploy_for_operator(
         overrides={"OperatorPrincipalArns": [operator_arn(org)]} | (overrides or {}),
         accounts_without_role=frozenset(accounts_without_role),
         forwarders=forwarders,
+        member_path=member_path,
     )
     install_trust_checks()
     return deployed

@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("replay", "--since", "1h", "--force"),
     ("redrive", "--from", "sweep-dlq"),
     ("probe", "--timeout", "1", "--interval", "1"),  # nothing delivers the event here: exit 1, probe deleted
+    ("member-parameters", "roles"),
 )
 # Operation modules whose long polls moto would wait out on an empty queue.
 _POLLERS = ("wa_share_cli.operations.redrive", "wa_share_cli.operations.share_failures")
