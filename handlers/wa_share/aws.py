@@ -75,7 +75,10 @@ _RETRYABLE_CODES = frozenset(
     }
 )
 _ALREADY_DONE_CODES = frozenset({"ConflictException"})
-_NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "NoSuchEntity"})
+# SQS answers a missing queue with its query-protocol code, or the JSON protocol's.
+_NOT_FOUND_CODES = frozenset(
+    {"ResourceNotFoundException", "NoSuchEntity", "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
+)
 EXPIRED_TOKEN_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
 # An explicit deny (an SCP denying a region, a permission boundary) looks the same from the caller's side.
 ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"})

@@ -36,6 +36,7 @@ class AccountSweep:
     results: list[ShareResult] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    forwarders: dict[str, object] = field(default_factory=dict)  # forwarder dead-letter queues, as read
 
     @property
     def retryable(self) -> bool:
@@ -91,4 +92,4 @@ class AccountSweep:
             "failed": len(self.failures),
             "failures": shown,
             "duration_ms": round(self.seconds * 1000),
-        }
+        } | self.forwarders

@@ -17,6 +17,7 @@ from wa_share.acceptance import Acceptance
 from wa_share.aws import AwsError, MemberRoleUnavailable, Sessions
 from wa_share.coverage import ACCOUNTS_SWEPT_METRIC, Coverage, record_coverage, sweep_coverage, unswept_coverage
 from wa_share.deadline import NEVER, Deadline
+from wa_share.forwarder_dead_letters import check_forwarder_queues
 from wa_share.observability import count, logger, record_outcomes
 from wa_share.queues import dead_letter, send_batches
 from wa_share.settings import WorkerSettings
@@ -57,6 +58,7 @@ def handle_work_message(
     except AwsError as error:
         _account_failed(body, item, receive_count, error, settings=settings, sessions=sessions)
         return None
+    _read_forwarder_queues(sweep, settings, sessions, deadline)
     _report(sweep, last_try=receive_count >= settings.sweep_max_receives)
     if not sweep.dry_run:
         _accept_invitations(sweep, settings, sessions, deadline)
@@ -65,6 +67,20 @@ def handle_work_message(
     elif sweep.retryable:
         _retry_or_dead_letter(body, receive_count, sweep.retry_reason(), settings, sessions)
     return sweep
+
+
+def _read_forwarder_queues(
+    sweep: AccountSweep, settings: WorkerSettings, sessions: Sessions, deadline: Deadline
+) -> None:
+    """Events this account's forwarders could not deliver (one metric, one central alarm): regions the sweep
+    finished and was not denied in; a continuation reads the rest."""
+    if deadline.reached():
+        return
+    skip = {*sweep.denied_regions, *sweep.unfinished_regions}
+    regions = [region for region in sweep.regions if region not in skip]
+    sweep.forwarders = check_forwarder_queues(
+        sessions, sweep.account_id, regions, concurrency=settings.region_concurrency, dry_run=sweep.dry_run
+    )
 
 
 def _defer(body: str, receive_count: int, deadline: Deadline, settings: WorkerSettings, sessions: Sessions) -> None:

@@ -58,6 +58,9 @@ class Faults(_Strict):
     # Accounts whose member role is missing; None: the last member account (if there are two or more).
     accounts_without_role: tuple[str, ...] | None = None
     outage_workloads: int = Field(1, ge=0, le=20)  # per member account and region, while the function is down
+    # Accounts whose forwarder in the first region the central bus refuses in phase 2 (a misnamed forwarding
+    # role): their events become dead letters. None: the first member account that has its role.
+    undeliverable_forwarders: tuple[str, ...] | None = None
 
 
 class Scenario(_Strict):
@@ -95,6 +98,13 @@ class Scenario(_Strict):
         chosen = self.faults.accounts_without_role
         if chosen is None:
             return self.members[-1:] if self.accounts >= 2 else ()  # noqa: PLR2004 - one stays healthy
+        return chosen
+
+    @property
+    def undeliverable_forwarders(self) -> tuple[str, ...]:
+        chosen = self.faults.undeliverable_forwarders
+        if chosen is None:
+            return tuple(name for name in self.members if name not in self.accounts_without_role)[:1]
         return chosen
 
 
@@ -138,6 +148,9 @@ def _check_accounts(scenario: Scenario) -> None:
     for name in scenario.accounts_without_role:
         if name not in scenario.members:
             raise ScenarioError(f"faults.accounts_without_role: {name} is not a member account (member-01…)")
+    for name in scenario.undeliverable_forwarders:
+        if name not in scenario.members:
+            raise ScenarioError(f"faults.undeliverable_forwarders: {name} is not a member account (member-01…)")
     seen: set[tuple[str, str, str]] = set()
     for index, workload in enumerate(scenario.existing):
         key = (workload.account, workload.region, "".join(workload.name.split()).lower())

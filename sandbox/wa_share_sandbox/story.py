@@ -22,6 +22,7 @@ from wa_share_cli.operations.replay import start_replay, wait_for_replay
 from wa_share_sandbox.chaos import SeededFaults, remove_faults
 from wa_share_sandbox.coverage import check_coverage, seed_existing
 from wa_share_sandbox.deployment import Deployment, deploy
+from wa_share_sandbox.forwarder_faults import dead_letters_found, misname_forwarders, undelivered_note
 from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.organization import (
     ACCESS_ROLE,
@@ -153,11 +154,15 @@ class Story:
     def faults(self) -> PhaseResult:
         faults = self.scenario.faults
         self.chaos.apply(drop_rate=faults.drop_rate, throttle_rate=faults.throttle_rate, latency_ms=faults.latency_ms)
+        misnamed = tuple(self.ids[name] for name in self.scenario.undeliverable_forwarders)
+        refusing = misname_forwarders(self.org, misnamed, self.scenario.regions[0])
         result, mark = PhaseResult(2, "lost events, a missing role, throttling", "faults"), self._mark()
         with self.reporter.phase(result.number, result.title) as progress:
             result.workloads_created = self._create(self.org.members, self.scenario.workloads, "svc", progress)
             delivered = self._deliver(progress)
         self.chaos.drop_rate = 0.0  # CloudTrail's losses are this phase's lesson; throttling goes on
+        result.details["undelivered_events"], undelivered = undelivered_note(refusing, self.names)
+        refusing.restore()  # fixed; its dead letters stay for the sweep to find
         self._measure(result, mark, delivered)
         lost = self.chaos.dropped[mark.dropped :]
         coverable = sum(1 for account, _region in lost if account not in self.deployment.accounts_without_role)
@@ -166,6 +171,7 @@ class Story:
             f"{len(lost)} of {result.workloads_created} events lost by CloudTrail ({faults.drop_rate:.0%}), "
             f"{coverable} where the role exists"
         )
+        result.notes.append(undelivered)
         result.notes.extend(self._failure_notes(result, delivered))
         result.notes.append(f"{result.throttled} WA calls throttled ({faults.throttle_rate:.0%}), retried by botocore")
         return self._done(result)
@@ -197,6 +203,8 @@ class Story:
         result.notes.append(
             f"MissedByRealtime = {result.metrics['MissedByRealtime']} (EMF): shares only the sweep made"
         )
+        result.details["forwarder_dead_letters"], found = dead_letters_found(records, self.names)
+        result.notes.append(found)
         for name in self.scenario.accounts_without_role:
             result.notes.append(f"{name}: AssumeRole denied → work item dead-lettered with the reason")
         return self._done(result)

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from wa_share import coverage
+from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
 from wa_share.observability import LATENCY_METRIC, METRIC_OF_OUTCOME, SHARES_METRIC_OF_PATH
 from wa_share_cli.cfn_templates import load_template, repo_root
 
@@ -38,6 +39,7 @@ def emitted_by_code() -> set[str]:
         coverage.UNSHARED_METRIC,
         coverage.ACCOUNTS_SWEPT_METRIC,
         LATENCY_METRIC,
+        FORWARDER_DEAD_LETTERS_METRIC,
         *coverage.UNSHARED_METRIC_OF_REASON.values(),
         *SHARES_METRIC_OF_PATH.values(),
         *METRIC_OF_OUTCOME.values(),
@@ -68,7 +70,9 @@ def test_our_metric_alarms_watch_names_and_dimensions_the_code_emits() -> None:
     for name, alarm in ours.items():
         assert alarm["MetricName"] in emitted_by_code(), name
         assert alarm["Dimensions"] == POWERTOOLS_DIMENSIONS, name
-        assert alarm["Statistic"] == "Sum", name
+        # Counts add up over the accounts; a queue depth is a gauge, read again when a work item is retried.
+        gauge = alarm["MetricName"] == FORWARDER_DEAD_LETTERS_METRIC
+        assert alarm["Statistic"] == ("Maximum" if gauge else "Sum"), name
 
 
 def test_any_workload_left_unshared_by_a_sweep_fires_the_coverage_alarm() -> None:

@@ -25,6 +25,9 @@ def _client_error(code: str, status: int = 400) -> ClientError:
         ("ExpiredTokenException", 400, ErrorKind.RETRYABLE),  # a fresh session fixes it
         ("ConflictException", 409, ErrorKind.ALREADY_DONE),
         ("ResourceNotFoundException", 404, ErrorKind.NOT_FOUND),
+        ("AWS.SimpleQueueService.NonExistentQueue", 400, ErrorKind.NOT_FOUND),  # SQS, query protocol
+        ("QueueDoesNotExist", 400, ErrorKind.NOT_FOUND),  # SQS, JSON protocol
+        ("AccessDenied", 403, ErrorKind.PERMANENT),  # SQS's deny
         ("ValidationException", 400, ErrorKind.PERMANENT),
         ("AccessDeniedException", 403, ErrorKind.PERMANENT),  # retrying a deny changes nothing
         ("ServiceQuotaExceededException", 402, ErrorKind.PERMANENT),

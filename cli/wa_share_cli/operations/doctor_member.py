@@ -11,6 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from wa_share.aws import AccountSession, AwsError, ErrorKind, Sessions, aws_call
+from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, forwarder_dead_letter_queue_url
 from wa_share.regions import enabled_regions
 from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_cli.operations import messages
@@ -35,13 +36,6 @@ def forwarder_rule_name() -> str:
     """The rule's fixed Name, read from the template that creates it."""
     template = load_template(templates_root() / "member_stackset" / "forwarder.yaml")
     return str(template["Resources"]["ForwardCreateWorkloadRule"]["Properties"]["Name"])
-
-
-@cache
-def forwarder_dead_letter_queue() -> str:
-    """The forwarder's dead-letter queue's fixed QueueName, read from the template that creates it."""
-    template = load_template(templates_root() / "member_stackset" / "forwarder.yaml")
-    return str(template["Resources"]["ForwardDeadLetterQueue"]["Properties"]["QueueName"])
 
 
 def check_account(
@@ -157,13 +151,13 @@ def check_forwarder(events: EventBridgeClient, account: str, region: str, bus_ar
 
 def check_forward_dead_letters(sqs: SQSClient, account: str, region: str) -> Check:
     """Events EventBridge gave up delivering to the central bus (forwarder.yaml's dead-letter queue)."""
-    name = forwarder_dead_letter_queue()
-    url = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+    name = FORWARDER_DEAD_LETTER_QUEUE
+    url = forwarder_dead_letter_queue_url(account, region)
     scope = f"account {account} {region}"
     try:
         visible, in_flight = messages.depth(sqs, url)
     except AwsError as error:
-        if error.code in {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}:
+        if error.kind is ErrorKind.NOT_FOUND:
             fix = f"update the forwarder stack in {region} of {account}: its current template adds the queue"
             return warn(DEAD_LETTER_CHECK, scope, f"no dead-letter queue {name}", fix)
         return warn(DEAD_LETTER_CHECK, scope, str(error), ROLES_FIX)
