@@ -15,29 +15,15 @@ from collections.abc import Callable
 import pytest
 
 from tests.integration.handlers.test_probe import log_records, metric_sums
-from tests.support.fixtures import REGIONS
 from wa_share.followup import NAME_UNAVAILABLE_LOG, NAME_UNAVAILABLE_METRIC
 from wa_share_sandbox import wellarchitected as wab
-from wa_share_sandbox.deployment import Deployment, deploy
-from wa_share_sandbox.iam_trust import install_trust_checks
+from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
 
 REGION = "us-east-1"
 # What GetWorkload answers, every attempt: botocore's retries (standard mode) end in the same code.
 NAME_READ_FAILURES = ["AccessDeniedException", "ThrottlingException", "ResourceNotFoundException"]
-
-
-@pytest.fixture
-def probed(org: SimulatedOrganization) -> Deployment:
-    deployed = deploy(org, REGIONS, overrides={"Probe": "scheduled"})
-    install_trust_checks()
-    return deployed
-
-
-@pytest.fixture
-def logs() -> io.StringIO:
-    return io.StringIO()
 
 
 def _name_read_fails(code: str) -> Callable[[str, str, str], str | None]:
