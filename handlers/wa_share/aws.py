@@ -20,6 +20,8 @@ from botocore.config import Config
 from botocore.credentials import CredentialProvider, RefreshableCredentials
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, PaginationError
 
+from wa_share.session_policy import SessionScope
+
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_events import EventBridgeClient
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
     from mypy_boto3_sts import STSClient
+    from mypy_boto3_sts.type_defs import AssumeRoleRequestTypeDef
     from mypy_boto3_wellarchitected import WellArchitectedClient
 
 BOTO_CONFIG = Config(
@@ -231,25 +234,28 @@ class Sessions:
         self._session_name = session_name
         self._clock = clock  # botocore refreshes the credentials by this clock, ahead of their expiry
         self.central = AccountSession("self", self._base)
-        self._members: OrderedDict[tuple[str, str], AccountSession] = OrderedDict()
+        self._members: OrderedDict[tuple[str, str, str], AccountSession] = OrderedDict()
         self._lock = threading.Lock()
 
     def role_arn(self, account_id: str, role_name: str | None = None) -> str:
         name = self._role(role_name)
         return f"arn:{partition_of(self.home_region)}:iam::{account_id}:role/{name}"
 
-    def member(self, account_id: str, role_name: str | None = None) -> AccountSession:
-        """The account's session as `role_name` (the member role by default), assumed on first use.
+    def member(
+        self, account_id: str, role_name: str | None = None, *, scope: SessionScope | None = None
+    ) -> AccountSession:
+        """The account's session as `role_name` (the member role by default), assumed on first use; with a
+        `scope`, a session of its own limited by that session policy.
 
         Raises MemberRoleUnavailable when the role cannot be assumed.
         """
-        key = (account_id, self._role(role_name))
+        key = (account_id, self._role(role_name), scope.name if scope else "")
         with self._lock:
             cached = self._members.get(key)
             if cached is not None:
                 self._members.move_to_end(key)
                 return cached
-        session = self._assume(account_id, self.role_arn(account_id, role_name))
+        session = self._assume(account_id, self.role_arn(account_id, role_name), scope)
         with self._lock:
             self._members[key] = session
             while len(self._members) > MAX_CACHED_ACCOUNTS:
@@ -268,8 +274,8 @@ class Sessions:
             for key in [key for key in self._members if key[0] == account_id]:
                 del self._members[key]
 
-    def _assume(self, account_id: str, role_arn: str) -> AccountSession:
-        refresh = self._refresher(account_id, role_arn)
+    def _assume(self, account_id: str, role_arn: str, scope: SessionScope | None) -> AccountSession:
+        refresh = self._refresher(account_id, role_arn, scope)
         first = refresh()
         credentials = RefreshableCredentials(
             access_key=first["access_key"],
@@ -285,17 +291,20 @@ class Sessions:
         session.get_component("credential_provider").insert_before("env", _FixedProvider(credentials))
         return AccountSession(account_id, session)
 
-    def _refresher(self, account_id: str, role_arn: str) -> Callable[[], dict[str, str]]:
+    def _refresher(self, account_id: str, role_arn: str, scope: SessionScope | None) -> Callable[[], dict[str, str]]:
         sts = self.central.sts(self.home_region)
+        request: AssumeRoleRequestTypeDef = {
+            "RoleArn": role_arn,
+            "RoleSessionName": self._session_name,
+            "DurationSeconds": ROLE_SESSION_SECONDS,
+        }
+        if scope is not None:  # the session may do what the role and the scope's session policy both allow
+            request["Policy"] = scope.policy()
 
         def refresh() -> dict[str, str]:
             try:
                 with aws_call("sts:AssumeRole", role_arn):
-                    response = sts.assume_role(
-                        RoleArn=role_arn,
-                        RoleSessionName=self._session_name,
-                        DurationSeconds=ROLE_SESSION_SECONDS,
-                    )
+                    response = sts.assume_role(**request)
             except AwsError as error:
                 if error.retryable:
                     raise

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from wa_share.observability import count, logger
 from wa_share.sharing import Outcome
-from wa_share.sweep import AccountSweep, Failure
+from wa_share.sweep import SEEN_BY_REVIEWS, AccountSweep, Failure
 
 
 class Coverage(StrEnum):
@@ -45,6 +45,9 @@ COVERAGE_OF_OUTCOME: dict[Outcome, Coverage] = {
 
 ELIGIBLE_METRIC = "CoverageEligible"
 SHARED_METRIC = "CoverageShared"
+# Of CoverageShared, the units taken from the reviews side (an accepted share seen there tonight) rather than
+# verified on the owner side tonight: coverage says what it inferred apart from what it checked.
+SEEN_BY_REVIEWS_METRIC = "CoverageSharedSeenByReviews"
 UNSHARED_METRIC = "CoverageUnshared"  # the alarm's metric: every unshared unit, whatever the reason
 UNSHARED_METRIC_OF_REASON = {
     Coverage.QUOTA: "UnsharedQuota",
@@ -72,6 +75,7 @@ class Miss:
 class AccountCoverage:
     counts: Counter[Coverage] = field(default_factory=Counter)
     misses: list[Miss] = field(default_factory=list)
+    seen_by_reviews: int = 0  # of counts[SHARED]: from the reviews side, not verified on the owner side
 
     @property
     def eligible(self) -> int:
@@ -87,7 +91,14 @@ class AccountCoverage:
 
     def summary(self) -> dict[str, object]:
         unshared = {reason.value: self.counts[reason] for reason in UNSHARED_METRIC_OF_REASON if self.counts[reason]}
-        return {"eligible": self.eligible, "live_shared": self.counts[Coverage.SHARED], "unshared": unshared}
+        shared = self.counts[Coverage.SHARED]
+        return {
+            "eligible": self.eligible,
+            "live_shared": shared,
+            "live_shared_verified": shared - self.seen_by_reviews,
+            "live_shared_seen_by_reviews": self.seen_by_reviews,
+            "unshared": unshared,
+        }
 
 
 def sweep_coverage(sweep: AccountSweep, *, last_try: bool) -> AccountCoverage:
@@ -100,6 +111,7 @@ def sweep_coverage(sweep: AccountSweep, *, last_try: bool) -> AccountCoverage:
             coverage.add(Miss(reason, scope, result.reason or result.outcome.value, result.outcome.value))
         else:
             coverage.counts[reason] += 1
+            coverage.seen_by_reviews += reason is Coverage.SHARED and result.reason == SEEN_BY_REVIEWS
     for failure in sweep.failures:
         if failure.retryable and not last_try:
             continue
@@ -123,6 +135,7 @@ def record_coverage(coverage: AccountCoverage) -> None:
     """The account's coverage as EMF metrics, and one log line per unshared unit, naming the reason."""
     count(ELIGIBLE_METRIC, coverage.eligible)
     count(SHARED_METRIC, coverage.counts[Coverage.SHARED])
+    count(SEEN_BY_REVIEWS_METRIC, coverage.seen_by_reviews)
     count(UNSHARED_METRIC, coverage.unshared)
     for reason, metric in UNSHARED_METRIC_OF_REASON.items():
         count(metric, coverage.counts[reason])

@@ -1,7 +1,8 @@
 """After a share is created: accept its invitation in the reviews account, then announce it once.
 
 Both steps are optional and never undo or fail the share: a failure is logged and counted, and the
-sweep accepts what was left pending.
+sweep accepts what was left pending. So is reading the workload's name (for the probe's bookkeeping and
+the announcement): the share exists whether or not its name can be read.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from wa_share.observability import count, logger
 from wa_share.settings import SharingSettings
 from wa_share.sharing import NEW_SHARES, ShareResult
 from wa_share.wellarchitected import Invitations, WellArchitected
+
+NAME_UNAVAILABLE_METRIC = "WorkloadNameUnavailable"
+NAME_UNAVAILABLE_LOG = "workload name unavailable; the share stands"
 
 
 def announcer_for(settings: SharingSettings, sessions: Sessions) -> Announcer:
@@ -38,7 +42,7 @@ def follow_up(
     found_by: str,
     settings: SharingSettings,
     sessions: Sessions,
-    workload_name: str | None = None,
+    workload_name: str | None = None,  # None: not read yet ("" : read, and unavailable)
     announce: bool = True,
     deadline: Deadline | None = None,
 ) -> list[AcceptResult]:
@@ -52,8 +56,11 @@ def follow_up(
             count("AnnouncementsFailed", len(new))
             logger.warning("announcement skipped: too little time left; the share stands", extra={"shares": len(new)})
             return [item.result for item in accepted]
-        name = workload_name or next((item.workload_name for item in accepted if item.workload_name), None)
-        name = name if name is not None else _name(wa, new[0].workload_id)
+        name = workload_name
+        if name is None:
+            name = next((item.workload_name for item in accepted if item.workload_name), None)
+        if name is None:
+            name = read_workload_name(wa, new[0].workload_id)
         done = {item.shared_with_account for item in accepted if item.result.outcome is Acceptance.ACCEPTED}
         for result in new:
             accepted_now = result.principal in done
@@ -98,11 +105,17 @@ def _accept(
     return _Accepted(result.principal, outcome)
 
 
-def _name(wa: WellArchitected, workload_id: str) -> str:
+def read_workload_name(wa: WellArchitected, workload_id: str) -> str:
+    """The workload's name, or "" when it cannot be read (denied, throttled past the retries, deleted
+    meanwhile): logged with its reason and counted, never raised, since the share it follows stands."""
     try:
         return wa.workload_name(workload_id)
     except AwsError as error:
-        logger.warning("workload name unavailable for the announcement", extra={"error": str(error)})
+        count(NAME_UNAVAILABLE_METRIC)
+        logger.warning(
+            NAME_UNAVAILABLE_LOG,
+            extra={"workload_id": workload_id, "error_code": error.code, "error_kind": error.kind, "error": str(error)},
+        )
         return ""
 
 

@@ -125,17 +125,13 @@ def _judge_and_delete(
     run.cleaned.append(probe.name)
 
 
-def probe_name_shared(owner: str, workload_id: str, wa: WellArchitected | None, probes: ProbeRule) -> str | None:
-    """The probe's name when the share path just handled a probe; one GetWorkload, in the probe account only."""
-    if wa is None or not probes.may_own_probes(owner):
+def probe_name_shared(owner: str, name: str | None, probes: ProbeRule) -> str | None:
+    """The probe's name when the share path just handled a probe. `name`: the workload's, read only in the
+    probe account (None elsewhere, "" when it could not be read: then no probe is recognised, and a probe
+    whose name stays unreadable leaves ProbeShared without a datapoint, which its alarm reports)."""
+    if not name or not probes.is_probe(owner, name):
         return None
-    try:
-        name = wa.workload_name(workload_id)
-    except AwsError as error:
-        if error.kind is ErrorKind.NOT_FOUND:
-            return None
-        raise
-    return name if probes.is_probe(owner, name) else None
+    return name
 
 
 def record_probe_shared(name: str, results: Sequence[ShareResult], now: datetime) -> float | None:

@@ -11,7 +11,7 @@ from wa_share.acceptance import AcceptResult
 from wa_share.aws import EXPIRED_TOKEN_CODES, AwsError, Sessions
 from wa_share.deadline import Deadline
 from wa_share.events import InvalidEvent, WorkloadCreated
-from wa_share.followup import follow_up
+from wa_share.followup import follow_up, read_workload_name
 from wa_share.observability import SharePath, count, logger, record_latency, record_outcomes
 from wa_share.probe_run import probe_name_shared, record_probe_shared
 from wa_share.queues import failure_record, send_record
@@ -82,19 +82,36 @@ def share_created_workload(
             sessions.forget(created.account_id)  # AWS rejected the session: Lambda's retry assumes the role afresh
         raise
     found_by: SharePath = "replay" if created.replay_name else "realtime"
-    is_probe = _record(created, results, wa, settings, found_by, now=clock())
     if wa is None:
+        _record(created, results, None, settings, found_by, now=clock())
         return RealtimeResult(created, results)
+    name = _probe_account_name(created, wa, settings)
+    is_probe = _record(created, results, name, settings, found_by, now=clock())
     acceptances = follow_up(
-        results, wa, found_by=found_by, settings=settings, sessions=sessions, announce=not is_probe, deadline=deadline
+        results,
+        wa,
+        found_by=found_by,
+        settings=settings,
+        sessions=sessions,
+        workload_name=name,
+        announce=not is_probe,
+        deadline=deadline,
     )
     return RealtimeResult(created, results, acceptances)
+
+
+def _probe_account_name(created: WorkloadCreated, wa: WellArchitected, settings: ShareSettings) -> str | None:
+    """In the probe account only, the workload's name (one GetWorkload) tells a probe from a workload; a
+    name that cannot be read is "" (logged and counted there), and the shares made stand."""
+    if not settings.probes.may_own_probes(created.account_id):
+        return None
+    return read_workload_name(wa, created.workload_id)
 
 
 def _record(
     created: WorkloadCreated,
     results: list[ShareResult],
-    wa: WellArchitected | None,
+    name: str | None,
     settings: ShareSettings,
     found_by: SharePath,
     *,
@@ -102,7 +119,7 @@ def _record(
 ) -> bool:
     """Metrics and log lines of the outcome; True for a probe, which is not an organization workload: its
     latency is recorded instead, and it is not announced."""
-    probe = probe_name_shared(created.account_id, created.workload_id, wa, settings.probes)
+    probe = probe_name_shared(created.account_id, name, settings.probes)
     if probe is not None:
         record_probe_shared(probe, results, now)
     else:

@@ -1,10 +1,17 @@
 """The reviews side of sharing, read once per sweep by the planner: what each reviews account already sees.
 
 In each reviews account and region, `ListWorkloads` returns the workloads others shared with it and it
-accepted (`Owner` is the sharer), and `ListShareInvitations` the pending ones, with their permission. A
-workload found there for every reviews account needs no `ListWorkloadShares` tonight: the planner hands each
-account its slice in the work item. Accepted shares show no permission, so drift is checked only when the
-whole sweep lists shares (drift policy `enforce`, or the weekly full sweep, see `slices_wanted`).
+accepted (`Owner` is the sharer). A workload found there for every reviews account needs no
+`ListWorkloadShares` tonight: the planner hands each account its slice in the work item. Accepted shares show
+no permission, so drift is checked only when the whole sweep lists shares (drift policy `enforce`, or the
+weekly full sweep, see `slices_wanted`).
+
+Pending invitations (`ListShareInvitations`) are not evidence: an invitation expires unaccepted after 7 days,
+carries no date, and whether it leaves the list at once when it expires is not documented. Taken for live,
+an expired share would pass as shared until the weekly full sweep (up to 6 nights, measured in
+tests/e2e/lifecycle/test_invitation_expiry.py); left out, the worker verifies such a workload on the owner
+side the same night (one `ListWorkloadShares`), so an expired share is re-shared within a night under
+either answer.
 
 A pair (reviews account, region) that cannot be read is left out: those workloads are listed one by one,
 as without a slice. Reading more than it needs never makes the sweep wrong; reading less costs calls only.
@@ -23,11 +30,18 @@ from wa_share.aws import AwsError, Sessions
 from wa_share.domain import DriftPolicy
 from wa_share.observability import count, logger
 from wa_share.regions import enabled_regions
+from wa_share.session_policy import SessionScope
 from wa_share.settings import FullSweepDay, PlannerSettings
-from wa_share.wellarchitected import Invitations, WellArchitected
+from wa_share.wellarchitected import WellArchitected
 
 READERS = 18  # (reviews account, region) pairs read at once: the WA API throttles per account and region
 Seen = dict[str, frozenset[str]]  # owner account -> workload IDs live-shared with one reviews account
+# The planner's session in a reviews account may make exactly the calls this module makes there, nothing
+# else of the member role (which can also create, update and delete shares): an AssumeRole session policy.
+REVIEWS_SIDE_SCOPE = SessionScope(
+    name="reviews-side",
+    actions=("ec2:DescribeRegions", "wellarchitected:ListWorkloads"),  # both take only "*" as resource
+)
 
 
 @dataclass
@@ -82,7 +96,7 @@ def read_reviews_side(settings: PlannerSettings, sessions: Sessions, regions: Se
 def _enabled(account: str, regions: Sequence[str], settings: PlannerSettings, sessions: Sessions) -> list[str]:
     """The regions the reviews account has enabled (a share there needs them enabled on both sides)."""
     try:
-        enabled = enabled_regions(sessions.member(account).ec2(settings.home_region), account)
+        enabled = enabled_regions(sessions.member(account, scope=REVIEWS_SIDE_SCOPE).ec2(settings.home_region), account)
     except AwsError as error:
         logger.warning(
             "reviews side not read: its workloads are listed one by one",
@@ -95,10 +109,9 @@ def _enabled(account: str, regions: Sequence[str], settings: PlannerSettings, se
 def _read_pair(pair: tuple[str, str], *, settings: PlannerSettings, sessions: Sessions) -> Seen | None:
     account, region = pair
     try:
-        client = sessions.member(account).wellarchitected(region)
+        client = sessions.member(account, scope=REVIEWS_SIDE_SCOPE).wellarchitected(region)
         # listed here, not lazily below: a failed page must fall back like any other failure to read
         accepted = list(WellArchitected(client, account_id=account, region=region).shared_in())
-        pending = Invitations(client, account_id=account, region=region).pending()
     except AwsError as error:
         logger.warning(
             "reviews side not read: its workloads are listed one by one",
@@ -108,8 +121,4 @@ def _read_pair(pair: tuple[str, str], *, settings: PlannerSettings, sessions: Se
     found: dict[str, set[str]] = defaultdict(set)
     for workload in accepted:
         found[workload.owner].add(workload.workload_id)
-    for invitation in pending:
-        # A pending share with another permission is drift: left out, so the worker lists and judges it.
-        if invitation.permission == settings.permission.value and invitation.workload_id:
-            found[invitation.shared_by].add(invitation.workload_id)
     return {owner: frozenset(workloads) for owner, workloads in found.items()}

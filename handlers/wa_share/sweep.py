@@ -19,6 +19,7 @@ from functools import partial
 from wa_share.aws import EXPIRED_TOKEN_CODES, AccountSession, AwsError, Sessions
 from wa_share.deadline import NEVER, Deadline
 from wa_share.followup import follow_up
+from wa_share.forwarder_age import CreatedShares, forwarder_created_at, split_created
 from wa_share.observability import logger
 from wa_share.regions import account_regions, regions_wanted
 from wa_share.settings import SweepSettings
@@ -27,7 +28,10 @@ from wa_share.sweep_result import AccountSweep, Failure
 from wa_share.wellarchitected import WellArchitected, Workload
 from wa_share.work_items import WorkItem
 
-__all__ = ["AccountSweep", "Failure", "sweep_account"]
+__all__ = ["SEEN_BY_REVIEWS", "AccountSweep", "Failure", "sweep_account"]
+
+# The reason of a result taken from the reviews side (the work item's slice), not verified on the owner side.
+SEEN_BY_REVIEWS = "live on the reviews side"
 
 # Outcomes after which the workload's share to that principal is live (or needs none): safe to skip later.
 _SETTLED = frozenset(
@@ -54,6 +58,8 @@ class _RegionResult:
     denied: AwsError | None = None
     unfinished: bool = False
     live: set[str] = field(default_factory=set)  # workloads settled for every principal, for a continuation
+    created: list[tuple[Workload, int]] = field(default_factory=list)  # shares created from nothing, per workload
+    realtime: CreatedShares = field(default_factory=CreatedShares)
 
 
 class _MemberSession:
@@ -106,6 +112,8 @@ def _merge(sweep: AccountSweep, region: _RegionResult) -> None:
     sweep.live_after[region.region] = frozenset(region.live)
     sweep.workloads_seen += region.workloads_seen
     sweep.known_live += region.known_live
+    sweep.missed_by_realtime += region.realtime.missed_by_realtime
+    sweep.shared_before_forwarder += region.realtime.before_forwarder
     sweep.results.extend(region.results)
     sweep.failures.extend(region.failures)
 
@@ -157,12 +165,15 @@ def _sweep_region(region: str, session: AccountSession, job: _Job) -> _RegionRes
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{region}-workload") as pool:
         for workload, outcome in zip(pending, pool.map(partial(_reconcile, wa=wa, job=job), pending), strict=True):
             _record(result, workload, outcome, dry_run=job.item.dry_run)
+    if result.created:  # did the real-time path miss them, or did they predate its forwarder here?
+        since = forwarder_created_at(session.sqs(region), job.item.account_id, region)
+        result.realtime = split_created(result.created, since)
     return result
 
 
 def _known_live(workload: Workload, job: _Job) -> list[ShareResult]:
-    """The reviews side showed a live share to every reviews account: nothing to call, nothing to change."""
-    reason = "live on the reviews side"
+    """The reviews side showed an accepted share in every reviews account: nothing to call, nothing to change."""
+    reason = SEEN_BY_REVIEWS
     return [
         ShareResult(workload.workload_id, principal, Outcome.SKIPPED_OWNER, job.item.dry_run, reason=reason)
         if principal == workload.owner
@@ -203,6 +214,8 @@ def _record(
         result.results.extend(outcome)
         if not dry_run and all(share.outcome in _SETTLED for share in outcome):
             result.live.add(workload.workload_id)
+        if created := 0 if dry_run else sum(share.outcome is Outcome.CREATED for share in outcome):
+            result.created.append((workload, created))
 
 
 def _guarded(work: Callable[[], list[ShareResult]], *, region: str, scope: str) -> list[ShareResult] | Failure:

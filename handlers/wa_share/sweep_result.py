@@ -31,6 +31,10 @@ class AccountSweep:
     denied_regions: list[str] = field(default_factory=list)  # every call denied (an SCP): skipped by policy
     unfinished_regions: list[str] = field(default_factory=list)  # the invocation's time ran out first
     known_live: int = 0  # workloads the reviews side showed live-shared: no call made for them
+    # Shares created from nothing (forwarder_age.py): where the real-time path should have shared them, or
+    # for workloads that predate the forwarder of their account and region (a backfill).
+    missed_by_realtime: int = 0
+    shared_before_forwarder: int = 0
     live_after: dict[str, frozenset[str]] = field(default_factory=dict)  # per region: settled workloads
     workloads_seen: int = 0
     results: list[ShareResult] = field(default_factory=list)
@@ -83,6 +87,8 @@ class AccountSweep:
             "known_live": self.known_live,
             "workloads_seen": self.workloads_seen,
             "shares_created": totals["created"],
+            "shares_missed_by_realtime": self.missed_by_realtime,
+            "shares_before_forwarder": self.shared_before_forwarder,
             "shares_reshared": totals["reshared"],
             "shares_updated": totals["updated"],
             "already_shared": totals["already_shared"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wa_share.aws import AwsError, ErrorKind, aws_call
@@ -70,6 +71,8 @@ class Workload:
     workload_id: str
     name: str
     owner: str
+    # WA publishes no creation time; the last update bounds it from above (forwarder_age.py relies on that).
+    updated_at: datetime | None = None
 
 
 class WellArchitected:
@@ -101,7 +104,8 @@ class WellArchitected:
             **({"WorkloadNamePrefix": name_prefix} if name_prefix else {}),
         )
         for summary in summaries:
-            yield Workload(summary["WorkloadId"], summary.get("WorkloadName", ""), summary.get("Owner", ""))
+            name, owner = summary.get("WorkloadName", ""), summary.get("Owner", "")
+            yield Workload(summary["WorkloadId"], name, owner, summary.get("UpdatedAt"))
 
     def list_shares(self, workload_id: str) -> list[Share]:
         rows = listed(

@@ -21,7 +21,6 @@ from wa_share.forwarder_dead_letters import check_forwarder_queues
 from wa_share.observability import count, logger, record_outcomes
 from wa_share.queues import dead_letter, send_batches
 from wa_share.settings import WorkerSettings
-from wa_share.sharing import Outcome
 from wa_share.sweep import AccountSweep, sweep_account
 from wa_share.sweep_acceptance import accept_pending_invitations
 from wa_share.work_items import MAX_PARTS, InvalidWorkItem, WorkItem, bounded_slice, parse_work_item
@@ -138,12 +137,13 @@ def _unswept_reason(error: AwsError) -> Coverage:
 
 
 def _report(sweep: AccountSweep, *, last_try: bool) -> None:
-    counts = sweep.outcome_counts()
     record_outcomes(sweep.results, path="sweep")
     summary = sweep.summary()
     if not sweep.dry_run:
-        # Shares the sweep had to create from nothing: each one is an event the real-time path missed.
-        count("MissedByRealtime", counts[Outcome.CREATED])
+        # Shares the sweep created from nothing: events the real-time path missed (alarmed), apart from
+        # workloads older than their forwarder (the backfill of an installation or a joining account).
+        count("MissedByRealtime", sweep.missed_by_realtime)
+        count("SharedBeforeForwarder", sweep.shared_before_forwarder)
     # Coverage once per account and night: not on a try that goes back to the queue (the retry reports it).
     # A part cut short by the deadline reports the regions it finished; its continuation reports the rest.
     if not sweep.dry_run and (last_try or not sweep.retryable or sweep.unfinished_regions):

@@ -8,6 +8,7 @@ Workloads that predate wa-share are seeded here too, before anything of wa-share
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 
 from botocore.exceptions import ClientError
 
@@ -16,6 +17,8 @@ from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.scenario import ExistingWorkload, ScenarioError
 from wa_share_sandbox.summary import Coverage
+
+PREDATES_WA_SHARE = timedelta(days=30)
 
 
 def seed_existing(org: SimulatedOrganization, ids: Mapping[str, str], existing: tuple[ExistingWorkload, ...]) -> None:
@@ -30,6 +33,9 @@ def seed_existing(org: SimulatedOrganization, ids: Mapping[str, str], existing: 
 def _seed(org: SimulatedOrganization, ids: Mapping[str, str], workload: ExistingWorkload) -> None:
     owner = ids[workload.account]
     workload_id = create_workload(org, owner, workload.region, workload.name)
+    backend = wab.get_backend(owner, workload.region)
+    with wab.LOCK:  # it predates wa-share: last updated long before the forwarders existed
+        backend.workloads[workload_id].updated_at = datetime.now(UTC) - PREDATES_WA_SHARE
     client = org.client(owner, "wellarchitected", workload.region)
     for number, share in enumerate(workload.shares):
         share_id = client.create_workload_share(

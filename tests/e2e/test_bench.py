@@ -23,7 +23,7 @@ def test_the_benchmark_runs_and_compares_equal_work(capsys: pytest.CaptureFixtur
     assert all(row.endswith("| 2 |") for row in rows)  # every run left both workloads shared
     assert "| 900 s | 1 | 0 |" in out  # the huge account's table: one invocation, no split
     assert out.rstrip().splitlines()[-1].startswith("load average")
-    reviews_side = "sts:AssumeRole 1, wellarchitected:ListShareInvitations 1, wellarchitected:ListWorkloads 1"
+    reviews_side = "sts:AssumeRole 1, wellarchitected:ListWorkloads 1"
     assert f"ec2:DescribeRegions 1, organizations:ListAccounts 2, sqs:SendMessageBatch 3, {reviews_side} | 25 |" in out
     assert "| 4 of 4 |" in out
     assert os.environ.get("MOTO_EC2_LOAD_DEFAULT_AMIS") == amis  # the simulator is put back as it was

@@ -39,6 +39,8 @@ class Recording:
     requests: list[SignedRequest] = field(default_factory=list)
     # access key ID of a session -> access key ID of the caller whose sts:AssumeRole obtained it
     issuers: dict[str, str] = field(default_factory=dict)
+    # access key ID of a session -> the sts:AssumeRole parameters that obtained it (a session policy, say)
+    session_requests: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 class RequestLog:
@@ -81,6 +83,7 @@ class RequestLog:
         with self._lock:
             for recording in self._active:
                 recording.issuers[str(issued["AccessKeyId"])] = str(context[_SIGNED_BY])
+                recording.session_requests[str(issued["AccessKeyId"])] = dict(context.get(_PARAMS, {}))
 
 
 REQUESTS = RequestLog()

@@ -21,7 +21,6 @@ from tests.templates.test_templates import (
 
 # Each conditional grant of the member role: (condition, Sid, the parameter and value that turn it on).
 MEMBER_FEATURE_GRANTS = [
-    ("ReviewsSideReadOn", "ReadPendingSharesOfReviewsAccount", "ReviewsSideRead", "true"),
     ("PermissionDriftEnforced", "EnforceSharePermission", "PermissionDriftPolicy", "enforce"),
     ("ReadsWorkloadNames", "ReadWorkloadNames", "Announcements", "true"),
     ("OrganizationSharingOn", "EnableOrganizationSharing", "OrganizationSharing", "true"),

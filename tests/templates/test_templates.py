@@ -274,7 +274,7 @@ def test_member_role_trusts_exactly_the_central_roles_that_assume_it() -> None:
     assert assumers == {
         prefix + "${CentralRolePrefix}-share-function",
         prefix + "${CentralRolePrefix}-sweep-worker",
-        prefix + "${CentralRolePrefix}-sweep-planner",  # reads the reviews side (ListWorkloads, ListShareInvitations)
+        prefix + "${CentralRolePrefix}-sweep-planner",  # reads the reviews side (DescribeRegions, ListWorkloads)
     }
 
 
@@ -314,7 +314,6 @@ def test_member_role_grants_the_calls_the_code_makes_on_this_accounts_workloads_
     forwarding_rule = {"Fn::Sub": f"arn:${{AWS::Partition}}:events:*:${{AWS::AccountId}}:rule/{rule_name}"}
     assert granted == {
         "wellarchitected:ListWorkloads": "*",
-        "wellarchitected:ListShareInvitations": "*",  # a reviews account's pending shares (the sweep planner)
         "wellarchitected:ListWorkloadShares": own_workloads,
         "wellarchitected:CreateWorkloadShare": own_workloads,
         "wellarchitected:UpdateWorkloadShare": own_workloads,  # drift policy "enforce" only (conditional)

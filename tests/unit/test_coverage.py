@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wa_share.coverage import COVERAGE_OF_OUTCOME, UNSHARED_METRIC_OF_REASON, Coverage, sweep_coverage
 from wa_share.sharing import Outcome, ShareResult
-from wa_share.sweep import AccountSweep, Failure
+from wa_share.sweep import SEEN_BY_REVIEWS, AccountSweep, Failure
 
 WORKLOAD = "8cdcdf7add10b181fdd3f686dacffdac"
 REVIEWS = "734073377987"
@@ -51,3 +51,16 @@ def test_transient_failures_wait_for_the_last_try() -> None:
     coverage = sweep_coverage(sweep_with([Outcome.ALREADY_SHARED], [THROTTLED, DENIED]), last_try=False)
     assert [miss.reason for miss in coverage.misses] == [Coverage.PERMANENT_FAILURE]
     assert (coverage.eligible, coverage.unshared) == (2, 1)
+
+
+def test_coverage_tells_what_the_reviews_side_showed_apart_from_what_was_verified_tonight() -> None:
+    seen = ShareResult(WORKLOAD, REVIEWS, Outcome.ALREADY_SHARED, reason=SEEN_BY_REVIEWS)
+    listed = ShareResult("0" * 32, REVIEWS, Outcome.ALREADY_SHARED, reason="live share")
+    created = ShareResult("1" * 32, REVIEWS, Outcome.CREATED, reason="no share")
+    sweep = AccountSweep("sweep", "111122223333", dry_run=False, results=[seen, listed, created])
+    summary = sweep_coverage(sweep, last_try=False).summary()
+    assert (summary["live_shared"], summary["live_shared_verified"], summary["live_shared_seen_by_reviews"]) == (
+        3,
+        2,
+        1,
+    )

@@ -18,7 +18,15 @@ from wa_share_sandbox.wellarchitected.faults import (
     set_cloudtrail_filter,
     set_response_elements_style,
 )
-from wa_share_sandbox.wellarchitected.lifecycle import Lifecycle, configure_lifecycle, every_lifecycle, reset_lifecycle
+from wa_share_sandbox.wellarchitected.lifecycle import (
+    Lifecycle,
+    ReviewsSideView,
+    configure_lifecycle,
+    configure_reviews_side_view,
+    every_lifecycle,
+    every_reviews_side_view,
+    reset_lifecycle,
+)
 from wa_share_sandbox.wellarchitected.models import (
     LIVE_STATUSES,
     LOCK,
@@ -37,13 +45,16 @@ __all__ = [
     "SHARE_QUOTA",
     "WORKLOAD_QUOTA",
     "Lifecycle",
+    "ReviewsSideView",
     "Share",
     "WellArchitectedBackend",
     "Workload",
     "configure_faults",
     "configure_lifecycle",
     "configure_request_faults",
+    "configure_reviews_side_view",
     "every_lifecycle",
+    "every_reviews_side_view",
     "get_backend",
     "install",
     "reset_faults",

@@ -35,7 +35,20 @@ class Lifecycle:
         return "+".join(short[f.name] for f in fields(self) if getattr(self, f.name)) or "none"
 
 
+@dataclass(frozen=True)
+class ReviewsSideView:
+    """What the recipient sees, where AWS does not document it. Apart from ``Lifecycle``: only the tests that
+    read the reviews side (the sweep planner's) depend on it, and they run under every setting."""
+
+    # An invitation whose share EXPIRED stays in the recipient's ListShareInvitations (else it leaves at once).
+    expired_invitation_listed: bool = False
+
+    def label(self) -> str:
+        return "expired-invitation-listed" if self.expired_invitation_listed else "expired-invitation-leaves"
+
+
 _current = [Lifecycle()]
+_view = [ReviewsSideView()]
 
 
 def current() -> Lifecycle:
@@ -50,6 +63,25 @@ def configure_lifecycle(lifecycle: Lifecycle | None = None, **switches: bool) ->
 
 def reset_lifecycle() -> None:
     _current[0] = Lifecycle()
+    _view[0] = ReviewsSideView()
+
+
+def reviews_side_view() -> ReviewsSideView:
+    return _view[0]
+
+
+def configure_reviews_side_view(view: ReviewsSideView) -> ReviewsSideView:
+    _view[0] = view
+    return view
+
+
+def every_reviews_side_view() -> list[ReviewsSideView]:
+    return [ReviewsSideView(expired_invitation_listed=listed) for listed in (False, True)]
+
+
+def invitation_stays_listed(status: str) -> bool:
+    """Whether the recipient still lists the invitation of a share that left PENDING for `status`."""
+    return status == "EXPIRED" and _view[0].expired_invitation_listed
 
 
 def every_lifecycle() -> list[Lifecycle]:

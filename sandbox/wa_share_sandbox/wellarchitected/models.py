@@ -183,7 +183,7 @@ class WellArchitectedBackend(BaseBackend):  # the WA state of one account in one
         if recipient is not None and share.share_invitation_id is not None:
             if status == "PENDING":
                 recipient.invitations[share.share_invitation_id] = share
-            else:
+            elif not lifecycle.invitation_stays_listed(status):
                 recipient.invitations.pop(share.share_invitation_id, None)
 
     def _drop_share(self, share: Share) -> None:
@@ -261,6 +261,8 @@ class WellArchitectedBackend(BaseBackend):  # the WA state of one account in one
         _check_id(share_invitation_id, "ShareInvitationId")
         if (share := self.invitations.get(share_invitation_id)) is None:
             raise ResourceNotFoundException("Share invitation not found", share_invitation_id, "SHARE")
+        if share.status != "PENDING":  # still listed after it expired (a lifecycle switch): not answerable
+            raise ValidationException(f"Share invitation {share_invitation_id} is {share.status}", Reason="OTHER")
         self._set_status(share, "ACCEPTED" if action == "ACCEPT" else "REJECTED")
         return share
 

@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 
 import sweep_worker
+from tests.support.fixtures import REGIONS
 from wa_share.observability import logger
-from wa_share_sandbox.deployment import Deployment
+from wa_share_sandbox.deployment import Deployment, deploy
+from wa_share_sandbox.iam_trust import install_trust_checks
+from wa_share_sandbox.organization import SimulatedOrganization
 from wa_share_sandbox.runner import FunctionRunner
 
 
@@ -42,3 +45,17 @@ def log_records() -> Iterator[Callable[[str], list[dict[str, Any]]]]:
 
     yield lines
     logging.getLogger(logger.name).removeHandler(handler)
+
+
+@pytest.fixture
+def probed(org: SimulatedOrganization) -> Deployment:
+    """A deployment with the scheduled probe (Probe=scheduled): the automation account is the probe account."""
+    deployed = deploy(org, REGIONS, overrides={"Probe": "scheduled"})
+    install_trust_checks()
+    return deployed
+
+
+@pytest.fixture
+def logs() -> io.StringIO:
+    """The functions' output (logs and EMF metrics), for a FunctionRunner's log_stream."""
+    return io.StringIO()

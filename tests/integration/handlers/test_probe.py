@@ -17,28 +17,14 @@ import pytest
 
 import probe_function
 from tests.support.factories import lambda_context, scheduled_event
-from tests.support.fixtures import REGIONS
 from wa_share.probe import PROBE_PREFIX, PROBE_TAG_KEY, ProbeRule, created_at, probe_name
 from wa_share_sandbox import wellarchitected as wab
-from wa_share_sandbox.deployment import Deployment, deploy
-from wa_share_sandbox.iam_trust import install_trust_checks
+from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import METER
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner, Invocation
 
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture
-def probed(org: SimulatedOrganization) -> Deployment:
-    deployed = deploy(org, REGIONS, overrides={"Probe": "scheduled"})
-    install_trust_checks()
-    return deployed
-
-
-@pytest.fixture
-def logs() -> io.StringIO:
-    return io.StringIO()
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.support.request_log import install_request_log
+from wa_share.reviews_side import REVIEWS_SIDE_SCOPE
 from wa_share.work_items import parse_work_item
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import METER
@@ -84,3 +86,30 @@ def test_anything_but_the_schedule_event_is_refused_naming_the_field_before_any_
         assert field in invocation.error, name
         assert invocation.calls == 0, name
     assert queued(org, deployment) == []
+
+
+WEDNESDAY = SCHEDULE | {"id": "3e7a1f0c-1b8e-4c55-9d7e-0c4f5a9b2d11", "time": "2026-01-07T03:00:00Z"}
+
+
+def test_the_planner_reads_the_reviews_side_through_a_session_policy_of_exactly_its_calls(
+    org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner
+) -> None:
+    """The member role may also create, update and delete shares: the planner's sessions may only list."""
+    requests = install_request_log()
+    with requests.recording() as recording:
+        invocation = runner.invoke("planner", WEDNESDAY)
+    assert invocation.error is None, invocation.error
+    assert invocation.result["full_sweep"] is False  # a night that reads the reviews side
+    sessions = {
+        key: params for key, params in recording.session_requests.items() if "role/wa-share-member" in params["RoleArn"]
+    }
+    assert [params["RoleArn"].split(":")[4] for params in sessions.values()] == [org.reviews]  # once, there only
+    [(key, params)] = sessions.items()
+    policy = json.loads(params["Policy"])
+    [statement] = policy["Statement"]
+    assert (statement["Effect"], statement["Resource"]) == ("Allow", "*")  # both actions take only "*"
+    assert set(policy) == {"Version", "Statement"}
+    assert set(statement) == {"Sid", "Effect", "Action", "Resource"}  # no NotAction, no Condition to widen it
+    made = {f"{request.service}:{request.operation}" for request in recording.requests if request.access_key_id == key}
+    assert made == set(statement["Action"]) == set(REVIEWS_SIDE_SCOPE.actions)
+    assert made == {"ec2:DescribeRegions", "wellarchitected:ListWorkloads"}

@@ -16,18 +16,18 @@ from tests.support.iam_actions import uses
 
 # The member role's statements that exist only with a feature on, by configuration.
 CONDITIONAL = {"EnforceSharePermission", "ReadWorkloadNames", "EnableOrganizationSharing"}
-CONDITIONAL |= {"CreateWellArchitectedServiceLinkedRole", "ReadPendingSharesOfReviewsAccount"}
+CONDITIONAL |= {"CreateWellArchitectedServiceLinkedRole"}
 EXPECTED = {
     "every feature": {"EnforceSharePermission", "ReadWorkloadNames"},
     # In every configuration the share function reads the names of the automation account's new workloads
     # (is it a probe?): GetWorkload in that account's member role.
-    "defaults": {"ReadWorkloadNames", "ReadPendingSharesOfReviewsAccount"},
+    "defaults": {"ReadWorkloadNames"},
     "organization sharing": {
         "EnableOrganizationSharing",
         "CreateWellArchitectedServiceLinkedRole",
         "ReadWorkloadNames",
     },
-    "probe alone": {"ReadWorkloadNames", "ReadPendingSharesOfReviewsAccount"},
+    "probe alone": {"ReadWorkloadNames"},
 }
 
 
