@@ -57,8 +57,10 @@ def test_the_installation_backfill_is_reported_not_alarmed(org: SimulatedOrganiz
     assert sums["SharesMadeSweep"] == 4
     assert sums["SharedBeforeForwarder"] == 4
     assert sums.get("MissedByRealtime", 0) == 0
-    # One read of the forwarder's age per account and region where the sweep created a share.
-    assert METER.snapshot()["sqs:GetQueueAttributes"] - queue_reads == 4
+    # One read of the forwarder's age per account and region where the sweep created a share, beside the
+    # nightly depth read of every swept account and region's dead-letter queue.
+    depth_reads = len(org.accounts) * len(REGIONS)
+    assert METER.snapshot()["sqs:GetQueueAttributes"] - queue_reads == 4 + depth_reads
 
 
 def test_an_account_that_just_joined_is_a_backfill(org: SimulatedOrganization) -> None:
