@@ -1,0 +1,212 @@
+"""Identity policies for the simulator: moto answers every call, real AWS asks the caller's policies first.
+
+With `install_identity_checks()` (install_trust_checks() turns it on with the trust and bus checks), every
+call made with a session of a governed role (the roles the sandbox deploys from our templates: `govern`)
+is evaluated before moto serves it: the IAM action, each resource ARN built from the request
+(iam_requests.py), the condition keys (iam_context.py), the role's inline and attached policies as the
+simulated account holds them, and the session policy the session was issued with (AssumeRole's Policy).
+A call not allowed fails with the service's access-denied error (iam_denial.py); so does a call whose
+parameters cannot be read. Calls with any other credentials (the harness, an operator) are not evaluated.
+
+Tag-on-create (whether CreateWorkload with Tags also needs wellarchitected:TagResource) is not settled by
+AWS's documentation: `Authorization` switches it, and the tests that depend on it run under each answer.
+Listeners (tests) see every check with its decision and the statements that allowed it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from moto.core.responses import BaseResponse
+from moto.core.utils import get_service_model
+from moto.iam.models import iam_backends
+from moto.sts.models import sts_backends
+
+from wa_share_sandbox.iam_context import condition_context
+from wa_share_sandbox.iam_denial import denial_message, denial_response
+from wa_share_sandbox.iam_policy import Decision, Policy, Request, evaluate
+from wa_share_sandbox.iam_requests import (
+    NO_PERMISSION_NEEDED,
+    ApiRequest,
+    account_of,
+    iam_action,
+    implied_checks,
+    resources_of,
+)
+from wa_share_sandbox.iam_request_params import MotoRequest, parsed_request
+
+
+@dataclass(frozen=True)
+class Authorization:
+    # CreateWorkload with Tags is also authorized as wellarchitected:TagResource on the new workload (as many
+    # AWS services do for tag-on-create); else the CreateWorkload grant and its tag conditions alone decide.
+    tag_on_create_needs_tag_resource: bool = True
+
+    def label(self) -> str:
+        return "tag-on-create-needs-TagResource" if self.tag_on_create_needs_tag_resource else "create-alone"
+
+
+_current = [Authorization()]
+
+
+def current_authorization() -> Authorization:
+    return _current[0]
+
+
+def configure_authorization(authorization: Authorization | None = None, **switches: bool) -> Authorization:
+    _current[0] = replace(authorization or _current[0], **switches)
+    return _current[0]
+
+
+def reset_authorization() -> None:
+    _current[0] = Authorization()
+
+
+def every_authorization() -> list[Authorization]:
+    assert [f.name for f in fields(Authorization)] == ["tag_on_create_needs_tag_resource"]
+    return [Authorization(tag_on_create_needs_tag_resource=value) for value in (False, True)]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One authorization: `role_arn` (through session `caller_arn`) asked for `action` on `resource`."""
+
+    role_arn: str
+    caller_arn: str
+    action: str
+    resource: str
+    decision: Decision
+    implied: bool = False  # checked on the caller's behalf inside another call
+
+
+_GOVERNED: set[str] = set()
+_LISTENERS: list[Callable[[Check], None]] = []
+_ORIGINAL: dict[str, Callable[..., Any]] = {}
+
+
+def govern(role_arn: str) -> None:
+    """Evaluate the policies of every session of this role from now on (a role our templates deploy)."""
+    _GOVERNED.add(role_arn)
+
+
+def is_governed(role_arn: str) -> bool:
+    return role_arn in _GOVERNED
+
+
+@contextmanager
+def listening(listener: Callable[[Check], None]) -> Iterator[None]:
+    _LISTENERS.append(listener)
+    try:
+        yield
+    finally:
+        _LISTENERS.remove(listener)
+
+
+def role_policies(role_arn: str) -> list[Policy]:
+    """The role's inline and attached policies, as the simulated account holds them."""
+    name = role_arn.rsplit("/", 1)[-1]
+    iam = iam_backends[account_of(role_arn)]["global"]
+    role = next((role for role in iam.get_roles() if role.name == name), None)
+    if role is None:
+        return []
+    policies = [Policy.parse(f"{name}/{key}", document) for key, document in role.policies.items()]
+    for arn, managed in role.managed_policies.items():
+        policies.append(Policy.parse(arn, managed.document))
+    return policies
+
+
+def authorize_role(
+    role_arn: str, caller_arn: str, session_policy: Policy | None, action: str, resources: list[str], request: ApiRequest
+) -> list[Check]:
+    """Evaluate `action` on each resource for a session of a role; every check goes to the listeners."""
+    identity = role_policies(role_arn)
+    checks = []
+    for resource in resources:
+        context = condition_context(request, action, resource, role_arn)
+        decision = evaluate(identity, session_policy, Request(action, resource, context))
+        checks.append(Check(role_arn, caller_arn, action, resource, decision))
+    return checks
+
+
+def _session(access_key: str, account: str) -> Any:
+    for backend in sts_backends[account].values():
+        assumed = backend.get_assumed_role_from_access_key(access_key)
+        if assumed is not None:
+            return assumed
+    return None
+
+
+def checks_of(request: MotoRequest, access_key: str, account: str) -> list[Check]:
+    """Every check a call needs (none for an ungoverned caller)."""
+    session = _session(access_key, account)
+    if session is None or not is_governed(str(session.role_arn)):
+        return []
+    role_arn, caller_arn = str(session.role_arn), str(session.arn)
+    session_policy = Policy.parse("session", session.policy) if session.policy else None
+    action = iam_action(request.service, request.operation)
+    if action in NO_PERMISSION_NEEDED:
+        return []
+    resources = resources_of(request, action, account) if request.readable else None
+    if resources is None:
+        reason = "(the sandbox cannot build this request's resource: teach iam_requests.resources_of)"
+        return [Check(role_arn, caller_arn, action, "?", Decision(False, reason))]
+    checks = authorize_role(role_arn, caller_arn, session_policy, action, resources, request)
+    tag_on_create = current_authorization().tag_on_create_needs_tag_resource
+    for implied, resource in implied_checks(request, action, account, tag_on_create=tag_on_create):
+        found = authorize_role(role_arn, caller_arn, session_policy, implied, [resource], request)
+        checks.extend(replace(check, implied=True) for check in found)
+    return checks
+
+
+def announce(checks: list[Check]) -> None:
+    for listener in list(_LISTENERS):
+        for check in checks:
+            listener(check)
+
+
+def _call_action(self: BaseResponse) -> Any:
+    access_key, account = self.get_access_key(), self.get_current_account()
+    if _session(access_key, account) is not None:
+        request = parsed_request(self)
+        checks = checks_of(request, access_key, account)
+        announce(checks)
+        denied = next((check for check in checks if not check.decision.allowed), None)
+        if denied is not None:
+            return _denied(self, denied)
+    return _ORIGINAL["call_action"](self)
+
+
+def _denied(self: BaseResponse, check: Check) -> Any:
+    model = get_service_model(self.boto3_service_name)
+    message = denial_message(check.caller_arn, check.action, check.resource, check.decision.reason)
+    query_compatible = "awsQueryCompatible" in model.metadata
+    protocol = "json"
+    with suppress(Exception):
+        protocol = self.determine_response_protocol(model)
+    status, headers, body = denial_response(
+        check.action.split(":")[0], protocol, message, query_compatible=query_compatible
+    )
+    return status, headers | dict(self.response_headers), body
+
+
+def install_identity_checks() -> None:
+    if "call_action" in _ORIGINAL:
+        return
+    _ORIGINAL["call_action"] = BaseResponse.call_action
+    BaseResponse.call_action = _call_action  # type: ignore[method-assign]
+
+
+def uninstall_identity_checks() -> None:
+    original = _ORIGINAL.pop("call_action", None)
+    if original is not None:
+        BaseResponse.call_action = original  # type: ignore[method-assign]
+
+
+def describe(check: Check) -> str:
+    """A line for logs and reports."""
+    verdict = "allowed by " + json.dumps([grant.sid for grant in check.decision.allowing]) if check.decision.allowed else "DENIED"
+    return f"{check.role_arn} {check.action} {check.resource}: {verdict}"
