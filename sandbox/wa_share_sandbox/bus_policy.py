@@ -23,7 +23,7 @@ from moto.events.responses import EventsHandler
 from moto.events.utils import EventTemplateParser
 from moto.sqs.models import sqs_backends
 
-from wa_share_sandbox.iam_identity import announce, authorize_role, is_governed
+from wa_share_sandbox.iam_identity import Caller, announce, authorize_role, is_governed
 from wa_share_sandbox.iam_request_params import MotoRequest
 from wa_share_sandbox.iam_trust import caller_of, org_of
 
@@ -148,8 +148,8 @@ def _role_may_put(delivery: Delivery, bus_arn: str) -> bool:
         return True
     entry = {"Source": delivery.source, "DetailType": delivery.detail_type, "EventBusName": bus_arn}
     request = MotoRequest("events", bus_arn.split(":")[3], "PutEvents", {"Entries": [entry]})
-    delivering = f"arn:aws:sts::{delivery.principal_account}:assumed-role/{delivery.principal_arn.rsplit('/', 1)[-1]}"
-    checks = authorize_role(delivery.principal_arn, delivering, None, "events:PutEvents", [bus_arn], request)
+    session = f"arn:aws:sts::{delivery.principal_account}:assumed-role/{delivery.principal_arn.rsplit('/', 1)[-1]}"
+    checks = authorize_role(Caller(delivery.principal_arn, session), "events:PutEvents", [bus_arn], request)
     announce(checks)
     return all(check.decision.allowed for check in checks)
 

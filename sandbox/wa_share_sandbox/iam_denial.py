@@ -44,6 +44,7 @@ def denial_response(prefix: str, protocol: str, message: str, *, query_compatibl
     headers["Content-Type"] = "text/xml"
     error = f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
     if protocol == "ec2":
-        return status, headers, f"<Response><Errors><Error>{error}</Error></Errors><RequestID>{request_id}</RequestID></Response>"
-    body = f"<ErrorResponse><Error><Type>Sender</Type>{error}</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
-    return status, headers, body
+        body = f"<Response><Errors><Error>{error}</Error></Errors><RequestID>{request_id}</RequestID></Response>"
+        return status, headers, body
+    error = f"<Type>Sender</Type>{error}"
+    return status, headers, f"<ErrorResponse><Error>{error}</Error><RequestId>{request_id}</RequestId></ErrorResponse>"

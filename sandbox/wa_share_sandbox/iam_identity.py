@@ -15,7 +15,6 @@ Listeners (tests) see every check with its decision and the statements that allo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields, replace
@@ -29,6 +28,7 @@ from moto.sts.models import sts_backends
 from wa_share_sandbox.iam_context import condition_context
 from wa_share_sandbox.iam_denial import denial_message, denial_response
 from wa_share_sandbox.iam_policy import Decision, Policy, Request, evaluate
+from wa_share_sandbox.iam_request_params import MotoRequest, parsed_request
 from wa_share_sandbox.iam_requests import (
     NO_PERMISSION_NEEDED,
     ApiRequest,
@@ -37,7 +37,6 @@ from wa_share_sandbox.iam_requests import (
     implied_checks,
     resources_of,
 )
-from wa_share_sandbox.iam_request_params import MotoRequest, parsed_request
 
 
 @dataclass(frozen=True)
@@ -67,8 +66,18 @@ def reset_authorization() -> None:
 
 
 def every_authorization() -> list[Authorization]:
-    assert [f.name for f in fields(Authorization)] == ["tag_on_create_needs_tag_resource"]
-    return [Authorization(tag_on_create_needs_tag_resource=value) for value in (False, True)]
+    """Both answers of every switch (one switch today)."""
+    names = [f.name for f in fields(Authorization)]
+    return [Authorization(**dict.fromkeys(names, value)) for value in (False, True)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A session of a role: the role, the session's ARN (what AWS names in a denial), its session policy."""
+
+    role_arn: str
+    session_arn: str
+    session_policy: Policy | None = None
 
 
 @dataclass(frozen=True)
@@ -115,20 +124,19 @@ def role_policies(role_arn: str) -> list[Policy]:
         return []
     policies = [Policy.parse(f"{name}/{key}", document) for key, document in role.policies.items()]
     for arn, managed in role.managed_policies.items():
-        policies.append(Policy.parse(arn, managed.document))
+        default = next(version for version in managed.versions if version.is_default_version)
+        policies.append(Policy.parse(arn, default.document))
     return policies
 
 
-def authorize_role(
-    role_arn: str, caller_arn: str, session_policy: Policy | None, action: str, resources: list[str], request: ApiRequest
-) -> list[Check]:
-    """Evaluate `action` on each resource for a session of a role; every check goes to the listeners."""
-    identity = role_policies(role_arn)
+def authorize_role(caller: Caller, action: str, resources: list[str], request: ApiRequest) -> list[Check]:
+    """Evaluate `action` on each resource for a session of a role."""
+    identity = role_policies(caller.role_arn)
     checks = []
     for resource in resources:
-        context = condition_context(request, action, resource, role_arn)
-        decision = evaluate(identity, session_policy, Request(action, resource, context))
-        checks.append(Check(role_arn, caller_arn, action, resource, decision))
+        context = condition_context(request, action, resource, caller.role_arn)
+        decision = evaluate(identity, caller.session_policy, Request(action, resource, context))
+        checks.append(Check(caller.role_arn, caller.session_arn, action, resource, decision))
     return checks
 
 
@@ -145,19 +153,19 @@ def checks_of(request: MotoRequest, access_key: str, account: str) -> list[Check
     session = _session(access_key, account)
     if session is None or not is_governed(str(session.role_arn)):
         return []
-    role_arn, caller_arn = str(session.role_arn), str(session.arn)
     session_policy = Policy.parse("session", session.policy) if session.policy else None
+    caller = Caller(str(session.role_arn), str(session.arn), session_policy)
     action = iam_action(request.service, request.operation)
     if action in NO_PERMISSION_NEEDED:
         return []
     resources = resources_of(request, action, account) if request.readable else None
     if resources is None:
         reason = "(the sandbox cannot build this request's resource: teach iam_requests.resources_of)"
-        return [Check(role_arn, caller_arn, action, "?", Decision(False, reason))]
-    checks = authorize_role(role_arn, caller_arn, session_policy, action, resources, request)
+        return [Check(caller.role_arn, caller.session_arn, action, "?", Decision(False, reason))]
+    checks = authorize_role(caller, action, resources, request)
     tag_on_create = current_authorization().tag_on_create_needs_tag_resource
     for implied, resource in implied_checks(request, action, account, tag_on_create=tag_on_create):
-        found = authorize_role(role_arn, caller_arn, session_policy, implied, [resource], request)
+        found = authorize_role(caller, implied, [resource], request)
         checks.extend(replace(check, implied=True) for check in found)
     return checks
 
@@ -204,9 +212,3 @@ def uninstall_identity_checks() -> None:
     original = _ORIGINAL.pop("call_action", None)
     if original is not None:
         BaseResponse.call_action = original  # type: ignore[method-assign]
-
-
-def describe(check: Check) -> str:
-    """A line for logs and reports."""
-    verdict = "allowed by " + json.dumps([grant.sid for grant in check.decision.allowing]) if check.decision.allowed else "DENIED"
-    return f"{check.role_arn} {check.action} {check.resource}: {verdict}"

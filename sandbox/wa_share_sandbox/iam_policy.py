@@ -85,7 +85,7 @@ def _listed(value: Any) -> list[Any]:
 
 def statements(policy: Policy) -> list[tuple[Grant, Mapping[str, Any]]]:
     """The policy's statements (moto's CloudFormation leaves AWS::NoValue as null in lists: skipped)."""
-    found = []
+    found: list[tuple[Grant, Mapping[str, Any]]] = []
     for index, raw in enumerate(_listed(policy.document.get("Statement", []))):
         if isinstance(raw, dict):
             found.append((Grant(policy.name, index, str(raw.get("Sid", ""))), raw))

@@ -16,6 +16,7 @@ from typing import Any
 from tests.support.iam_actions import UNSCOPABLE_ACTIONS, Use, account_of
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_sandbox.deployment import STACK_NAME, Deployment
+from wa_share_sandbox.iam_requests import service_of_linked_role
 from wa_share_sandbox.organization import HOME_REGION
 from wa_share_sandbox.resolver import Resolver
 
@@ -237,12 +238,6 @@ def _actual(key: str, use: Use, org_of: OrgOf) -> str | None:
     if key == "iam:AWSServiceName" and use.action == "iam:CreateServiceLinkedRole":
         return service_of_linked_role(use.resource)
     raise AssertionError(f"condition key {key} is not evaluated by the least-privilege test")
-
-
-def service_of_linked_role(arn: str) -> str | None:
-    """ "wellarchitected.amazonaws.com" from arn:aws:iam::111122223333:role/aws-service-role/<service>/<name>."""
-    parts = arn.split(":", 5)[-1].split("/")
-    return parts[2] if len(parts) == 4 and parts[:2] == ["role", "aws-service-role"] else None
 
 
 def granting(role: RolePolicy, use: Use, org_of: OrgOf) -> list[int]:
