@@ -1,6 +1,8 @@
 """The live probe on the sandbox: the real probe and share functions, the real templates (Probe=scheduled).
 
-A probe is created by the probe function in the automation account, travels the real-time path like any
+Every test runs under each answer to tag-on-create (does CreateWorkload with Tags also need
+wellarchitected:TagResource?): the probe role is granted what works under both. A probe is created by the
+probe function in the automation account, travels the real-time path like any
 workload, is shared with its latency recorded, and is judged and deleted by the next run. Broken forwarding
 leaves a probe unshared: the next run counts it (ProbeNotShared) and deletes it. Workloads that only look
 like probes are left alone, by the probe run and by the share path's bookkeeping alike.
@@ -21,6 +23,7 @@ from tests.support.fixtures import REGIONS
 from wa_share.probe import PROBE_PREFIX, PROBE_TAG_KEY, ProbeRule, created_at, probe_name
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy
+from wa_share_sandbox.iam_identity import configure_authorization, every_authorization
 from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.metering import METER
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
@@ -29,8 +32,10 @@ from wa_share_sandbox.runner import FunctionRunner, Invocation
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture
-def probed(org: SimulatedOrganization) -> Deployment:
+@pytest.fixture(params=every_authorization(), ids=lambda authorization: authorization.label())
+def probed(org: SimulatedOrganization, request: pytest.FixtureRequest) -> Deployment:
+    """Under each answer to whether tag-on-create also needs wellarchitected:TagResource (undocumented)."""
+    configure_authorization(request.param)
     deployed = deploy(org, REGIONS, overrides={"Probe": "scheduled"})
     install_trust_checks()
     return deployed
