@@ -7,15 +7,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.support.factories import create_workload_event
-from tests.support.grant_support import recorded_checks
 from tests.support.fixtures import REGIONS
+from tests.support.grant_support import recorded_checks
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_identity import configure_authorization, role_policies
 from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.lambda_shapes import scheduled_event
-from wa_share_sandbox.organization import SimulatedOrganization, create_workload
+from wa_share_sandbox.organization import SimulatedOrganization, boto3_session, create_workload
 from wa_share_sandbox.runner import FunctionRunner, Invocation
 
 
@@ -113,3 +114,29 @@ def test_removing_one_grant_denies_the_call_that_needs_it(
     outcome = f"{invocation.error} {json.dumps(invocation.result)}"
     # The path failed (raised, or reported the failure): never a success on a denied call.
     assert (invocation.error is not None or "failed" in outcome or "error" in outcome.lower()) == removed, outcome
+
+
+def test_a_denied_call_fails_as_aws_answers_it(org: SimulatedOrganization, probe_deployment: Deployment) -> None:
+    """Well-Architected: AccessDeniedException, HTTP 403, "User: <session> is not authorized to perform: ..."."""
+    share_function = boto3_session(probe_deployment.function_credentials["share"])
+    issued = share_function.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{org.members[0]}:role/wa-share-member", RoleSessionName="sample"
+    )["Credentials"]
+    member = boto3_session(
+        {
+            "aws_access_key_id": issued["AccessKeyId"],
+            "aws_secret_access_key": issued["SecretAccessKey"],
+            "aws_session_token": issued["SessionToken"],
+        },
+        REGIONS[0],
+    )
+    with pytest.raises(ClientError) as denied:
+        member.client("wellarchitected").get_workload(WorkloadId="a" * 32)  # not granted in a member account
+    error = denied.value.response
+    assert error["Error"]["Code"] == "AccessDeniedException"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert error["Error"]["Message"] == (
+        f"User: arn:aws:sts::{org.members[0]}:assumed-role/wa-share-member/sample is not authorized to perform:"
+        f" wellarchitected:GetWorkload on resource: arn:aws:wellarchitected:{REGIONS[0]}:{org.members[0]}:workload/"
+        f"{'a' * 32} because no identity-based policy allows the wellarchitected:GetWorkload action"
+    )
