@@ -16,7 +16,7 @@ from typing import Any
 from wa_share_cli.cfn_templates import event_pattern, load_template, templates_root
 from wa_share_sandbox.alarms import deploy_alarms
 from wa_share_sandbox.bus_policy import deliver_whole_envelopes
-from wa_share_sandbox.iam_identity import govern
+from wa_share_sandbox.function_policies import put_function_policies
 from wa_share_sandbox.member_stacks import create_member_stack
 from wa_share_sandbox.organization import HOME_REGION, SimulatedOrganization
 from wa_share_sandbox.resolver import Resolver
@@ -184,7 +184,7 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
     )
     _deploy_function_roles(deployment, resources, resolver)
     _deploy_announcement_topic(deployment, resources, resolver)
-    _put_function_policies(deployment, resources, resolver)
+    put_function_policies(deployment.org, FUNCTION_ROLES.values(), resources, resolver)
     _function_environments(deployment, template, resolver)
     _define_functions_and_topic(deployment, resolver)
     deploy_alarms(deployment.org, resources, resolver)
@@ -290,24 +290,3 @@ def _deploy_function_roles(deployment: Deployment, resources: dict[str, Any], re
         # What Lambda itself would hold when it runs the function as this role.
         deployment.function_credentials[function] = org.role_credentials(org.automation, role_name, function)
         resolver.define(logical_id, ref=role_name, arn=f"arn:aws:iam::{org.automation}:role/{role_name}")
-
-
-def _put_function_policies(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:
-    """The roles' inline policies, resolved as CloudFormation would; from now on each role's calls are
-    evaluated against them (iam_identity.py)."""
-    org = deployment.org
-    for logical_id, resource in resources.items():
-        if resource["Type"] == "AWS::Logs::LogGroup":
-            name = str(resolver.value(resource["Properties"]["LogGroupName"]))
-            resolver.define(logical_id, ref=name, arn=f"arn:aws:logs:{HOME_REGION}:{org.automation}:log-group:{name}:*")
-    iam = org.client(org.automation, "iam")
-    for logical_id in FUNCTION_ROLES.values():
-        if "Condition" in resources[logical_id] and not resolver.condition(resources[logical_id]["Condition"]):
-            continue
-        properties = resources[logical_id]["Properties"]
-        role_name = str(resolver.value(properties["RoleName"]))
-        for policy in resolver.value(properties.get("Policies", [])):
-            iam.put_role_policy(
-                RoleName=role_name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(policy["PolicyDocument"])
-            )
-        govern(f"arn:aws:iam::{org.automation}:role/{role_name}")

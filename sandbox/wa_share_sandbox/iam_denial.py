@@ -40,7 +40,7 @@ def denial_response(prefix: str, protocol: str, message: str, *, query_compatibl
         headers |= {"x-amzn-ErrorType": code, "Content-Type": "application/x-amz-json-1.0"}
         if query_compatible:
             headers["x-amzn-query-error"] = f"{code};Sender"
-        return status, headers, json.dumps({"__type": code, "message": message, "Message": message})
+        return status, headers, json.dumps({"__type": code, "code": code, "message": message})
     headers["Content-Type"] = "text/xml"
     error = f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
     if protocol == "ec2":

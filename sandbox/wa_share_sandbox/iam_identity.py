@@ -24,6 +24,7 @@ from moto.core.responses import BaseResponse
 from moto.core.utils import get_service_model
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
+from werkzeug.exceptions import HTTPException
 
 from wa_share_sandbox.iam_context import condition_context
 from wa_share_sandbox.iam_denial import denial_message, denial_response
@@ -92,18 +93,29 @@ class Check:
     implied: bool = False  # checked on the caller's behalf inside another call
 
 
-_GOVERNED: set[str] = set()
+_GOVERNED: set[str] = set()  # IAM's unique IDs of the governed roles: a recreated role (or moto reset) is new
 _LISTENERS: list[Callable[[Check], None]] = []
 _ORIGINAL: dict[str, Callable[..., Any]] = {}
+_ENABLED = [False]
+
+
+def _role(role_arn: str) -> Any:
+    name = role_arn.rsplit("/", 1)[-1]
+    iam = iam_backends[account_of(role_arn)]["global"]
+    return next((role for role in list(iam.roles.values()) if role.name == name), None)
 
 
 def govern(role_arn: str) -> None:
     """Evaluate the policies of every session of this role from now on (a role our templates deploy)."""
-    _GOVERNED.add(role_arn)
+    role = _role(role_arn)
+    if role is None:
+        raise ValueError(f"{role_arn}: no such role to govern")
+    _GOVERNED.add(str(role.id))
 
 
 def is_governed(role_arn: str) -> bool:
-    return role_arn in _GOVERNED
+    role = _role(role_arn)
+    return role is not None and str(role.id) in _GOVERNED
 
 
 @contextmanager
@@ -117,12 +129,10 @@ def listening(listener: Callable[[Check], None]) -> Iterator[None]:
 
 def role_policies(role_arn: str) -> list[Policy]:
     """The role's inline and attached policies, as the simulated account holds them."""
-    name = role_arn.rsplit("/", 1)[-1]
-    iam = iam_backends[account_of(role_arn)]["global"]
-    role = next((role for role in iam.get_roles() if role.name == name), None)
+    role = _role(role_arn)
     if role is None:
         return []
-    policies = [Policy.parse(f"{name}/{key}", document) for key, document in role.policies.items()]
+    policies = [Policy.parse(f"{role.name}/{key}", document) for key, document in role.policies.items()]
     for arn, managed in role.managed_policies.items():
         default = next(version for version in managed.versions if version.is_default_version)
         policies.append(Policy.parse(arn, default.document))
@@ -176,39 +186,46 @@ def announce(checks: list[Check]) -> None:
             listener(check)
 
 
-def _call_action(self: BaseResponse) -> Any:
+class _Denied(HTTPException):
+    """moto's call_action answers an HTTPException raised by its authorization hook with this body and status."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(description=body)
+        self.code = status
+
+
+def _authorize(self: BaseResponse, resource: str = "*") -> None:
     access_key, account = self.get_access_key(), self.get_current_account()
-    if _session(access_key, account) is not None:
-        request = parsed_request(self)
-        checks = checks_of(request, access_key, account)
+    if _ENABLED[0] and _session(access_key, account) is not None:
+        checks = checks_of(parsed_request(self), access_key, account)
         announce(checks)
         denied = next((check for check in checks if not check.decision.allowed), None)
         if denied is not None:
-            return _denied(self, denied)
-    return _ORIGINAL["call_action"](self)
+            raise _denied(self, denied)
+    _ORIGINAL["authorize"](self, resource)
 
 
-def _denied(self: BaseResponse, check: Check) -> Any:
+def _denied(self: BaseResponse, check: Check) -> _Denied:
     model = get_service_model(self.boto3_service_name)
     message = denial_message(check.caller_arn, check.action, check.resource, check.decision.reason)
     query_compatible = "awsQueryCompatible" in model.metadata
     protocol = "json"
     with suppress(Exception):
         protocol = self.determine_response_protocol(model)
-    status, headers, body = denial_response(
+    status, _headers, body = denial_response(
         check.action.split(":")[0], protocol, message, query_compatible=query_compatible
     )
-    return status, headers | dict(self.response_headers), body
+    return _Denied(status, body)
 
 
 def install_identity_checks() -> None:
-    if "call_action" in _ORIGINAL:
-        return
-    _ORIGINAL["call_action"] = BaseResponse.call_action
-    BaseResponse.call_action = _call_action  # type: ignore[method-assign]
+    """Turn the checks on. moto's authorization hook (BaseResponse._authenticate_and_authorize_normal_action,
+    which every call_action runs first) is wrapped once and stays wrapped behind an on/off flag."""
+    if "authorize" not in _ORIGINAL:
+        _ORIGINAL["authorize"] = BaseResponse._authenticate_and_authorize_normal_action
+        BaseResponse._authenticate_and_authorize_normal_action = _authorize  # type: ignore[assignment]
+    _ENABLED[0] = True
 
 
 def uninstall_identity_checks() -> None:
-    original = _ORIGINAL.pop("call_action", None)
-    if original is not None:
-        BaseResponse.call_action = original  # type: ignore[method-assign]
+    _ENABLED[0] = False
