@@ -2,7 +2,8 @@
 
 With `install_bus_policy_checks()`, an event that reaches a bus of another account, from a rule's target
 (the principal is the target's role, or the rule's account without one) or from PutEvents (the caller),
-is delivered only when the receiving bus's policy admits it, as in AWS. A rule target that is refused
+is delivered only when the receiving bus's policy admits it, and the target's role (one our templates
+deploy) allows events:PutEvents on that bus, as in AWS. A rule target that is refused
 sends the event to its DeadLetterConfig queue, as EventBridge does once delivery fails for good. Only the
 policy features our templates use are evaluated (StringEquals on aws:PrincipalOrgID; ArnLike/ArnEquals on
 aws:PrincipalArn; StringEquals and ForAllValues:StringEquals on events:source and events:detail-type); a
@@ -22,6 +23,8 @@ from moto.events.responses import EventsHandler
 from moto.events.utils import EventTemplateParser
 from moto.sqs.models import sqs_backends
 
+from wa_share_sandbox.iam_identity import Caller, announce, authorize_role, is_governed
+from wa_share_sandbox.iam_request_params import MotoRequest
 from wa_share_sandbox.iam_trust import caller_of, org_of
 
 _ORIGINAL: dict[str, Callable[..., Any]] = {}
@@ -128,7 +131,7 @@ def _send_to_targets(self: Rule, original_event: Any, transform_input: bool = Tr
         foreign = _foreign_bus(str(target["Arn"]), self.account_id)
         role = str(target.get("RoleArn") or f"arn:aws:iam::{self.account_id}:root")
         delivery = Delivery(role, self.account_id, str(original_event["source"]), str(original_event["detail-type"]))
-        if foreign is None or _admitted_at(foreign, delivery):
+        if foreign is None or (_admitted_at(foreign, delivery) and _role_may_put(delivery, str(target["Arn"]))):
             admitted.append(target)
         else:
             _dead_letter(self, target, original_event)
@@ -137,6 +140,18 @@ def _send_to_targets(self: Rule, original_event: Any, transform_input: bool = Tr
         _ORIGINAL["send_to_targets"](self, original_event, transform_input)
     finally:
         self.targets = kept
+
+
+def _role_may_put(delivery: Delivery, bus_arn: str) -> bool:
+    """The target's role (a governed one: our forwarder's) must allow events:PutEvents on the bus too."""
+    if not is_governed(delivery.principal_arn):
+        return True
+    entry = {"Source": delivery.source, "DetailType": delivery.detail_type, "EventBusName": bus_arn}
+    request = MotoRequest("events", bus_arn.split(":")[3], "PutEvents", {"Entries": [entry]})
+    session = f"arn:aws:sts::{delivery.principal_account}:assumed-role/{delivery.principal_arn.rsplit('/', 1)[-1]}"
+    checks = authorize_role(Caller(delivery.principal_arn, session), "events:PutEvents", [bus_arn], request)
+    announce(checks)
+    return all(check.decision.allowed for check in checks)
 
 
 def _dead_letter(rule: Rule, target: Mapping[str, Any], event: Any) -> None:

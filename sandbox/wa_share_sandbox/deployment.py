@@ -16,6 +16,7 @@ from typing import Any
 from wa_share_cli.cfn_templates import event_pattern, load_template, templates_root
 from wa_share_sandbox.alarms import deploy_alarms
 from wa_share_sandbox.bus_policy import deliver_whole_envelopes
+from wa_share_sandbox.function_policies import put_function_policies
 from wa_share_sandbox.member_paths import (
     MemberParameters,
     MemberPath,
@@ -187,6 +188,7 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
     )
     _deploy_function_roles(deployment, resources, resolver)
     _deploy_announcement_topic(deployment, resources, resolver)
+    put_function_policies(deployment.org, FUNCTION_ROLES.values(), resources, resolver)
     _function_environments(deployment, template, resolver)
     _define_functions_and_topic(deployment, resolver)
     deploy_alarms(deployment.org, resources, resolver)

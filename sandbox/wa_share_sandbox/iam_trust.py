@@ -4,8 +4,9 @@ With `install_trust_checks()`, AssumeRole into a role that does not exist, or wh
 not admit the caller, fails with AccessDenied, as in AWS. Only the trust-policy features our templates
 and harness use are evaluated (AWS principals; ArnEquals/ArnLike on aws:PrincipalArn; StringEquals on
 aws:PrincipalOrgID); a condition key this module does not know denies, so a test can never pass on a
-policy the simulator did not understand. The same switch enforces event bus policies (bus_policy.py): trust
-on AssumeRole and on cross-account events goes on and off together.
+policy the simulator did not understand. The same switch enforces event bus policies (bus_policy.py) and the
+identity and session policies of the roles our templates deploy (iam_identity.py): trust on AssumeRole, on
+cross-account events and what each role may call go on and off together.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ class _AccessDenied(ServiceException):
 
 def install_trust_checks() -> None:
     from wa_share_sandbox.bus_policy import install_bus_policy_checks  # noqa: PLC0415 - it imports this module
+    from wa_share_sandbox.iam_identity import install_identity_checks  # noqa: PLC0415 - it imports this module
 
     install_bus_policy_checks()
+    install_identity_checks()
     if "assume_role" in _ORIGINAL:
         return
     _ORIGINAL["assume_role"] = TokenResponse.assume_role
@@ -47,8 +50,10 @@ def install_trust_checks() -> None:
 
 def uninstall_trust_checks() -> None:
     from wa_share_sandbox.bus_policy import uninstall_bus_policy_checks  # noqa: PLC0415 - it imports this module
+    from wa_share_sandbox.iam_identity import uninstall_identity_checks  # noqa: PLC0415 - it imports this module
 
     uninstall_bus_policy_checks()
+    uninstall_identity_checks()
     original = _ORIGINAL.pop("assume_role", None)
     if original is not None:
         TokenResponse.assume_role = original  # type: ignore[method-assign]

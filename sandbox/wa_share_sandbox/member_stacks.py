@@ -11,6 +11,7 @@ from typing import Any
 from moto.cloudformation.models import Stack
 
 from wa_share_cli.cfn_templates import template_json, templates_root
+from wa_share_sandbox.iam_identity import govern
 from wa_share_sandbox.organization import SimulatedOrganization
 
 # moto's CloudFormation skips this (with a warning and a log line) and creates the rest: the forwarder's
@@ -66,3 +67,6 @@ def create_member_stack(
     status = cloudformation.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
     if status != "CREATE_COMPLETE":
         raise RuntimeError(f"stack {name} in {account}/{region} ended {status}")
+    for resource in cloudformation.list_stack_resources(StackName=name)["StackResourceSummaries"]:
+        if resource["ResourceType"] == "AWS::IAM::Role":  # our template's role: its calls are evaluated
+            govern(f"arn:aws:iam::{account}:role/{resource['PhysicalResourceId']}")

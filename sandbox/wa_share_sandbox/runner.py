@@ -72,6 +72,7 @@ class FunctionRunner:
         for module in (share_function, sweep_planner, sweep_worker, probe_function):
             module.runtime.cache_clear()  # a new deployment: new settings, new sessions
         self.invocations: list[Invocation] = []
+        self._sqs_clients: dict[str, Any] = {}
 
     @contextmanager
     def as_function(self, function: str) -> Iterator[None]:
@@ -176,7 +177,8 @@ class FunctionRunner:
             "requestPayload": event,
             "responsePayload": {"errorMessage": invocation.error},
         }
-        self._admin_sqs().send_message(
+        # Lambda's on-failure destination sends with the function's role.
+        self._function_sqs("share").send_message(
             QueueUrl=self.deployment.queue_urls["ShareFailureQueue"], MessageBody=json.dumps(record)
         )
         return invocation
@@ -218,8 +220,17 @@ class FunctionRunner:
         deleted, a new one is created."""
         return self.invoke("probe", scheduled_event(self.deployment.org.automation, "wa-share-probe", at))
 
+    def _function_sqs(self, function: str) -> Any:
+        """SQS as Lambda calls it for the function (event source mapping, destinations): with its role."""
+        if function not in self._sqs_clients:
+            credentials = self.deployment.function_credentials[function]
+            self._sqs_clients[function] = self.deployment.org.botocore_session(credentials).create_client(
+                "sqs", region_name=self.deployment.function_env["AWS_REGION"]
+            )
+        return self._sqs_clients[function]
+
     def _receive_worker_batch(self) -> list[dict[str, Any]]:
-        response = self._admin_sqs().receive_message(
+        response = self._function_sqs("worker").receive_message(
             QueueUrl=self.deployment.queue_urls["SweepQueue"],
             MaxNumberOfMessages=self.worker_batch_size,
             MessageSystemAttributeNames=["All"],
@@ -236,8 +247,8 @@ class FunctionRunner:
         sqs = self._admin_sqs()
         for message in messages:
             if invocation.error is None and message["MessageId"] not in failed:
-                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-            else:  # the visibility timeout passes at once in the simulator
+                self._function_sqs("worker").delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            else:  # the visibility timeout passes at once in the simulator (a shortcut: the harness's call)
                 sqs.change_message_visibility(
                     QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
                 )

@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment, deploy
+from wa_share_sandbox.iam_identity import reset_authorization
 from wa_share_sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
 from wa_share_sandbox.metering import install_meter
 from wa_share_sandbox.organization import SimulatedOrganization, build_organization
@@ -30,6 +31,7 @@ def simulated_aws() -> Iterator[None]:
     finally:
         wellarchitected_backend.reset_faults()
         wellarchitected_backend.reset_lifecycle()
+        reset_authorization()
         wellarchitected_backend.set_cloudtrail_filter(None)
         uninstall_trust_checks()
 

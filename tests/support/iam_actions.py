@@ -1,10 +1,8 @@
 """Least privilege, measured: which IAM action each recorded request needed, on which resource, and who
 made it.
 
-- The action: the SigV4 signing name is the IAM prefix and the operation is the action, except for the
-  few operations IAM authorizes under another name (`sqs:SendMessageBatch` needs `sqs:SendMessage`).
-- The resource: the ARN IAM evaluates the request against, built from the request's parameters; "*"
-  for the actions that support no resource-level permissions (`UNSCOPABLE_ACTIONS`, with the reason).
+- The action and the resource: as the sandbox's identity-policy checks build them
+  (wa_share_sandbox.iam_requests), from the request as the client signed it.
 - The caller: moto's STS keeps every session it issued, so an access key ID leads to the role (and the
   session name); the request log's issuers lead from a member-role session to the function role that
   assumed it.
@@ -13,59 +11,27 @@ Sandbox only: it reads moto's state.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
 
 from moto.iam.models import iam_backends
-from moto.organizations.models import organizations_backends
 from moto.sts.models import sts_backends
 
 from tests.support.request_log import Recording, SignedRequest
-from wa_share_sandbox import wellarchitected as wellarchitected_backend
+from wa_share_sandbox.iam_context import request_tags
+from wa_share_sandbox.iam_context import resource_tags as workload_tags
+from wa_share_sandbox.iam_identity import current_authorization
+from wa_share_sandbox.iam_requests import (
+    NO_PERMISSION_NEEDED,
+    UNSCOPABLE_ACTIONS,
+    account_of,
+    iam_action,
+    implied_checks,
+    resources_of,
+)
 
-# Signing names that differ from the IAM service prefix (none of the services wa-share calls today).
-IAM_PREFIX_OF_SIGNING_NAME = {"monitoring": "cloudwatch", "execute-api": "apigateway"}
-
-# Operations IAM authorizes under another action name.
-ACTION_OF_OPERATION = {
-    "sqs:SendMessageBatch": "sqs:SendMessage",
-    "sqs:DeleteMessageBatch": "sqs:DeleteMessage",
-    "sqs:ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
-    "lambda:Invoke": "lambda:InvokeFunction",
-}
-
-# Operations that need no IAM permission at all.
-NO_PERMISSION_NEEDED = frozenset({"sts:GetCallerIdentity"})
-
-# Actions for which IAM accepts only Resource "*" (the Service Authorization Reference lists no resource
-# type for them): a "*" in a policy is correct for these and for nothing else.
-UNSCOPABLE_ACTIONS = {
-    "wellarchitected:ListWorkloads": "lists every workload the caller can see; no resource type",
-    "wellarchitected:ListShareInvitations": "lists invitations to the caller's account; no resource type",
-    "wellarchitected:UpdateShareInvitation": "acts on an invitation, which is not an IAM resource",
-    "wellarchitected:UpdateGlobalSettings": "an account-wide setting of the region; no resource type",
-    "ec2:DescribeRegions": "account-wide description call; no resource type",
-    "organizations:ListAccounts": "organization-wide list; no resource type",
-    "organizations:DescribeOrganization": "describes the caller's organization; no resource type",
-    "cloudtrail:DescribeTrails": "account-wide description call; no resource type",
-    "cloudtrail:ListTrails": "account-wide list; no resource type",
-    "sts:GetCallerIdentity": "needs no permission at all",
-    "xray:PutTraceSegments": "sends trace segments of the caller's account; no resource type",
-    "xray:PutTelemetryRecords": "sends the X-Ray daemon's telemetry of the caller's account; no resource type",
-    # Unverified whether IAM evaluates it against the new workload's ARN: "*" is right either way, and the
-    # probe role's request-tag and region conditions narrow it.
-    "wellarchitected:CreateWorkload": "the workload does not exist yet; narrowed by aws:RequestTag and region",
-}
-
-
-def iam_action(service: str, operation: str) -> str:
-    """The IAM action a request needs, e.g. ("sqs", "SendMessageBatch") -> "sqs:SendMessage"."""
-    name = f"{IAM_PREFIX_OF_SIGNING_NAME.get(service, service)}:{operation}"
-    return ACTION_OF_OPERATION.get(name, name)
-
+__all__ = ["UNSCOPABLE_ACTIONS", "account_of", "iam_action"]
 
 # ---------------------------------------------------------------- who
 
@@ -108,125 +74,13 @@ def identity_of(access_key_id: str) -> str:
     return "unknown"
 
 
-def account_of(arn: str) -> str:
-    return arn.split(":")[4] if arn.count(":") >= 5 else ""
-
-
-# ---------------------------------------------------------------- what, on what
-
-
-def _queue_arn(request: SignedRequest, _account: str) -> list[str]:
-    parsed = urlparse(str(request.params["QueueUrl"]))
-    account, name = parsed.path.strip("/").split("/")[-2:]
-    region = parsed.hostname.split(".")[1] if parsed.hostname else request.region
-    return [f"arn:aws:sqs:{region}:{account}:{name}"]
-
-
-def _workload_arn(request: SignedRequest, account: str) -> list[str]:
-    return [f"arn:aws:wellarchitected:{request.region}:{account}:workload/{request.params['WorkloadId']}"]
-
-
-def _named(kind: str, *keys: str) -> Callable[[SignedRequest, str], list[str]]:
-    """An ARN from the first parameter among `keys` that holds a name (or already the ARN)."""
-
-    def arn(request: SignedRequest, account: str) -> list[str]:
-        name = next(str(request.params[key]) for key in keys if request.params.get(key))
-        return [name if name.startswith("arn:") else f"{_service_arn(request, account)}:{kind}/{name}"]
-
-    return arn
-
-
-def _service_arn(request: SignedRequest, account: str) -> str:
-    return f"arn:aws:{request.service}:{request.region}:{account}"
-
-
-def _rule_arn(request: SignedRequest, account: str) -> list[str]:
-    name = str(request.params.get("Name") or request.params.get("Rule"))
-    bus = str(request.params.get("EventBusName") or "default").rsplit("/", 1)[-1]
-    path = name if bus == "default" else f"{bus}/{name}"
-    return [f"{_service_arn(request, account)}:rule/{path}"]
-
-
-def _bus_arns(request: SignedRequest, account: str) -> list[str]:
-    buses = {str(entry.get("EventBusName") or "default") for entry in request.params.get("Entries", [])}
-    return sorted(
-        bus if bus.startswith("arn:") else f"{_service_arn(request, account)}:event-bus/{bus}" for bus in buses
-    )
-
-
-def _parameter_arn(request: SignedRequest, account: str) -> list[str]:
-    path = str(request.params.get("Path") or request.params.get("Name") or "")
-    owner = "" if path.startswith("/aws/") else account  # AWS's public parameters have no account field
-    return [f"arn:aws:ssm:{request.region}:{owner}:parameter{path}"]
-
-
-def _organization_account_arn(request: SignedRequest, account: str) -> list[str]:
-    """arn:aws:organizations::<management>:account/<organization>/<account>, as IAM names an account."""
-    organization = organizations_backends[account]["aws"].org
-    if organization is None:
-        return [f"arn:aws:organizations::?:account/?/{request.params['AccountId']}"]
-    return [
-        f"arn:aws:organizations::{organization.master_account_id}:account/{organization.id}/{request.params['AccountId']}"
-    ]
-
-
-def _parameter(key: str) -> Callable[[SignedRequest, str], list[str]]:
-    return lambda request, _account: [str(request.params[key])]
-
-
-_RESOURCE_OF: dict[str, Callable[[SignedRequest, str], list[str]]] = {
-    "sts:AssumeRole": _parameter("RoleArn"),
-    "sns:Publish": _parameter("TopicArn"),
-    "events:PutEvents": _bus_arns,
-    "events:DescribeRule": _rule_arn,
-    "events:ListTargetsByRule": _rule_arn,
-    "events:DescribeEventBus": _named("event-bus", "Name"),
-    "events:DescribeArchive": _named("archive", "ArchiveName"),
-    "events:StartReplay": _parameter("EventSourceArn"),
-    "events:DescribeReplay": _named("replay", "ReplayName"),
-    "events:ListReplays": lambda request, account: [f"{_service_arn(request, account)}:replay/*"],
-    "cloudtrail:GetTrailStatus": _named("trail", "Name"),
-    "organizations:DescribeAccount": _organization_account_arn,
-    "sqs:StartMessageMoveTask": _parameter("SourceArn"),
-    "sqs:ListMessageMoveTasks": _parameter("SourceArn"),
-    "cloudformation:DescribeStacks": lambda request, account: [
-        f"{_service_arn(request, account)}:stack/{request.params.get('StackName', '*')}/*"
-    ],
-    "cloudwatch:DescribeAlarms": lambda request, account: [
-        f"arn:aws:cloudwatch:{request.region}:{account}:alarm:{name}" for name in request.params.get("AlarmNames", [])
-    ],
-    "ssm:GetParametersByPath": _parameter_arn,
-    "ssm:GetParameter": _parameter_arn,
-}
-
-
-def resources_of(request: SignedRequest, action: str, account: str) -> list[str] | None:
-    """The ARNs IAM evaluates the request against; None when this module does not know the action."""
-    if action in UNSCOPABLE_ACTIONS:
-        return ["*"]
-    if action.startswith("sqs:") and "QueueUrl" in request.params:
-        return _queue_arn(request, account)
-    if action.startswith("wellarchitected:") and "WorkloadId" in request.params:
-        return _workload_arn(request, account)
-    known = _RESOURCE_OF.get(action)
-    return known(request, account) if known is not None else None
-
-
 Tags = tuple[tuple[str, str], ...]
-# Permissions AWS checks against the caller inside another call. Turning Well-Architected organization
-# sharing on creates the service-linked role AWSServiceRoleForWellArchitected (aws-facts.md) with the
-# caller's permissions; once it exists nothing is created, but the caller must hold the grant all the same.
-_SERVICE_LINKED_ROLE = "role/aws-service-role/wellarchitected.amazonaws.com/AWSServiceRoleForWellArchitected"
 
 
 def implied_uses(request: SignedRequest, action: str, account: str) -> list[tuple[str, str]]:
-    """(action, resource) pairs the request makes AWS check on the caller's behalf."""
-    if (
-        action == "wellarchitected:UpdateGlobalSettings"
-        and request.params.get("OrganizationSharingStatus") == "ENABLED"
-    ):
-        return [("iam:CreateServiceLinkedRole", f"arn:aws:iam::{account}:{_SERVICE_LINKED_ROLE}")]
-    return []
+    """(action, resource) pairs the request makes AWS check on the caller's behalf, under the current switch."""
+    tag_on_create = current_authorization().tag_on_create_needs_tag_resource
+    return implied_checks(request, action, account, tag_on_create=tag_on_create)
 
 
 @dataclass(frozen=True)
@@ -245,20 +99,12 @@ class Use:
 
 
 def _request_tags(request: SignedRequest) -> Tags:
-    tags = request.params.get("Tags") or {}
-    return tuple(sorted((str(key), str(value)) for key, value in dict(tags).items()))
+    return tuple(sorted(request_tags(request.params).items()))
 
 
 def resource_tags(resource: str) -> Tags:
     """A workload's tags, read from the sandbox WA backend (deleted workloads too: IAM saw them before)."""
-    match = re.fullmatch(r"arn:aws:wellarchitected:([^:]+):(\d{12}):workload/(\w+)", resource)
-    if match is None:
-        return ()
-    backend = wellarchitected_backend.get_backend(match[2], match[1])
-    with wellarchitected_backend.LOCK:
-        workload = backend.workloads.get(match[3]) or backend.deleted.get(match[3])
-    tags = dict(workload.params.get("Tags") or {}) if workload is not None else {}
-    return tuple(sorted((str(key), str(value)) for key, value in tags.items()))
+    return tuple(sorted(workload_tags(resource).items()))
 
 
 def uses(recording: Recording) -> list[Use]:
@@ -286,7 +132,9 @@ def uses(recording: Recording) -> list[Use]:
             )
             found[use] = None
         for implied, resource in implied_uses(request, action, account_of(identity)):
-            found[Use(identity, implied, resource, via, region=request.region)] = None
+            found[Use(identity, implied, resource, via, region=request.region, request_tags=_request_tags(request))] = (
+                None
+            )
     return list(found)
 
 

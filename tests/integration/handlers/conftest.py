@@ -14,6 +14,7 @@ import sweep_worker
 from tests.support.fixtures import REGIONS
 from wa_share.observability import logger
 from wa_share_sandbox.deployment import Deployment, deploy
+from wa_share_sandbox.iam_identity import configure_authorization, every_authorization
 from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.organization import SimulatedOrganization
 from wa_share_sandbox.runner import FunctionRunner
@@ -47,9 +48,13 @@ def log_records() -> Iterator[Callable[[str], list[dict[str, Any]]]]:
     logging.getLogger(logger.name).removeHandler(handler)
 
 
-@pytest.fixture
-def probed(org: SimulatedOrganization) -> Deployment:
-    """A deployment with the scheduled probe (Probe=scheduled): the automation account is the probe account."""
+@pytest.fixture(params=every_authorization(), ids=lambda authorization: authorization.label())
+def probed(org: SimulatedOrganization, request: pytest.FixtureRequest) -> Deployment:
+    """A deployment with the scheduled probe (Probe=scheduled): the automation account is the probe account.
+
+    Under each answer to whether tag-on-create also needs wellarchitected:TagResource (undocumented).
+    """
+    configure_authorization(request.param)
     deployed = deploy(org, REGIONS, overrides={"Probe": "scheduled"})
     install_trust_checks()
     return deployed

@@ -1,6 +1,8 @@
 """The live probe on the sandbox: the real probe and share functions, the real templates (Probe=scheduled).
 
-A probe is created by the probe function in the automation account, travels the real-time path like any
+Every test runs under each answer to tag-on-create (does CreateWorkload with Tags also need
+wellarchitected:TagResource?): the probe role is granted what works under both. A probe is created by the
+probe function in the automation account, travels the real-time path like any
 workload, is shared with its latency recorded, and is judged and deleted by the next run. Broken forwarding
 leaves a probe unshared: the next run counts it (ProbeNotShared) and deletes it. Workloads that only look
 like probes are left alone, by the probe run and by the share path's bookkeeping alike.

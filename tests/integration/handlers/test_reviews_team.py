@@ -10,10 +10,37 @@ import pytest
 
 from tests.support.acceptor import deploy_acceptor
 from tests.support.factories import create_workload_event
+from tests.support.fixtures import REGIONS
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
-from wa_share_sandbox.deployment import Deployment
+from wa_share_sandbox.deployment import Deployment, deploy
+from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
+
+# Announcements and acceptance deployed with the central stack, so their grants are in the roles (the sandbox
+# enforces identity policies); each test turns on in the environment only what it exercises.
+FEATURES = {"Announcements": "true", "AcceptorRoleName": "wa-share-acceptor"}
+FEATURES_OFF = {"ACCEPTOR_ROLE_NAME": "", "ANNOUNCE_TOPIC_ARN": "", "ANNOUNCE_BUS_NAME": ""}
+
+
+def deploy_with_features(org: SimulatedOrganization) -> Deployment:
+    deployed = deploy(org, REGIONS, overrides=FEATURES)
+    install_trust_checks()
+    deployed.function_env |= FEATURES_OFF
+    return deployed
+
+
+@pytest.fixture
+def deployment(org: SimulatedOrganization) -> Deployment:
+    return deploy_with_features(org)
+
+
+@pytest.fixture
+def organization_deployment(org: SimulatedOrganization) -> Deployment:
+    """Organization sharing mode: the member role may turn the setting on (UpdateGlobalSettings)."""
+    deployed = deploy(org, REGIONS, overrides={"ShareWithOrganizationUnits": [org.org_id]})
+    install_trust_checks()
+    return deployed
 
 
 def turn_acceptance_on(org: SimulatedOrganization, deployment: Deployment) -> None:
@@ -125,10 +152,10 @@ def test_a_failed_announcement_or_acceptance_never_fails_the_share(
 
 
 def test_organization_mode_shares_with_the_organization_without_invitations(
-    org: SimulatedOrganization, deployment: Deployment
+    org: SimulatedOrganization, organization_deployment: Deployment
 ) -> None:
-    deployment.function_env["SHARE_WITH"] = org.org_id
-    runner = FunctionRunner(deployment)
+    assert organization_deployment.function_env["SHARE_WITH"] == org.org_id
+    runner = FunctionRunner(organization_deployment)
     member = org.members[0]
     workload = create_workload(org, member, "us-east-1", "org-wide")
     assert not wellarchitected_backend.get_backend(member, "us-east-1").organization_sharing

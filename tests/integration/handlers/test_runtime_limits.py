@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.handlers.test_reviews_team import turn_acceptance_on
+from tests.integration.handlers.test_reviews_team import deploy_with_features, turn_acceptance_on
 from tests.support.factories import create_workload_event
 from wa_share.announce import MAX_SUBJECT, ShareAnnouncement
 from wa_share.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, SHARE_CALLS, worst_call_seconds
@@ -21,6 +21,12 @@ from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner, function_timeout
 
 MIB = 1_048_576
+
+
+@pytest.fixture
+def deployment(org: SimulatedOrganization) -> Deployment:
+    """Announcements and acceptance deployed, their grants with them (test_reviews_team.FEATURES)."""
+    return deploy_with_features(org)
 
 
 def failure_records(org: SimulatedOrganization, deployment: Deployment) -> list[dict[str, Any]]:

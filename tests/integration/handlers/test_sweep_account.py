@@ -8,16 +8,19 @@ CreateWorkload events, exactly the situation the sweep exists for: the real-time
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 import sweep_worker
+from tests.support.fixtures import REGIONS
 from wa_share.sweep import AccountSweep
 from wa_share.work_items import WorkItem
 from wa_share.worker import handle_work_message
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
-from wa_share_sandbox.deployment import Deployment
+from wa_share_sandbox.deployment import Deployment, deploy
+from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.metering import METER
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
@@ -118,7 +121,23 @@ def test_statuses_outside_the_reshare_policy_are_reported_not_shared(
     assert reasons[by_status["REVOKED"]] == "only non-live shares: REVOKED"
 
 
-def test_permission_drift_is_reported_then_enforced(org: SimulatedOrganization, reconfigure: Any) -> None:
+@pytest.fixture
+def reconfigure_enforcing(org: SimulatedOrganization) -> Iterator[Callable[..., FunctionRunner]]:
+    """`reconfigure` on a deployment with PermissionDriftPolicy=enforce: the member role's UpdateWorkloadShare
+    grant is deployed (a stack update of the parameter would deploy it too)."""
+    deployed = deploy(org, REGIONS, overrides={"PermissionDriftPolicy": "enforce"})
+    install_trust_checks()
+
+    def runner_with(**variables: str) -> FunctionRunner:
+        deployed.function_env |= variables
+        return FunctionRunner(deployed)
+
+    yield runner_with
+    sweep_worker.runtime.cache_clear()
+
+
+def test_permission_drift_is_reported_then_enforced(org: SimulatedOrganization, reconfigure_enforcing: Any) -> None:
+    reconfigure = reconfigure_enforcing
     member = org.members[0]
     workload = create_workload(org, member, REGION, "drifted")
     share_id = share_with(org, member, workload, org.reviews, permission="CONTRIBUTOR")
@@ -225,7 +244,10 @@ def test_a_disabled_opt_in_region_is_skipped_quietly(
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
 
 
-def test_a_dry_run_reports_what_it_would_do_and_changes_nothing(org: SimulatedOrganization, reconfigure: Any) -> None:
+def test_a_dry_run_reports_what_it_would_do_and_changes_nothing(
+    org: SimulatedOrganization, reconfigure_enforcing: Any
+) -> None:
+    reconfigure = reconfigure_enforcing
     runner = reconfigure(PERMISSION_DRIFT_POLICY="enforce")
     member = org.members[0]
     missing = create_workload(org, member, REGION, "dry-missing")

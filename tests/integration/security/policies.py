@@ -7,7 +7,6 @@ each account is matched to its file (by Description) and resolved with that stac
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import Any
 from tests.support.iam_actions import UNSCOPABLE_ACTIONS, Use, account_of
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_sandbox.deployment import STACK_NAME, Deployment
+from wa_share_sandbox.iam_policy import Policy, Request, Values, allowing
+from wa_share_sandbox.iam_requests import service_of_linked_role
 from wa_share_sandbox.organization import HOME_REGION
 from wa_share_sandbox.resolver import Resolver
 
@@ -197,62 +198,43 @@ def _stack_roles(path: Path, stack: Mapping[str, Any], account: str) -> Iterator
 # ---------------------------------------------------------------- comparison
 
 
-def arn_matches(pattern: str, arn: str) -> bool:
-    """IAM resource matching: wildcards match within an ARN segment; the resource part may hold ':'."""
-    if pattern == "*":
-        return True
-    left, right = pattern.split(":", 5), arn.split(":", 5)
-    return len(left) == len(right) and all(fnmatch.fnmatchcase(r, p) for p, r in zip(left, right, strict=True))
-
-
 OrgOf = Callable[[str], str | None]
 
 
-def _condition_holds(statement: Statement, use: Use, org_of: OrgOf) -> bool:
-    for operator, tests in statement.conditions.items():
-        for key, expected in tests.items():
-            if operator == "ForAllValues:StringEquals" and key == "aws:TagKeys":
-                if any(tag not in expected for tag, _value in use.request_tags):
-                    return False
-                continue
-            if operator != "StringEquals":
-                raise AssertionError(f"condition {operator} {key} is not evaluated by the least-privilege test")
-            if _actual(key, use, org_of) not in expected:
-                return False
-    return True
+def _context(use: Use, org_of: OrgOf) -> dict[str, Values]:
+    """The condition keys of one recorded use, as the sandbox's identity checks value them."""
+    keys: dict[str, Values] = {"aws:principalarn": (use.identity,), "aws:requestedregion": (use.region,)}
+    for key, account in (
+        ("aws:principalorgid", account_of(use.identity)),
+        ("aws:resourceorgid", account_of(use.resource)),
+    ):
+        organization = org_of(account) if account.isdigit() else None
+        if organization is not None:
+            keys[key] = (organization,)
+    keys |= {f"aws:requesttag/{key.lower()}": (value,) for key, value in use.request_tags}
+    keys |= {f"aws:resourcetag/{key.lower()}": (value,) for key, value in use.resource_tags}
+    if use.request_tags:
+        keys["aws:tagkeys"] = tuple(key for key, _ in use.request_tags)
+    service = service_of_linked_role(use.resource) if use.action == "iam:CreateServiceLinkedRole" else None
+    return keys | ({"iam:awsservicename": (service,)} if service else {})
 
 
-def _actual(key: str, use: Use, org_of: OrgOf) -> str | None:
-    """The value of a StringEquals condition key for one recorded use."""
-    if key == "aws:ResourceOrgID":
-        return org_of(account_of(use.resource))
-    if key == "aws:PrincipalOrgID":
-        return org_of(account_of(use.identity))
-    if key == "aws:RequestedRegion":
-        return use.region
-    if key.startswith("aws:RequestTag/"):
-        return dict(use.request_tags).get(key.removeprefix("aws:RequestTag/"))
-    if key.startswith("aws:ResourceTag/"):
-        return dict(use.resource_tags).get(key.removeprefix("aws:ResourceTag/"))
-    if key == "iam:AWSServiceName" and use.action == "iam:CreateServiceLinkedRole":
-        return service_of_linked_role(use.resource)
-    raise AssertionError(f"condition key {key} is not evaluated by the least-privilege test")
-
-
-def service_of_linked_role(arn: str) -> str | None:
-    """ "wellarchitected.amazonaws.com" from arn:aws:iam::111122223333:role/aws-service-role/<service>/<name>."""
-    parts = arn.split(":", 5)[-1].split("/")
-    return parts[2] if len(parts) == 4 and parts[:2] == ["role", "aws-service-role"] else None
+def _document(statement: Statement) -> dict[str, Any]:
+    conditions = {
+        operator: {key: list(values) for key, values in tests.items()}
+        for operator, tests in statement.conditions.items()
+    }
+    raw = {"Effect": "Allow", "Action": list(statement.actions), "Resource": list(statement.resources)}
+    return raw | ({"Condition": conditions} if conditions else {})
 
 
 def granting(role: RolePolicy, use: Use, org_of: OrgOf) -> list[int]:
-    """The indexes of the role's statements that allow this use."""
+    """The indexes of the role's statements that allow this use (the sandbox's evaluator decides)."""
+    request = Request(use.action, use.resource, _context(use, org_of))
     return [
         index
         for index, statement in enumerate(role.statements)
-        if any(fnmatch.fnmatchcase(use.action, action) for action in statement.actions)
-        and any(arn_matches(pattern, use.resource) for pattern in statement.resources)
-        and _condition_holds(statement, use, org_of)
+        if allowing([Policy(role.logical_id, {"Statement": [_document(statement)]})], request)
     ]
 
 

@@ -18,10 +18,12 @@ from botocore.exceptions import ClientError
 from moto.iam.models import iam_backends
 
 from tests.integration.security.policies import ROOT
+from tests.support.fixtures import REGIONS
 from wa_share_cli.cfn_templates import load_template
 from wa_share_cli.operations.doctor_member import forwarder_rule_name
 from wa_share_sandbox.bus_policy import Delivery, admits
-from wa_share_sandbox.deployment import Deployment
+from wa_share_sandbox.deployment import Deployment, deploy
+from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.organization import SimulatedOrganization
 
 MEMBER_ROLE = "wa-share-member"
@@ -214,11 +216,12 @@ def test_the_bus_policy_admits_the_forwarding_roles_with_create_workload_events_
     assert not _bus_admits(org, deployment, f"arn:aws:iam::{OUTSIDER}:role/wa-share-forwarder", *CLOUDTRAIL)
 
 
-def test_a_member_cannot_put_a_forged_announcement_and_consumers_never_see_one(
-    org: SimulatedOrganization, deployment: Deployment
-) -> None:
+def test_a_member_cannot_put_a_forged_announcement_and_consumers_never_see_one(org: SimulatedOrganization) -> None:
     """The README's consumer rule, on the real bus: a member's forged "Workload Shared" event is refused
-    (the sandbox enforces the bus policy), while the central functions' own announcement arrives."""
+    (the sandbox enforces the bus policy), while the central functions' own announcement arrives (Announcements
+    deployed: the share function's role may put events on the central bus)."""
+    deployment = deploy(org, REGIONS, overrides={"Announcements": "true"})
+    install_trust_checks()
     events, sqs = org.client(org.automation, "events"), org.client(org.automation, "sqs")
     url = sqs.create_queue(QueueName="chat")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
