@@ -15,9 +15,11 @@ from collections.abc import Callable
 import pytest
 
 from tests.integration.handlers.test_probe import log_records, metric_sums
+from tests.support.fixtures import REGIONS
 from wa_share.followup import NAME_UNAVAILABLE_LOG, NAME_UNAVAILABLE_METRIC
 from wa_share_sandbox import wellarchitected as wab
-from wa_share_sandbox.deployment import Deployment
+from wa_share_sandbox.deployment import Deployment, deploy
+from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
 
@@ -71,9 +73,13 @@ def test_a_probe_whose_name_cannot_be_read_is_shared_and_its_missing_latency_lef
 
 @pytest.mark.parametrize("code", NAME_READ_FAILURES)
 def test_an_announcement_whose_name_cannot_be_read_goes_out_under_the_workload_id(
-    code: str, org: SimulatedOrganization, deployment: Deployment, logs: io.StringIO
+    code: str, org: SimulatedOrganization, logs: io.StringIO
 ) -> None:
-    deployment.function_env |= {"ANNOUNCE_BUS_NAME": deployment.bus_name}
+    # Announcements deployed with the stack: their grants (GetWorkload, PutEvents) are in the roles, which the
+    # sandbox enforces; only the bus announcement is turned on.
+    deployment = deploy(org, REGIONS, overrides={"Announcements": "true"})
+    install_trust_checks()
+    deployment.function_env |= {"ANNOUNCE_TOPIC_ARN": "", "ANNOUNCE_BUS_NAME": deployment.bus_name}
     runner = FunctionRunner(deployment, log_stream=logs)
     member = org.members[0]
     workload = create_workload(org, member, REGION, "announced")
