@@ -53,7 +53,7 @@ def follow_up(
             logger.warning("announcement skipped: too little time left; the share stands", extra={"shares": len(new)})
             return [item.result for item in accepted]
         name = workload_name or next((item.workload_name for item in accepted if item.workload_name), None)
-        name = name if name is not None else _name(wa, new[0].workload_id)
+        name = name if name is not None else name_or_blank(wa, new[0].workload_id)
         done = {item.shared_with_account for item in accepted if item.result.outcome is Acceptance.ACCEPTED}
         for result in new:
             accepted_now = result.principal in done
@@ -98,7 +98,8 @@ def _accept(
     return _Accepted(result.principal, outcome)
 
 
-def _name(wa: WellArchitected, workload_id: str) -> str:
+def name_or_blank(wa: WellArchitected, workload_id: str) -> str:
+    """The workload's name for an announcement; blank (logged) when it cannot be read: the ID stands in."""
     try:
         return wa.workload_name(workload_id)
     except AwsError as error:
