@@ -33,6 +33,8 @@ from wa_share.sharing import CHANGES, SharePolicy, ShareResult, reconcile_worklo
 from wa_share.wellarchitected import Share, WellArchitected
 
 FLAGGED_METRIC = "ExternalSharesFlagged"  # real time: a new share outside the organization (alarmed)
+LISTED_METRIC = "ExternalSharesListed"  # the sweep: a live share outside the organization, found by listing
+OWN_CALLS_METRIC = "OwnShareEvents"  # the events of wa-share's own share calls, recognised and left alone
 RESTORED_METRIC = "SharesRestored"  # real time: a reviews share made again or updated back
 RESTORE_LATENCY_METRIC = "RestoreLatency"  # seconds from the share event to the restore
 
@@ -89,6 +91,7 @@ def guard_share_change(
     )
     if change.caller_role == settings.member_role_name:
         logger.info("own share call: nothing to guard", extra={"caller": change.caller_arn})
+        count(OWN_CALLS_METRIC)
         return GuardResult(change, own_call=True)
     guard = _Guard(change, settings, sessions, deadline or Deadline(), clock)
     try:
