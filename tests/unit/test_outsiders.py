@@ -81,7 +81,8 @@ def test_inside_trusted_and_allowed_principals_are_not_outside(principal: str) -
 @pytest.mark.parametrize("principal", OUTSIDE)
 def test_outside_principals_say_why(principal: str) -> None:
     reason = outsiders(FakeOrganizations([MEMBER])).reason(principal)
-    assert reason is not None and reason.startswith(OUTSIDE[principal])
+    assert reason is not None
+    assert reason.startswith(OUTSIDE[principal])
 
 
 def test_trusted_principals_cost_no_call_and_the_organization_is_listed_once() -> None:

@@ -66,7 +66,7 @@ def create_workload_record(
 ) -> dict[str, Any]:
     """The CloudTrail record of one CreateWorkload call (``responseElements`` null on failure)."""
     request, response = _request_parameters(params), _response_elements(result)
-    return api_call_record("CreateWorkload", identity, region, request, response, error)
+    return api_call_record("CreateWorkload", identity, region, request=request, response=response, error=error)
 
 
 def share_record(
@@ -74,6 +74,7 @@ def share_record(
     identity: dict[str, Any],
     region: str,
     params: dict[str, Any],
+    *,
     result: dict[str, Any] | None,
     error: ServiceException | None,
 ) -> dict[str, Any]:
@@ -85,13 +86,14 @@ def share_record(
         if response is not None:
             response = {("Id" if key == "WorkloadId" else key): value for key, value in response.items()}
             response.pop("WorkloadShare", None)
-    return api_call_record(operation, identity, region, request, response, error)
+    return api_call_record(operation, identity, region, request=request, response=response, error=error)
 
 
 def api_call_record(
     event_name: str,
     identity: dict[str, Any],
     region: str,
+    *,
     request: dict[str, Any],
     response: dict[str, Any] | None,
     error: ServiceException | None,

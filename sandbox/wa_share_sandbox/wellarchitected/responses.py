@@ -97,9 +97,13 @@ class WellArchitectedResponse(BaseResponse):
             self._begin()
             result = operation()
         except ServiceException as err:
-            deliver_cloudtrail_event(share_record(self._get_action(), identity, self.region, params, None, err))
+            deliver_cloudtrail_event(
+                share_record(self._get_action(), identity, self.region, params, result=None, error=err)
+            )
             raise
-        deliver_cloudtrail_event(share_record(self._get_action(), identity, self.region, params, result, None))
+        deliver_cloudtrail_event(
+            share_record(self._get_action(), identity, self.region, params, result=result, error=None)
+        )
         return result
 
     def create_workload_share(self) -> ActionResult:

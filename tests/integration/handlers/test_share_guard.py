@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.integration.handlers.test_share_function import shares_of
+from tests.support.factories import share_event
 from wa_share import guard
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy
@@ -133,17 +134,14 @@ def contributor(org: SimulatedOrganization) -> Callable[[str], FunctionRunner]:
     return deployed
 
 
-@pytest.mark.parametrize(
-    ("policy", "outcome", "after"), [("report", "drift_reported", "READONLY"), ("enforce", "updated", "CONTRIBUTOR")]
-)
+DRIFT_CASES = {"report": ("drift_reported", "READONLY"), "enforce": ("updated", "CONTRIBUTOR")}
+
+
+@pytest.mark.parametrize("policy", DRIFT_CASES)
 def test_a_downgrade_is_reported_or_updated_back_as_the_drift_policy_says(
-    org: SimulatedOrganization,
-    contributor: Callable[[str], FunctionRunner],
-    record_style: str,
-    policy: str,
-    outcome: str,
-    after: str,
+    org: SimulatedOrganization, contributor: Callable[[str], FunctionRunner], record_style: str, policy: str
 ) -> None:
+    outcome, after = DRIFT_CASES[policy]
     runner, member = contributor(policy), org.members[0]
     workload = shared(org, runner, member, "downgraded")
     share_id = reviews_share_id(org, member, workload)
@@ -279,3 +277,52 @@ def test_a_flag_is_counted_and_announced_when_announcements_are_on(
     assert [(body["shared_with"], body["workload_name"], body["permission"]) for body in flagged] == [
         (OUTSIDER, "announced", "CONTRIBUTOR")
     ]
+
+
+# ---------------------------------------------------------------- bad input of the new kinds
+
+
+def _bad_share_events() -> list[tuple[str, Any]]:
+    bad_permission = share_event("CreateWorkloadShare")
+    bad_permission["detail"]["requestParameters"]["PermissionType"] = "OWNER"
+    no_workload = share_event("DeleteWorkloadShare")
+    no_workload["detail"] |= {"requestParameters": {"ShareId": "a" * 32}, "responseElements": None}
+    conflicting = share_event("UpdateWorkloadShare")
+    conflicting["detail"]["responseElements"]["WorkloadId"] = "f" * 32
+    return [
+        ("failed create share", share_event("CreateWorkloadShare", error_code="ValidationException")),
+        ("failed delete share", share_event("DeleteWorkloadShare", error_code="AccessDeniedException")),
+        ("other source", share_event("UpdateWorkloadShare") | {"source": "aws.ec2"}),
+        ("other event name", share_event("CreateWorkloadShare") | {"detail": {"eventName": "UpdateShareInvitation"}}),
+        ("bad permission", bad_permission),
+        ("no workload", no_workload),
+        ("conflicting workload ids", conflicting),
+    ]
+
+
+BAD_SHARE_EVENTS = _bad_share_events()
+
+
+@pytest.mark.parametrize(("name", "event"), BAD_SHARE_EVENTS, ids=[name for name, _ in BAD_SHARE_EVENTS])
+def test_a_bad_share_event_is_kept_whole_once_with_no_aws_call(
+    name: str, event: Any, org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner
+) -> None:
+    invocation = runner.invoke("share", event)
+    assert invocation.error is None, "an invalid event must not be retried"
+    assert invocation.result["status"] == "rejected"
+    assert invocation.calls == 1  # sqs:SendMessage of the record, nothing else
+    sqs = org.client(org.automation, "sqs")
+    [record] = sqs.receive_message(QueueUrl=deployment.queue_urls["ShareFailureQueue"])["Messages"]
+    body = json.loads(record["Body"])
+    assert (body["requestPayload"], body["responsePayload"]["errorType"]) == (event, "InvalidEvent")
+    assert invocation.result["problems"]
+
+
+def test_a_failed_share_call_never_reaches_the_function(org: SimulatedOrganization, runner: FunctionRunner) -> None:
+    member = org.members[0]
+    workload = shared(org, runner, member, "refused-call")
+    with pytest.raises(org.client(member, "wellarchitected", REGION).exceptions.ValidationException):
+        owner_wa(org, member).create_workload_share(
+            WorkloadId=workload, SharedWith=member, PermissionType="READONLY", ClientRequestToken="self"
+        )  # its own account: refused, and CloudTrail records the failure
+    assert runner.pending_share_events() == 0
