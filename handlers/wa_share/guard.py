@@ -26,14 +26,12 @@ from wa_share.budget import ANNOUNCEMENT_CALLS
 from wa_share.deadline import Deadline
 from wa_share.followup import announcer_for, follow_up, name_or_blank
 from wa_share.observability import count, logger, record_outcomes, record_seconds
-from wa_share.outsiders import ExternalShare, Outsiders, organization_view
+from wa_share.outsiders import FLAGGED_METRIC, ExternalShare, Outsiders, organization_view, report_external
 from wa_share.settings import ShareSettings
 from wa_share.share_events import ShareChanged
 from wa_share.sharing import CHANGES, SharePolicy, ShareResult, reconcile_workload
 from wa_share.wellarchitected import Share, WellArchitected
 
-FLAGGED_METRIC = "ExternalSharesFlagged"  # real time: a new share outside the organization (alarmed)
-LISTED_METRIC = "ExternalSharesListed"  # the sweep: a live share outside the organization, found by listing
 OWN_CALLS_METRIC = "OwnShareEvents"  # the events of wa-share's own share calls, recognised and left alone
 RESTORED_METRIC = "SharesRestored"  # real time: a reviews share made again or updated back
 RESTORE_LATENCY_METRIC = "RestoreLatency"  # seconds from the share event to the restore
@@ -155,11 +153,6 @@ def _external(change: ShareChanged, principal: str, reason: str) -> ExternalShar
         change.caller_arn,
         reason,
     )
-
-
-def report_external(external: ExternalShare, *, found_by: str) -> None:
-    """The one log line of a share outside the organization: who shared what with whom, and why it counts."""
-    logger.warning("share outside the organization", extra={"found_by": found_by, **asdict(external)})
 
 
 def _listed(guard: _Guard) -> list[Share]:

@@ -19,12 +19,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from wa_share.aws import Sessions, aws_call
+from wa_share.aws import AwsError, Sessions, aws_call
 from wa_share.domain import ACCOUNT_ID, IAM_PRINCIPAL, ORGANIZATION_ID
+from wa_share.observability import count, logger
 from wa_share.settings import SharingSettings
 from wa_share.wellarchitected import Share
 
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient
 
 REFRESH_SECONDS = 300
+FLAGGED_METRIC = "ExternalSharesFlagged"  # real time: a new share outside the organization (alarmed)
+LISTED_METRIC = "ExternalSharesListed"  # the sweep: a live share outside the organization, found by listing
+UNJUDGED_METRIC = "ExternalShareChecksFailed"  # the organization could not be read: shares left unjudged
 _OU = "ou-"
 
 
@@ -137,3 +141,23 @@ class Outsiders:
                     )
                 )
         return found
+
+
+def report_external(external: ExternalShare, *, found_by: str) -> None:
+    """The one log line of a share outside the organization: who shared what with whom, and why it counts."""
+    logger.warning("share outside the organization", extra={"found_by": found_by, **asdict(external)})
+
+
+def report_listed(outsiders: Outsiders, account_id: str, region: str, workload_id: str, shares: Iterable[Share]) -> int:
+    """The sweep's look at a workload's listed shares: each one outside is logged and counted; returns how many.
+    A failure to read the organization never fails the sweep's sharing: it is logged and counted."""
+    try:
+        found = outsiders.among(account_id, region, workload_id, shares)
+    except AwsError as error:
+        count(UNJUDGED_METRIC)
+        logger.warning("shares not judged: the organization could not be read", extra={"error": str(error)})
+        return 0
+    for external in found:
+        report_external(external, found_by="sweep")
+        count(LISTED_METRIC)
+    return len(found)

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from wa_share import coverage, guard
+from wa_share import coverage, guard, outsiders
 from wa_share.observability import LATENCY_METRIC, METRIC_OF_OUTCOME, SHARES_METRIC_OF_PATH
 from wa_share_cli.cfn_templates import load_template, repo_root
 
@@ -38,8 +38,9 @@ def emitted_by_code() -> set[str]:
         coverage.UNSHARED_METRIC,
         coverage.ACCOUNTS_SWEPT_METRIC,
         LATENCY_METRIC,
-        guard.FLAGGED_METRIC,
-        guard.LISTED_METRIC,
+        outsiders.FLAGGED_METRIC,
+        outsiders.LISTED_METRIC,
+        outsiders.UNJUDGED_METRIC,
         guard.OWN_CALLS_METRIC,
         guard.RESTORED_METRIC,
         guard.RESTORE_LATENCY_METRIC,

@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.handlers.test_share_function import shares_of
 from tests.support.factories import share_event
-from wa_share import guard
+from wa_share import outsiders
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks
@@ -271,7 +271,7 @@ def test_a_flag_is_counted_and_announced_when_announcements_are_on(
     )
     runner.deliver_share_events()
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
-    assert any(blob.get(guard.FLAGGED_METRIC) == [1.0] for blob in emitted)
+    assert any(blob.get(outsiders.FLAGGED_METRIC) == [1.0] for blob in emitted)
     bodies = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]]
     flagged = [body for body in bodies if body.get("reason")]
     assert [(body["shared_with"], body["workload_name"], body["permission"]) for body in flagged] == [
@@ -326,3 +326,25 @@ def test_a_failed_share_call_never_reaches_the_function(org: SimulatedOrganizati
             WorkloadId=workload, SharedWith=member, PermissionType="READONLY", ClientRequestToken="self"
         )  # its own account: refused, and CloudTrail records the failure
     assert runner.pending_share_events() == 0
+
+
+def test_the_nightly_sweep_lists_shares_outside_made_before_installation(
+    org: SimulatedOrganization,
+    reconfigure: Callable[..., FunctionRunner],
+    log_records: Callable[[str], list[dict[str, Any]]],
+) -> None:
+    runner, member = reconfigure(FULL_SWEEP_DAY="DAILY"), org.members[0]
+    workload = shared(org, runner, member, "old-leak")
+    owner_wa(org, member).create_workload_share(
+        WorkloadId=workload, SharedWith=OUTSIDER, PermissionType="READONLY", ClientRequestToken="before"
+    )
+    assert runner.discard_share_events() == 1  # as if shared before wa-share existed: no event ever arrived
+    runner.run_sweep()
+    [line] = log_records("share outside the organization")
+    assert (line["found_by"], line["shared_with"], line["workload_id"], line["shared_by"]) == (
+        "sweep",
+        OUTSIDER,
+        workload,
+        "listed",
+    )
+    assert len(shares_of(org, member, REGION, workload)) == 2  # reported, never deleted
