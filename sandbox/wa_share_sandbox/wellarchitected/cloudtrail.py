@@ -81,6 +81,14 @@ def share_record(
     """The record of a share call: the request as sent (the token left out), the response in the style set."""
     request = {key: value for key, value in params.items() if key != "ClientRequestToken"}
     response = None if error is not None or not result else dict(result)
+    if response is not None and "WorkloadShare" in response:  # the Share row, as the record would show it
+        share = response["WorkloadShare"]
+        response["WorkloadShare"] = {
+            "ShareId": share.share_id,
+            "SharedWith": share.shared_with,
+            "PermissionType": share.permission_type,
+            "Status": share.status,
+        }
     if Switches.style == "Id":
         request = {("Id" if key == "WorkloadId" else key): value for key, value in request.items()}
         if response is not None:

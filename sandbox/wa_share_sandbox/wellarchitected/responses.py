@@ -125,11 +125,7 @@ class WellArchitectedResponse(BaseResponse):
 
         def update() -> dict[str, Any]:
             share = self.backend.update_workload_share(*map(self._get_param, names))
-            summary = {"ShareId": share.share_id, "SharedWith": share.shared_with, "Status": share.status}
-            return {
-                "WorkloadId": share.workload_id,
-                "WorkloadShare": summary | {"PermissionType": share.permission_type},
-            }
+            return {"WorkloadId": share.workload_id, "WorkloadShare": share}
 
         return ActionResult(self._recorded(update))
 
