@@ -8,8 +8,9 @@
 - DeleteWorkloadShare: the record cannot say whose share it was (it is gone): the reviews principals'
   shares are decided as the sweep would, so a deleted reviews share is made again.
 Calls made through the member role are wa-share's own (only the central functions and the operators may
-assume it): they are recognised from the record's userIdentity and change nothing, so a share the guard
-makes, or a dead row it deletes before re-sharing, can never start a loop. A field the record leaves out
+assume it): they are recognised from the record's userIdentity and never restored, so a share the guard
+makes, or a dead row it deletes before re-sharing, can never start a loop (their principal is still judged:
+flagging writes nothing). A field the record leaves out
 is found by listing the workload's shares, never guessed.
 """
 
@@ -26,7 +27,14 @@ from wa_share.budget import ANNOUNCEMENT_CALLS
 from wa_share.deadline import Deadline
 from wa_share.followup import announcer_for, follow_up, name_or_blank
 from wa_share.observability import count, logger, record_outcomes, record_seconds
-from wa_share.outsiders import FLAGGED_METRIC, ExternalShare, Outsiders, organization_view, report_external
+from wa_share.outsiders import (
+    FLAGGED_METRIC,
+    LISTED_METRIC,
+    ExternalShare,
+    Outsiders,
+    organization_view,
+    report_external,
+)
 from wa_share.settings import ShareSettings
 from wa_share.share_events import ShareChanged
 from wa_share.sharing import CHANGES, SharePolicy, ShareResult, reconcile_workload
@@ -87,12 +95,10 @@ def guard_share_change(
         workload_id=change.workload_id,
         replay_name=change.replay_name,
     )
-    if change.caller_role == settings.member_role_name:
-        logger.info("own share call: nothing to guard", extra={"caller": change.caller_arn})
-        count(OWN_CALLS_METRIC)
-        return GuardResult(change, own_call=True)
     guard = _Guard(change, settings, sessions, deadline or Deadline(), clock)
     try:
+        if change.caller_role == settings.member_role_name:
+            return _own_call(guard)
         return _BY_EVENT[change.event_name](guard)
     except AwsError as error:
         count("Failed")
@@ -100,6 +106,16 @@ def guard_share_change(
         if error.code in EXPIRED_TOKEN_CODES:
             sessions.forget(change.account_id)
         raise
+
+
+def _own_call(guard: _Guard) -> GuardResult:
+    """wa-share's own share call: never restored (no loop). Its principal is still judged when the record
+    names it, at no call for a reviews principal: an account's administrator could assume the member role."""
+    change = guard.change
+    logger.info("own share call: nothing to restore", extra={"caller": change.caller_arn})
+    count(OWN_CALLS_METRIC)
+    external = _flag(guard) if change.shared_with is not None else []
+    return GuardResult(change, own_call=True, external=external)
 
 
 def share_created(guard: _Guard) -> GuardResult:
@@ -134,10 +150,12 @@ def _flag(guard: _Guard) -> list[ExternalShare]:
         rows = [row for row in _listed(guard) if change.share_id in (None, row.share_id)]
         found = outsiders.among(change.account_id, change.region, change.workload_id, rows)
         found = [replace(item, shared_by=change.caller_arn) for item in found]
+    replayed = change.replay_name is not None  # a replay shows the share again: logged, not alarmed again
     for external in found:
-        report_external(external, found_by="realtime")
-        count(FLAGGED_METRIC)
-        _announce(guard, external)
+        report_external(external, found_by="replay" if replayed else "realtime")
+        count(LISTED_METRIC if replayed else FLAGGED_METRIC)
+        if not replayed:
+            _announce(guard, external)
     return found
 
 

@@ -348,3 +348,32 @@ def test_the_nightly_sweep_lists_shares_outside_made_before_installation(
         "listed",
     )
     assert len(shares_of(org, member, REGION, workload)) == 2  # reported, never deleted
+
+
+def test_the_member_roles_own_share_outside_is_still_flagged_never_restored(
+    org: SimulatedOrganization, runner: FunctionRunner
+) -> None:
+    """An account's administrator could change the member role's trust and share through it: wa-share's
+    own calls are never restored, but their principal is still judged."""
+    member = org.members[0]
+    caller = f"arn:aws:sts::{member}:assumed-role/wa-share-member/wa-share"
+    event = share_event("CreateWorkloadShare", account_id=member, region=REGION, shared_with=OUTSIDER, caller=caller)
+    invocation = runner.invoke("share", event)
+    assert invocation.result["status"] == "own call"
+    [external] = invocation.result["external"]
+    assert (external["shared_with"], external["shared_by"]) == (OUTSIDER, caller)
+    deleted = runner.invoke("share", share_event("DeleteWorkloadShare", account_id=member, caller=caller))
+    assert (deleted.result["status"], deleted.result["results"], deleted.calls) == ("own call", [], 0)
+
+
+def test_a_replayed_outside_share_is_logged_again_not_alarmed_again(
+    org: SimulatedOrganization, runner: FunctionRunner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    member = org.members[0]
+    event = share_event("CreateWorkloadShare", account_id=member, region=REGION, shared_with=OUTSIDER)
+    capsys.readouterr()
+    replayed = runner.invoke("share", event | {"replay-name": "wa-share-replay-1"})
+    assert [item["shared_with"] for item in replayed.result["external"]] == [OUTSIDER]
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert any(blob.get(outsiders.LISTED_METRIC) == [1.0] for blob in emitted)
+    assert not any(outsiders.FLAGGED_METRIC in blob for blob in emitted)
