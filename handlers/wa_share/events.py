@@ -83,18 +83,23 @@ class _Detail(BaseModel):
             raise ValueError(f"the CreateWorkload call failed ({value}): there is no workload to share")
 
 
-class _Envelope(EventBridgeModel):
+class CloudTrailEnvelope(EventBridgeModel):
+    """The envelope of a Well-Architected call recorded by CloudTrail; each event kind adds its `detail`."""
+
     # by the alias only: Powertools reads "detail_type" too, EventBridge never sends it (both keys: pydantic
     # before 2.11, which Powertools allows, knows only populate_by_name)
     model_config = ConfigDict(extra="ignore", populate_by_name=False, validate_by_name=False)
     source: Literal["aws.wellarchitected"]
     detail_type: Literal["AWS API Call via CloudTrail"] = Field(alias="detail-type")
-    detail: _Detail
 
     @field_validator("replay_name")
     @classmethod
     def _unicode_text(cls, value: str | None) -> str | None:
         return unicode_text(value)
+
+
+class _Envelope(CloudTrailEnvelope):
+    detail: _Detail
 
 
 def unicode_text(value: str | None) -> str | None:

@@ -15,20 +15,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from aws_lambda_powertools.utilities.parser.models.event_bridge import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wa_share.domain import ACCOUNT_ID, REGION, Permission
 from wa_share.events import (
     WORKLOAD_ARN,
     WORKLOAD_ID,
+    CloudTrailEnvelope,
     InvalidEvent,
     WorkloadCreated,
     event_id_of,
     event_time,
     parse_create_workload,
     shown,
-    unicode_text,
 )
 from wa_share.validation import validation_problems
 
@@ -76,17 +75,8 @@ class _Detail(BaseModel):
             raise ValueError(f"the call failed ({value}): no share changed")
 
 
-class _Envelope(EventBridgeModel):
-    # As events._Envelope: Powertools' EventBridge envelope, its fields read by alias only.
-    model_config = ConfigDict(extra="ignore", populate_by_name=False, validate_by_name=False)
-    source: Literal["aws.wellarchitected"]
-    detail_type: Literal["AWS API Call via CloudTrail"] = Field(alias="detail-type")
+class _Envelope(CloudTrailEnvelope):
     detail: _Detail
-
-    @field_validator("replay_name")
-    @classmethod
-    def _unicode_text(cls, value: str | None) -> str | None:
-        return unicode_text(value)
 
 
 def parse_event(event: Any) -> WorkloadCreated | ShareChanged:

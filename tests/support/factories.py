@@ -134,3 +134,22 @@ def share_event(
         "responseElements": None if error_code else response,
     }
     return event
+
+
+def bad_share_events() -> list[tuple[str, Any]]:
+    """Share events the share function must reject, each with its name."""
+    bad_permission = share_event("CreateWorkloadShare")
+    bad_permission["detail"]["requestParameters"]["PermissionType"] = "OWNER"
+    no_workload = share_event("DeleteWorkloadShare")
+    no_workload["detail"] |= {"requestParameters": {"ShareId": "a" * 32}, "responseElements": None}
+    conflicting = share_event("UpdateWorkloadShare")
+    conflicting["detail"]["responseElements"]["WorkloadId"] = "f" * 32
+    return [
+        ("failed create share", share_event("CreateWorkloadShare", error_code="ValidationException")),
+        ("failed delete share", share_event("DeleteWorkloadShare", error_code="AccessDeniedException")),
+        ("other source", share_event("UpdateWorkloadShare") | {"source": "aws.ec2"}),
+        ("other event name", share_event("CreateWorkloadShare") | {"detail": {"eventName": "UpdateShareInvitation"}}),
+        ("bad permission", bad_permission),
+        ("no workload", no_workload),
+        ("conflicting workload ids", conflicting),
+    ]

@@ -3,24 +3,15 @@ made through the AWS SDK in another process, met by the running system within a 
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto import mock_aws
-from rich.console import Console
 
-from wa_share_sandbox import wellarchitected as wab
-from wa_share_sandbox.iam_trust import uninstall_trust_checks
-from wa_share_sandbox.scenario import build_scenario
-from wa_share_sandbox.serve import serve
 from wa_share_sandbox.story import Story
 
 OUTSIDER = "210987654321"
@@ -45,30 +36,6 @@ wa.create_workload_share(WorkloadId=workload, SharedWith=sys.argv[2], Permission
     ClientRequestToken="outside")
 print(json.dumps({"workload": workload, "restore_seconds": restored - deleted, "shared_outside_at": time.time()}))
 """
-
-
-@pytest.fixture
-def serving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Story]:
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    wab.install()
-    with mock_aws():
-        story = Story(build_scenario({"accounts": 1, "regions": "us-east-1", "workloads": 0}, {}), tmp_path / "log")
-        story.build()
-        stop = threading.Event()
-        console = Console(file=io.StringIO())
-        thread = threading.Thread(
-            target=serve, args=(story,), kwargs={"port": 0, "console": console, "folder": tmp_path, "stop": stop}
-        )
-        thread.start()
-        try:
-            while not (tmp_path / "aws-credentials").exists():
-                time.sleep(0.05)
-            yield story
-        finally:
-            stop.set()
-            thread.join()
-            story.close()
-    uninstall_trust_checks()
 
 
 @pytest.mark.slow

@@ -282,42 +282,6 @@ def test_a_flag_is_counted_and_announced_when_announcements_are_on(
 # ---------------------------------------------------------------- bad input of the new kinds
 
 
-def _bad_share_events() -> list[tuple[str, Any]]:
-    bad_permission = share_event("CreateWorkloadShare")
-    bad_permission["detail"]["requestParameters"]["PermissionType"] = "OWNER"
-    no_workload = share_event("DeleteWorkloadShare")
-    no_workload["detail"] |= {"requestParameters": {"ShareId": "a" * 32}, "responseElements": None}
-    conflicting = share_event("UpdateWorkloadShare")
-    conflicting["detail"]["responseElements"]["WorkloadId"] = "f" * 32
-    return [
-        ("failed create share", share_event("CreateWorkloadShare", error_code="ValidationException")),
-        ("failed delete share", share_event("DeleteWorkloadShare", error_code="AccessDeniedException")),
-        ("other source", share_event("UpdateWorkloadShare") | {"source": "aws.ec2"}),
-        ("other event name", share_event("CreateWorkloadShare") | {"detail": {"eventName": "UpdateShareInvitation"}}),
-        ("bad permission", bad_permission),
-        ("no workload", no_workload),
-        ("conflicting workload ids", conflicting),
-    ]
-
-
-BAD_SHARE_EVENTS = _bad_share_events()
-
-
-@pytest.mark.parametrize(("name", "event"), BAD_SHARE_EVENTS, ids=[name for name, _ in BAD_SHARE_EVENTS])
-def test_a_bad_share_event_is_kept_whole_once_with_no_aws_call(
-    name: str, event: Any, org: SimulatedOrganization, deployment: Deployment, runner: FunctionRunner
-) -> None:
-    invocation = runner.invoke("share", event)
-    assert invocation.error is None, "an invalid event must not be retried"
-    assert invocation.result["status"] == "rejected"
-    assert invocation.calls == 1  # sqs:SendMessage of the record, nothing else
-    sqs = org.client(org.automation, "sqs")
-    [record] = sqs.receive_message(QueueUrl=deployment.queue_urls["ShareFailureQueue"])["Messages"]
-    body = json.loads(record["Body"])
-    assert (body["requestPayload"], body["responsePayload"]["errorType"]) == (event, "InvalidEvent")
-    assert invocation.result["problems"]
-
-
 def test_a_failed_share_call_never_reaches_the_function(org: SimulatedOrganization, runner: FunctionRunner) -> None:
     member = org.members[0]
     workload = shared(org, runner, member, "refused-call")
