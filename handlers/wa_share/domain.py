@@ -12,7 +12,13 @@ from enum import StrEnum
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>[0-9]{12}):(root|(user|role)/[\w+=,.@/-]{1,512})$")
 ORGANIZATION_PRINCIPAL = re.compile(r"^(o-[a-z0-9]{10,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$")
+# What SharedWith may name: an account, an IAM user or role (or an account's root), an organization or an OU.
+ALLOWED_PRINCIPAL = re.compile(
+    rf"{ACCOUNT_ID.pattern}|{IAM_PRINCIPAL.pattern}|{ORGANIZATION_PRINCIPAL.pattern}".replace("(?P<account>", "(")
+)
 TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]{1,256}$")
 BUS_NAME = re.compile(r"^[.\-_A-Za-z0-9]{1,256}$")
 

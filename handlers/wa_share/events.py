@@ -39,7 +39,7 @@ class InvalidEvent(ValueError):
     """An event this function must not act on; it names the event and every field that is wrong."""
 
     def __init__(self, event_id: str, problems: list[str]) -> None:
-        super().__init__(f"invalid CreateWorkload event {event_id}: " + "; ".join(problems))
+        super().__init__(f"invalid event {event_id}: " + "; ".join(problems))
         self.event_id = event_id
         self.problems = problems
 
@@ -70,7 +70,7 @@ class _Detail(BaseModel):
     eventID: str = Field(min_length=1, max_length=128)
     awsRegion: str = Field(pattern=REGION.pattern)
     recipientAccountId: str = Field(pattern=ACCOUNT_ID.pattern)
-    # Read leniently (see _event_time): it tells a fresh event from a late one and measures the latency;
+    # Read leniently (see event_time): it tells a fresh event from a late one and measures the latency;
     # the share needs neither, so it is never a reason to reject, whatever it is.
     eventTime: Any = None
     errorCode: str | None = None
@@ -83,24 +83,33 @@ class _Detail(BaseModel):
             raise ValueError(f"the CreateWorkload call failed ({value}): there is no workload to share")
 
 
-class _Envelope(EventBridgeModel):
+class CloudTrailEnvelope(EventBridgeModel):
+    """The envelope of a Well-Architected call recorded by CloudTrail; each event kind adds its `detail`."""
+
     # by the alias only: Powertools reads "detail_type" too, EventBridge never sends it (both keys: pydantic
     # before 2.11, which Powertools allows, knows only populate_by_name)
     model_config = ConfigDict(extra="ignore", populate_by_name=False, validate_by_name=False)
     source: Literal["aws.wellarchitected"]
     detail_type: Literal["AWS API Call via CloudTrail"] = Field(alias="detail-type")
-    detail: _Detail
 
     @field_validator("replay_name")
     @classmethod
     def _unicode_text(cls, value: str | None) -> str | None:
-        # pydantic lets a lone surrogate (json.loads of "\ud800") through an optional string; it is not text
-        if value is not None and not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError("not Unicode text (a lone surrogate)") from None
-        return value
+        return unicode_text(value)
+
+
+class _Envelope(CloudTrailEnvelope):
+    detail: _Detail
+
+
+def unicode_text(value: str | None) -> str | None:
+    # pydantic lets a lone surrogate (json.loads of "\ud800") through an optional string; it is not text
+    if value is not None and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("not Unicode text (a lone surrogate)") from None
+    return value
 
 
 def event_id_of(event: Any) -> str:
@@ -130,11 +139,11 @@ def parse_create_workload(event: Any) -> WorkloadCreated:
         region=detail.awsRegion,
         workload_id=workload_id,
         replay_name=envelope.replay_name,
-        event_time=_event_time(detail.eventTime),
+        event_time=event_time(detail.eventTime),
     )
 
 
-def _event_time(value: Any) -> datetime | None:
+def event_time(value: Any) -> datetime | None:
     """CloudTrail's eventTime ("2020-10-14T04:43:13Z"); None rather than a rejection when it is bad."""
     if not isinstance(value, str):
         return None

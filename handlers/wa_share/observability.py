@@ -79,14 +79,19 @@ def record_outcomes(results: Iterable[CountedOutcome], *, path: SharePath) -> No
 
 
 def record_latency(event_time: datetime | None, now: datetime) -> float | None:
-    """Seconds from the event to the share; None (nothing recorded) without a usable event time."""
+    """Seconds from the CreateWorkload event to the share; None (nothing recorded) without a usable event time."""
+    return record_seconds(LATENCY_METRIC, event_time, now)
+
+
+def record_seconds(metric: str, event_time: datetime | None, now: datetime) -> float | None:
+    """Seconds from an event to what it caused, as `metric`; None (nothing recorded) without a usable time."""
     if event_time is None:
-        logger.warning("share latency not recorded: the event carries no usable detail.eventTime")
+        logger.warning("latency not recorded: the event carries no usable detail.eventTime", extra={"metric": metric})
         return None
     seconds = (now - event_time).total_seconds()
     if seconds < 0:
         # A clock ahead of ours: a negative latency would only distort the percentiles.
-        logger.warning("share latency not recorded: eventTime is in the future", extra={"seconds": seconds})
+        logger.warning("latency not recorded: eventTime is in the future", extra={"metric": metric, "seconds": seconds})
         return None
-    metrics.add_metric(name=LATENCY_METRIC, unit=MetricUnit.Seconds, value=seconds)
+    metrics.add_metric(name=metric, unit=MetricUnit.Seconds, value=seconds)
     return seconds

@@ -17,10 +17,12 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from wa_share.domain import (
     ACCOUNT_ID,
+    ALLOWED_PRINCIPAL,
     BUS_NAME,
     DEFAULT_RESHARE_STATUSES,
     DEFAULT_WA_REGIONS,
     NOT_LIVE_STATUSES,
+    ORGANIZATION_ID,
     ORGANIZATION_PRINCIPAL,
     REGION,
     REGIONS_FROM_SSM,
@@ -82,6 +84,10 @@ def _organization_principals(value: object) -> object:
     return _comma_list(value, what="organization or OU ID", may_be_empty=True)
 
 
+def _allowed_principals(value: object) -> object:
+    return _comma_list(value, what="principal", may_be_empty=True)
+
+
 def _wa_regions(value: object) -> object:
     """`auto` alone means: read the live list from SSM (None); mixed with region names it is a mistake."""
     items = _comma_list(value, what="region")
@@ -113,6 +119,10 @@ TopicArn = Annotated[str, StringConstraints(pattern=TOPIC_ARN.pattern)]
 BusName = Annotated[str, StringConstraints(pattern=BUS_NAME.pattern)]
 QueueUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s/]+/[0-9]{12}/[\w-]{1,80}(\.fifo)?$")]
 AccountIds = Annotated[tuple[AccountId, ...], BeforeValidator(_accounts)]
+OrganizationId = Annotated[str, StringConstraints(pattern=ORGANIZATION_ID.pattern)]
+# Known partners: account IDs, IAM principal ARNs, organization or OU IDs (an account covers its IAM principals).
+AllowedPrincipal = Annotated[str, StringConstraints(pattern=ALLOWED_PRINCIPAL.pattern)]
+AllowedPrincipals = Annotated[tuple[AllowedPrincipal, ...], BeforeValidator(_allowed_principals)]
 OrganizationPrincipals = Annotated[tuple[OrganizationPrincipal, ...], BeforeValidator(_organization_principals)]
 WaRegions = Annotated[tuple[RegionName, ...] | None, BeforeValidator(_wa_regions)]
 ReshareStatuses = Annotated[frozenset[Annotated[str, AfterValidator(_not_live)]], BeforeValidator(_reshare_statuses)]
@@ -178,6 +188,9 @@ class SharingSettings(MemberSettings):
     announce_bus_name: BusName | None = Field(default=None, alias="ANNOUNCE_BUS_NAME")
     # The account whose probe workloads are not organization workloads (None: nothing is a probe).
     probe_account_id: AccountId | None = Field(default=None, alias="PROBE_ACCOUNT_ID")
+    # The share guard (guard.py): shares outside this organization are flagged, except to these partners.
+    organization_id: OrganizationId = Field(alias="ORGANIZATION_ID")
+    share_allow_list: AllowedPrincipals = Field(default=(), alias="SHARE_ALLOW_LIST")
 
     @property
     def probes(self) -> ProbeRule:
@@ -187,6 +200,9 @@ class SharingSettings(MemberSettings):
 class ShareSettings(SharingSettings):
     # Where an invalid event is kept, whole: retrying cannot make it valid.
     failure_queue_url: QueueUrl = Field(alias="FAILURE_QUEUE_URL")
+    # A share to a reviews principal deleted or downgraded by someone else is decided at once (as the sweep
+    # would); false: it waits for the sweep.
+    realtime_restore: bool = Field(default=True, alias="REALTIME_RESTORE")
 
 
 class SweepSettings(SharingSettings):

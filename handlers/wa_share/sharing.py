@@ -6,7 +6,7 @@ A workload counts as shared with a reviews account when a *live* share to that a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
@@ -106,11 +106,13 @@ def reconcile_workload(
     *,
     epoch: str,
     dry_run: bool = False,
+    on_listed: Callable[[Sequence[Share]], object] | None = None,
 ) -> list[ShareResult]:
     """Make one workload's shares right for every reviews account, list first; idempotent under retries.
 
     `epoch`: the sweep's ID, or the CreateWorkload event's ID (see share_rows.share_token). Every share
     this creates is verified by listing again, so `created`/`reshared` means a live share exists.
+    `on_listed` sees the listed shares (the sweep looks there for shares outside the organization).
     """
     try:
         shares = wa.list_shares(workload_id)
@@ -118,6 +120,8 @@ def reconcile_workload(
         if error.kind is ErrorKind.NOT_FOUND:
             return [_deleted(workload_id, principal) for principal in principals]
         raise
+    if on_listed is not None:
+        on_listed(shares)
     results = []
     for principal in principals:
         decision = decide(wa.account_id, principal, shares, policy)

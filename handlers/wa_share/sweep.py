@@ -21,6 +21,7 @@ from wa_share.deadline import NEVER, Deadline
 from wa_share.followup import follow_up
 from wa_share.forwarder_age import CreatedShares, forwarder_created_at, split_created
 from wa_share.observability import logger
+from wa_share.outsiders import Outsiders, organization_view, report_listed
 from wa_share.regions import account_regions, regions_wanted
 from wa_share.settings import SweepSettings
 from wa_share.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
@@ -187,12 +188,15 @@ def _reconcile(workload: Workload, *, wa: WellArchitected, job: _Job) -> list[Sh
     if job.deadline.reached():
         return None
     settings, item = job.settings, job.item
+    outsiders = Outsiders(settings, organization_view(job.sessions))
     outcome = _guarded(
         partial(
             reconcile_workload,
             *(wa, workload.workload_id, settings.principals, job.policy),
             epoch=item.sweep_id,  # each night is a new attempt: a deleted share is made again
             dry_run=item.dry_run,
+            # Shares outside the organization, made before installation or whose event was lost: listed.
+            on_listed=partial(report_listed, outsiders, wa.account_id, wa.region, workload.workload_id),
         ),
         region=wa.region,
         scope=f"workload {workload.workload_id} in {wa.region}",

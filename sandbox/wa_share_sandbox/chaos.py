@@ -39,10 +39,13 @@ class SeededFaults:
         return random.Random(f"{self._seed}|{key}|{nth}").random() < rate
 
     def keep_cloudtrail_event(self, record: dict[str, Any]) -> bool:
-        """The CloudTrail filter: False loses the event (only successful calls matter to the story)."""
+        """The CloudTrail filter: False loses the event (only successful CreateWorkload calls matter to the
+        story; share events pass, so the seeded draws are the same as before they were forwarded)."""
         account, region = str(record["recipientAccountId"]), str(record["awsRegion"])
-        if record.get("errorCode") or not self._draw(
-            f"drop|{self._names.get(account, account)}|{region}", self.drop_rate
+        if (
+            record.get("eventName") != "CreateWorkload"
+            or record.get("errorCode")
+            or not self._draw(f"drop|{self._names.get(account, account)}|{region}", self.drop_rate)
         ):
             return True
         with self._lock:

@@ -40,6 +40,7 @@ UNSCOPABLE_ACTIONS = {
     "wellarchitected:UpdateGlobalSettings": "an account-wide setting of the region; no resource type",
     "ec2:DescribeRegions": "account-wide description call; no resource type",
     "organizations:ListAccounts": "organization-wide list; no resource type",
+    "organizations:ListRoots": "lists the caller's organization's root; no resource type",
     "organizations:DescribeOrganization": "describes the caller's organization; no resource type",
     "cloudtrail:DescribeTrails": "account-wide description call; no resource type",
     "cloudtrail:ListTrails": "account-wide list; no resource type",

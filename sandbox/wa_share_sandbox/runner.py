@@ -73,6 +73,7 @@ class FunctionRunner:
             module.runtime.cache_clear()  # a new deployment: new settings, new sessions
         self.invocations: list[Invocation] = []
         self._sqs_clients: dict[str, Any] = {}
+        self.own_calls: list[Invocation] = []  # share events of wa-share's own calls (deliver_share_events)
 
     @contextmanager
     def as_function(self, function: str) -> Iterator[None]:
@@ -140,13 +141,20 @@ class FunctionRunner:
         return int(attributes["ApproximateNumberOfMessages"])
 
     def deliver_share_events(self, on_event: OnInvocation | None = None) -> list[Invocation]:
-        """Invoke the share function once per event the share rule matched (async semantics).
+        """Invoke the share function once per event the share rule matched (async semantics), until none is
+        left: the share calls the function makes are CloudTrail events too, and come back to it.
 
-        Returns the last attempt for each event; `on_event` sees it as soon as the event is settled.
+        Returns the last attempt for each event; `on_event` sees it as soon as the event is settled. The events
+        of wa-share's own share calls, which the function recognises and leaves alone (guard.py), are run
+        like any other but kept apart, in `own_calls`: what a caller waits for is the events it caused.
         """
         delivered = list[Invocation]()
         for event in self._take_share_events():
-            delivered.append(self._invoke_async(event))
+            invocation = self._invoke_async(event)
+            if invocation.error is None and invocation.result.get("status") == "own call":
+                self.own_calls.append(invocation)
+                continue
+            delivered.append(invocation)
             if on_event is not None:
                 on_event(delivered[-1])
         return delivered

@@ -21,7 +21,8 @@ from wa_share_sandbox.organization import ACCESS_ROLE, HOME_REGION
 from wa_share_sandbox.runner import Invocation
 from wa_share_sandbox.story import Story
 
-POLL_SECONDS = 1.0
+# EventBridge pushes to Lambda; the stand-in queue is polled: a quarter second keeps an event's wait short.
+POLL_SECONDS = 0.25
 
 
 def serve(story: Story, *, port: int, console: Console, folder: Path, stop: threading.Event | None = None) -> None:
@@ -98,6 +99,10 @@ def _describe(story: Story, invocation: Invocation) -> str:
     where = f"{owner} {detail.get('awsRegion', '?')}"
     if invocation.error is not None:
         return f"✗ {where}: {invocation.error}"
-    outcomes = ", ".join(str(item["outcome"]) for item in invocation.result.get("results", []))
-    workload = invocation.result.get("event", {}).get("workload_id", "?")
-    return f"✓ {where} workload {workload}: {outcomes} ({invocation.seconds * 1000:.0f} ms)"
+    outcomes = [str(item["outcome"]) for item in invocation.result.get("results", [])]
+    outcomes += [f"outside the organization: {item['shared_with']}" for item in invocation.result.get("external", [])]
+    event = invocation.result.get("event", {})
+    kind = f"{event['event_name']} " if "event_name" in event else ""
+    workload = event.get("workload_id", "?")
+    told = ", ".join(outcomes) or "nothing to do"
+    return f"✓ {where} {kind}workload {workload}: {told} ({invocation.seconds * 1000:.0f} ms)"

@@ -5,7 +5,8 @@
 3. the nightly sweep shares what the real-time path missed (MissedByRealtime);
 4. the share function is down while workloads are created; a replay of the archive shares them;
 5. weeks later: people delete shares, unaccepted invitations expire; the next sweep restores them all;
-6. coverage: every eligible workload carries exactly one live share with each reviews account.
+6. the share guard: a deleted share is made again in real time, a share outside the organization flagged;
+7. coverage: every eligible workload carries exactly one live share with each reviews account.
 Run it inside an active moto mock (the command does), one story per mock.
 """
 
@@ -23,6 +24,7 @@ from wa_share_sandbox.chaos import SeededFaults, remove_faults
 from wa_share_sandbox.coverage import check_coverage, seed_existing
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.forwarder_faults import dead_letters_found, misname_forwarders, undelivered_note
+from wa_share_sandbox.guard_story import guard_phase
 from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.organization import (
     ACCESS_ROLE,
@@ -88,7 +90,7 @@ class Story:
         """The whole story; the simulated organization stays up afterwards (for --serve) until `close()`."""
         try:
             self.build()
-            phases = [self.realtime(), self.faults(), self.sweep(), self.outage(), self.lifecycle()]
+            phases = [self.realtime(), self.faults(), self.sweep(), self.outage(), self.lifecycle(), guard_phase(self)]
         finally:
             remove_faults()
         coverage = self.coverage()
@@ -190,6 +192,7 @@ class Story:
             rounds = 10 * (len(self.org.accounts) + 1)  # each account at most maxReceiveCount times
             runs = self.runner.run_sweep(max_rounds=rounds, on_invocation=track)
         records = self._measure(result, mark, [])
+        self.runner.deliver_share_events()  # the sweep's share calls come back as events: the function leaves them
         planner, workers = runs[0], runs[1:]
         result.events = int(planner.result["enqueued"]) if planner.error is None else 0
         result.failures = self.runner.queue_depth("SweepDeadLetterQueue") - dead_letters  # work items given up
@@ -247,7 +250,7 @@ class Story:
         return self._done(result)
 
     def coverage(self) -> Coverage:
-        with self.reporter.phase(6, "coverage: each workload shared once?") as progress:
+        with self.reporter.phase(7, "coverage: each workload shared once?") as progress:
             progress.grow(len(self.org.accounts) * len(self.scenario.regions))
             reviews = tuple(str(account) for account in self.deployment.parameters["ReviewsAccountIds"])
             return check_coverage(

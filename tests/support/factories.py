@@ -91,3 +91,65 @@ class FakeLambdaContext:
 def lambda_context() -> LambdaContext:
     """A FakeLambdaContext, typed as the handlers declare their context (it has what Powertools reads)."""
     return cast("LambdaContext", FakeLambdaContext())
+
+
+SHARE_ID = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+
+
+def share_event(
+    event_name: str,
+    *,
+    account_id: str = "444455556666",
+    region: str = "us-west-2",
+    workload_id: str = "8cdcdf7add10b181fdd3f686dacffdac",
+    share_id: str = SHARE_ID,
+    shared_with: str | None = "111122223333",
+    permission: str = "READONLY",
+    caller: str = "arn:aws:sts::444455556666:assumed-role/Admin/alice",
+    error_code: str | None = None,
+) -> dict[str, Any]:
+    """A CreateWorkloadShare, UpdateWorkloadShare or DeleteWorkloadShare event, with the API's member names
+    (AWS publishes no sample of these records: see sandbox/wa_share_sandbox/wellarchitected/cloudtrail.py)."""
+    event = create_workload_event(account_id=account_id, region=region, workload_id=workload_id, error_code=error_code)
+    request: dict[str, Any] = {"WorkloadId": workload_id}
+    response: dict[str, Any] | None = {"WorkloadId": workload_id, "ShareId": share_id}
+    if event_name == "CreateWorkloadShare":
+        request |= {"SharedWith": shared_with, "PermissionType": permission, "ClientRequestToken": "t"}
+    elif event_name == "UpdateWorkloadShare":
+        request |= {"ShareId": share_id, "PermissionType": permission}
+        share = {"ShareId": share_id, "SharedWith": shared_with, "PermissionType": permission, "Status": "PENDING"}
+        response = {"WorkloadId": workload_id, "WorkloadShare": share}
+    else:
+        request |= {"ShareId": share_id, "ClientRequestToken": "t"}
+        response = None
+    role = caller.split("/")[1] if ":assumed-role/" in caller else None
+    identity: dict[str, Any] = {"type": "AssumedRole" if role else "IAMUser", "arn": caller, "accountId": account_id}
+    if role:
+        issuer = {"type": "Role", "arn": f"arn:aws:iam::{account_id}:role/{role}", "userName": role}
+        identity["sessionContext"] = {"sessionIssuer": issuer}
+    event["detail"] |= {
+        "eventName": event_name,
+        "userIdentity": identity,
+        "requestParameters": request,
+        "responseElements": None if error_code else response,
+    }
+    return event
+
+
+def bad_share_events() -> list[tuple[str, Any]]:
+    """Share events the share function must reject, each with its name."""
+    bad_permission = share_event("CreateWorkloadShare")
+    bad_permission["detail"]["requestParameters"]["PermissionType"] = "OWNER"
+    no_workload = share_event("DeleteWorkloadShare")
+    no_workload["detail"] |= {"requestParameters": {"ShareId": "a" * 32}, "responseElements": None}
+    conflicting = share_event("UpdateWorkloadShare")
+    conflicting["detail"]["responseElements"]["WorkloadId"] = "f" * 32
+    return [
+        ("failed create share", share_event("CreateWorkloadShare", error_code="ValidationException")),
+        ("failed delete share", share_event("DeleteWorkloadShare", error_code="AccessDeniedException")),
+        ("other source", share_event("UpdateWorkloadShare") | {"source": "aws.ec2"}),
+        ("other event name", share_event("CreateWorkloadShare") | {"detail": {"eventName": "UpdateShareInvitation"}}),
+        ("bad permission", bad_permission),
+        ("no workload", no_workload),
+        ("conflicting workload ids", conflicting),
+    ]

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from wa_share import coverage
+from wa_share import coverage, guard, outsiders
 from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
 from wa_share.observability import LATENCY_METRIC, METRIC_OF_OUTCOME, SHARES_METRIC_OF_PATH
 from wa_share_cli.cfn_templates import load_template, repo_root
@@ -40,6 +40,12 @@ def emitted_by_code() -> set[str]:
         coverage.ACCOUNTS_SWEPT_METRIC,
         LATENCY_METRIC,
         FORWARDER_DEAD_LETTERS_METRIC,
+        outsiders.FLAGGED_METRIC,
+        outsiders.LISTED_METRIC,
+        outsiders.UNJUDGED_METRIC,
+        guard.OWN_CALLS_METRIC,
+        guard.RESTORED_METRIC,
+        guard.RESTORE_LATENCY_METRIC,
         *coverage.UNSHARED_METRIC_OF_REASON.values(),
         *SHARES_METRIC_OF_PATH.values(),
         *METRIC_OF_OUTCOME.values(),

@@ -16,8 +16,9 @@ import pytest
 from moto.events.models import EventPattern
 from moto.events.utils import EventMessageType
 
-from tests.support.factories import create_workload_event
+from tests.support.factories import create_workload_event, share_event
 from wa_share.domain import DEFAULT_WA_REGIONS
+from wa_share.share_events import EVENT_NAMES
 from wa_share_cli.cfn_templates import event_pattern, load_template, repo_root
 
 ROOT = repo_root()
@@ -35,6 +36,7 @@ UNSCOPABLE_ACTIONS = {
     "wellarchitected:UpdateShareInvitation",
     "ec2:DescribeRegions",
     "organizations:ListAccounts",
+    "organizations:ListRoots",
     "cloudtrail:DescribeTrails",
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
@@ -164,6 +166,8 @@ def assert_bytecode_ships(code: Path) -> None:
 
 # ---------------------------------------------------------------- one event pattern, three places
 
+SHARE_EVENTS = ("CreateWorkloadShare", "UpdateWorkloadShare", "DeleteWorkloadShare")
+
 
 def create_workload_pattern() -> dict[str, Any]:
     return event_pattern(template(CENTRAL), "ShareRule")
@@ -173,6 +177,10 @@ def test_forwarder_archive_and_share_rule_use_one_pattern() -> None:
     forwarded = event_pattern(template(FORWARDER), "ForwardCreateWorkloadRule")
     archived = event_pattern(template(CENTRAL), "CreateWorkloadArchive")
     assert forwarded == archived == create_workload_pattern()
+
+
+def test_the_pattern_names_exactly_the_calls_the_share_function_dispatches() -> None:
+    assert create_workload_pattern()["detail"]["eventName"] == list(EVENT_NAMES)
 
 
 def matches(event: dict[str, Any]) -> bool:
@@ -185,12 +193,21 @@ def test_pattern_matches_a_successful_create_workload(style: str) -> None:
     assert matches(create_workload_event(style=style))
 
 
+@pytest.mark.parametrize("event_name", SHARE_EVENTS)
+def test_pattern_matches_each_successful_share_call(event_name: str) -> None:
+    assert matches(share_event(event_name))
+
+
 def test_pattern_matches_a_replayed_event() -> None:
     assert matches(create_workload_event() | {"replay-name": "wa-share-replay-1"})
+    assert matches(share_event("DeleteWorkloadShare") | {"replay-name": "wa-share-replay-1"})
 
 
-def _other_event_name(event: dict[str, Any]) -> None:
-    event["detail"]["eventName"] = "CreateWorkloadShare"
+def _other_event_name(name: str) -> Callable[[dict[str, Any]], None]:
+    def change(event: dict[str, Any]) -> None:
+        event["detail"]["eventName"] = name
+
+    return change
 
 
 def _other_source(event: dict[str, Any]) -> None:
@@ -201,15 +218,44 @@ def _other_event_source(event: dict[str, Any]) -> None:
     event["detail"]["eventSource"] = "ec2.amazonaws.com"
 
 
-@pytest.mark.parametrize("change", [_other_event_name, _other_source, _other_event_source])
-def test_pattern_rejects_other_calls(change: Callable[[dict[str, Any]], None]) -> None:
-    event = create_workload_event()
+def _other_detail_type(event: dict[str, Any]) -> None:
+    event["detail-type"] = "Workload Shared"  # wa-share's own announcements (source wa-share) never loop
+
+
+def _read_only_call(event: dict[str, Any]) -> None:
+    # Read-only calls never reach EventBridge; were one to, its name is not in the pattern.
+    event["detail"] |= {"eventName": "ListWorkloadShares", "readOnly": True}
+
+
+OTHER_CALLS = [
+    _other_event_name("UpdateShareInvitation"),
+    _other_event_name("DeleteWorkload"),
+    _other_event_name("UpdateWorkload"),
+    _other_event_name("CreateWorkloadShares"),
+    _other_source,
+    _other_event_source,
+    _other_detail_type,
+    _read_only_call,
+]
+
+
+@pytest.mark.parametrize("change", OTHER_CALLS)
+@pytest.mark.parametrize("event_name", ["CreateWorkload", *SHARE_EVENTS])
+def test_pattern_rejects_other_calls(change: Callable[[dict[str, Any]], None], event_name: str) -> None:
+    event = create_workload_event() if event_name == "CreateWorkload" else share_event(event_name)
     change(event)
     assert not matches(event)
 
 
 def test_pattern_rejects_a_failed_call() -> None:
     failed = create_workload_event(error_code="AccessDenied")
+    assert failed["detail"]["responseElements"] is None
+    assert not matches(failed)
+
+
+@pytest.mark.parametrize("event_name", SHARE_EVENTS)
+def test_pattern_rejects_each_failed_share_call(event_name: str) -> None:
+    failed = share_event(event_name, error_code="AccessDeniedException")
     assert failed["detail"]["responseElements"] is None
     assert not matches(failed)
 

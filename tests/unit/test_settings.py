@@ -23,9 +23,9 @@ FAILURES = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-failures"
 COMMON = {"AWS_REGION": "us-east-1", "REVIEWS_ACCOUNT_IDS": "111122223333"}
 # The least environment each function starts with: exactly its required variables.
 MINIMAL: dict[type[FunctionSettings], dict[str, str]] = {
-    ShareSettings: COMMON | {"FAILURE_QUEUE_URL": FAILURES},
+    ShareSettings: COMMON | {"FAILURE_QUEUE_URL": FAILURES, "ORGANIZATION_ID": "o-abcdefghij"},
     PlannerSettings: COMMON | {"SWEEP_QUEUE_URL": QUEUE},
-    WorkerSettings: COMMON | {"SWEEP_QUEUE_URL": QUEUE, "SWEEP_DLQ_URL": DLQ},
+    WorkerSettings: COMMON | {"SWEEP_QUEUE_URL": QUEUE, "SWEEP_DLQ_URL": DLQ, "ORGANIZATION_ID": "o-abcdefghij"},
     ProbeSettings: COMMON | {"PROBE_ACCOUNT_ID": "999988887777"},
 }
 MODELS = list(MINIMAL)
@@ -75,6 +75,11 @@ BAD_VALUES = [
     ("SWEEP_QUEUE_URL", "sqs/wa-share-sweep", "not a URL"),
     ("SWEEP_DLQ_URL", "http://sqs.us-east-1.amazonaws.com/123456789012/dlq", "not https"),
     ("FAILURE_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/12345678901/q", "an 11-digit account"),
+    ("ORGANIZATION_ID", "o-abc", "too short"),
+    ("ORGANIZATION_ID", "ou-abcd-abcdefgh", "an OU"),
+    ("SHARE_ALLOW_LIST", "1111222233", "10 digits"),
+    ("SHARE_ALLOW_LIST", "111122223333,arn:aws:iam::111122223333:group/g", "an IAM group among good ones"),
+    ("REALTIME_RESTORE", "maybe", "not a boolean"),
 ]
 BAD_CASES = [
     pytest.param(model, variable, value, id=f"{model.__name__}-{variable}-{why}")
@@ -130,6 +135,8 @@ def test_the_worker_defaults_are_the_documented_ones() -> None:
     assert settings.drift_policy is DriftPolicy.REPORT
     assert (settings.region_concurrency, settings.workload_concurrency, settings.sweep_max_receives) == (18, 4, 5)
     assert (settings.acceptor_role_name, settings.announce_topic_arn, settings.announce_bus_name) == (None,) * 3
+    assert (settings.organization_id, settings.share_allow_list) == ("o-abcdefghij", ())
+    assert ShareSettings.from_env(MINIMAL[ShareSettings]).realtime_restore is True
     assert not settings.probes.is_probe("999988887777", "wa-share-probe-20261201T000000.000Z-x")
     assert PlannerSettings.from_env(MINIMAL[PlannerSettings]).full_sweep_day is FullSweepDay.SUN
 

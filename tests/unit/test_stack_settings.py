@@ -16,6 +16,7 @@ OUTPUTS = {
     "SweepDeadLetterQueueUrl": f"{QUEUES}/wa-share-sweep-dlq",
     "ShareFailureQueueUrl": f"{QUEUES}/wa-share-failures",
     "ReviewsAccountIds": "111122223333",
+    "OrganizationId": "o-abcdefghij",
 }
 
 
@@ -35,6 +36,7 @@ def test_the_cli_decides_with_the_workers_settings_from_the_stack() -> None:
         OUTPUTS["SweepDeadLetterQueueUrl"],
     )
     assert settings.probe_account_id == ACCOUNT  # the stack's account, from the bus ARN
+    assert settings.organization_id == "o-abcdefghij"
     assert stack().settings().wa_regions == DEFAULT_WA_REGIONS  # the template's default parameter
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.markup import escape
 
+from wa_share.outsiders import Outsiders, organization_view
 from wa_share.regions import regions_wanted
 from wa_share.sharing import SharePolicy
 from wa_share_cli.commands import output
@@ -21,6 +22,7 @@ from wa_share_cli.operations.report import Coverage, ShareState, scan
 from wa_share_cli.operations.sweep import target_accounts
 
 ROW_COLUMNS = ("account_id", "region", "workload_id", "workload_name", "principal", "state", "detail")
+OUTSIDE_COLUMNS = ("account_id", "region", "workload_id", "shared_with", "permission", "status", "reason")
 TOTAL_COLUMNS = ("account_id", "region", "workloads", *(state.value for state in ShareState))
 
 
@@ -56,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
             home_region=context.region,
             on_account=lambda _account: ticker.advance(),
             probes=settings.probes,
+            outsiders=Outsiders(settings, organization_view(context.sessions)),
         )
     _show(args, coverage)
     if coverage.errors or (args.fail_on_gap and coverage.gaps):
@@ -73,6 +76,11 @@ def _show(args: argparse.Namespace, coverage: Coverage) -> None:
             {"account_id": error.account_id, "region": error.region, "state": "error", "detail": error.message}
             for error in coverage.errors
         ]
+        rows += [
+            {"account_id": share.account_id, "region": share.region, "workload_id": share.workload_id}
+            | {"principal": share.shared_with, "state": "outside organization", "detail": share.reason}
+            for share in coverage.outside
+        ]
         output.as_csv(ROW_COLUMNS, rows)
         return
     output.table("Share state per account and region", TOTAL_COLUMNS, coverage.totals())
@@ -80,6 +88,9 @@ def _show(args: argparse.Namespace, coverage: Coverage) -> None:
     if listed:
         title = "Every workload" if args.all else "Gaps: workloads the reviews team cannot see as it should"
         output.table(title, ROW_COLUMNS, [vars(row) | {"state": row.state.value} for row in listed])
+    if coverage.outside:
+        title = "Shared outside the organization (reported only: wa-share never deletes a share)"
+        output.table(title, OUTSIDE_COLUMNS, [vars(share) for share in coverage.outside])
     console = output.stdout()
     for error in coverage.errors:
         where = f"{error.account_id} {error.region}".strip()
@@ -87,5 +98,6 @@ def _show(args: argparse.Namespace, coverage: Coverage) -> None:
     principals = ", ".join(coverage.principals)
     console.print(
         f"{len({(r.account_id, r.region, r.workload_id) for r in coverage.rows})} workload(s), "
-        f"{len(coverage.gaps)} gap(s) towards {principals}; {len(coverage.errors)} scope(s) not scanned"
+        f"{len(coverage.gaps)} gap(s) towards {principals}; {len(coverage.outside)} share(s) outside the "
+        f"organization; {len(coverage.errors)} scope(s) not scanned"
     )

@@ -6,6 +6,7 @@ The member role grants exactly the read calls made here (member_stackset/roles.y
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from wa_share.aws import AccountSession, AwsError, ErrorKind, Sessions, aws_call
 from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, forwarder_dead_letter_queue_url
 from wa_share.regions import enabled_regions
-from wa_share_cli.cfn_templates import load_template, templates_root
+from wa_share_cli.cfn_templates import event_pattern, load_template, templates_root
 from wa_share_cli.operations import messages
 from wa_share_cli.operations.checks import Check, fail, ok, warn
 
@@ -146,7 +147,23 @@ def check_forwarder(events: EventBridgeClient, account: str, region: str, bus_ar
         found = ", ".join(str(target.get("Arn")) for target in targets) or "no target"
         fix = f"update the forwarder stack in {region} of {account} with CentralBusArn={bus_arn}"
         return fail(RULE_CHECK, scope, f"rule {name} sends to {found}, not the central bus", fix)
+    missing = unforwarded_events(rule.get("EventPattern"))
+    if missing:
+        fix = f"update the forwarder stack in {region} of {account}: its current template forwards them"
+        return fail(RULE_CHECK, scope, f"rule {name} does not forward {', '.join(missing)}", fix)
     return ok(RULE_CHECK, scope, f"{name} → central bus")
+
+
+def unforwarded_events(deployed_pattern: str | None) -> list[str]:
+    """The calls forwarder.yaml forwards that a deployed rule's pattern leaves out (an older forwarder
+    forwards CreateWorkload alone, and the share guard would not see that region's share calls)."""
+    template = load_template(templates_root() / "member_stackset" / "forwarder.yaml")
+    wanted = event_pattern(template, "ForwardCreateWorkloadRule")["detail"]["eventName"]
+    try:
+        deployed = json.loads(deployed_pattern or "{}").get("detail", {}).get("eventName", [])
+    except (ValueError, AttributeError):
+        deployed = []
+    return [name for name in wanted if name not in deployed]
 
 
 def check_forward_dead_letters(sqs: SQSClient, account: str, region: str) -> Check:

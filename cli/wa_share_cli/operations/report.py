@@ -1,4 +1,5 @@
-"""Coverage: every owned workload in every account and region, and its share state towards each principal.
+"""Coverage: every owned workload in every account and region, and its share state towards each principal;
+and the live shares outside the organization (wa_share.outsiders judges them, as the functions do).
 
 States follow `wa_share.sharing.decide`, the same judgement the functions act on: a live share with the
 policy's permission is `live` (`pending` until accepted), a live share with another permission is
@@ -15,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from wa_share.aws import AwsError, ErrorKind, Sessions
+from wa_share.outsiders import ExternalShare, Outsiders
 from wa_share.probe import NO_PROBES, ProbeRule
 from wa_share.regions import account_regions
 from wa_share.sharing import Outcome, SharePolicy, decide
@@ -77,6 +79,7 @@ class Coverage:
     principals: tuple[str, ...]
     rows: list[WorkloadState] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
+    outside: list[ExternalShare] = field(default_factory=list)  # live shares outside the organization
 
     @property
     def gaps(self) -> list[WorkloadState]:
@@ -103,6 +106,7 @@ class Coverage:
             "totals": self.totals(),
             "workloads": [asdict(row) | {"state": row.state.value} for row in self.rows],
             "errors": [asdict(error) for error in self.errors],
+            "outside_organization": [asdict(share) for share in self.outside],
         }
 
 
@@ -134,59 +138,68 @@ def scan(
     home_region: str,
     on_account: Callable[[str], None] | None = None,
     probes: ProbeRule = NO_PROBES,
+    outsiders: Outsiders | None = None,
 ) -> Coverage:
-    """Scan every account (concurrently, bounded) in the regions it has enabled; failures are recorded, not raised."""
+    """Scan every account (concurrently, bounded) in the regions it has enabled; failures are recorded, not raised.
+    With `outsiders`, the live shares outside the organization are listed too."""
     coverage = Coverage(tuple(principals))
 
-    def one(account: str) -> tuple[list[WorkloadState], list[ScanError]]:
-        found = _scan_account(
+    def one(account: str) -> Coverage:
+        found = Coverage(coverage.principals)
+        _scan_account(
             sessions,
             account,
+            found,
             regions=regions,
-            principals=principals,
             policy=policy,
             home_region=home_region,
             probes=probes,
+            outsiders=outsiders,
         )
         if on_account is not None:
             on_account(account)
         return found
 
     with ThreadPoolExecutor(max_workers=ACCOUNT_CONCURRENCY, thread_name_prefix="report") as pool:
-        for rows, errors in pool.map(one, accounts):
-            coverage.rows.extend(rows)
-            coverage.errors.extend(errors)
+        for found in pool.map(one, accounts):
+            coverage.rows.extend(found.rows)
+            coverage.errors.extend(found.errors)
+            coverage.outside.extend(found.outside)
     return coverage
 
 
 def _scan_account(
     sessions: Sessions,
     account: str,
+    found: Coverage,
     *,
     regions: Sequence[str],
-    principals: Sequence[str],
     policy: SharePolicy,
     home_region: str,
     probes: ProbeRule,
-) -> tuple[list[WorkloadState], list[ScanError]]:
+    outsiders: Outsiders | None,
+) -> None:
     try:
         session = sessions.member(account)
         visit = account_regions(regions, session.ec2(home_region), account).visit
     except AwsError as error:
-        return [], [ScanError(account, "", str(error))]
-    rows: list[WorkloadState] = []
-    errors: list[ScanError] = []
+        found.errors.append(ScanError(account, "", str(error)))
+        return
     for region in visit:
         wa = WellArchitected(session.wellarchitected(region), account_id=account, region=region)
         try:
-            rows.extend(_scan_region(wa, principals, policy, probes))
+            found.rows.extend(_scan_region(wa, found.principals, policy, probes, found.outside, outsiders))
         except AwsError as error:
-            errors.append(ScanError(account, region, str(error)))
-    return rows, errors
+            found.errors.append(ScanError(account, region, str(error)))
 
 
-def _scan_region(
-    wa: WellArchitected, principals: Sequence[str], policy: SharePolicy, probes: ProbeRule
+def _scan_region(  # noqa: PLR0917 - one region's scan and where its findings go
+    wa: WellArchitected,
+    principals: Sequence[str],
+    policy: SharePolicy,
+    probes: ProbeRule,
+    outside: list[ExternalShare],
+    outsiders: Outsiders | None,
 ) -> list[WorkloadState]:
     rows = []
     for workload in wa.owned_workloads():
@@ -198,6 +211,8 @@ def _scan_region(
             if error.kind is ErrorKind.NOT_FOUND:  # deleted since it was listed: nothing to cover
                 continue
             raise
+        if outsiders is not None:
+            outside.extend(outsiders.among(wa.account_id, wa.region, workload.workload_id, shares))
         for principal in principals:
             state, detail = state_of(wa.account_id, principal, shares, policy)
             rows.append(

@@ -71,7 +71,11 @@ class StackOutputs:
 
     def settings(self) -> WorkerSettings:
         """The sweep worker's settings, as template.yaml derives them from these parameters."""
-        env = {"REVIEWS_ACCOUNT_IDS": self["ReviewsAccountIds"]}  # for a stack that does not list its parameters
+        # For a stack that does not list its parameters: its outputs name the reviews accounts and organization.
+        env = {
+            "REVIEWS_ACCOUNT_IDS": self["ReviewsAccountIds"],
+            "ORGANIZATION_ID": self.outputs.get("OrganizationId", ""),
+        }
         env |= function_environment(self.parameters, self.outputs, SETTINGS_FUNCTION) | {"AWS_REGION": self.region}
         try:
             return WorkerSettings.from_env(env)

@@ -30,6 +30,9 @@ WORKLOAD_QUOTA = 1000  # per account and region
 SHARE_QUOTA = lifecycle.SHARE_QUOTA  # share rows per workload (dead ones too, unless a lifecycle switch says not)
 LIVE_STATUSES = lifecycle.LIVE_STATUSES
 _ACCOUNT = re.compile(r"\d{12}")
+# SharedWith may name an IAM user or role (AWS: "account ID, IAM role, organization ID, or OU ID"); its
+# invitation goes to the principal's account.
+_IAM_PRINCIPAL = re.compile(r"arn:aws[a-z-]*:iam::(?P<account>\d{12}):(root|(user|role)/[\w+=,.@/-]{1,512})")
 _ORGANIZATION = re.compile(r"o-[a-z0-9]{10,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")
 _ID = re.compile(r"[0-9a-f]{32}")
 
@@ -174,7 +177,10 @@ class WellArchitectedBackend(BaseBackend):  # the WA state of one account in one
         self.deleted[workload_id] = self.workloads.pop(workload_id)
 
     def _recipient(self, share: Share) -> WellArchitectedBackend | None:
-        return get_backend(share.shared_with, share.workload.region) if share.share_invitation_id else None
+        if not share.share_invitation_id:
+            return None
+        iam = _IAM_PRINCIPAL.fullmatch(share.shared_with)
+        return get_backend(iam["account"] if iam else share.shared_with, share.workload.region)
 
     def _set_status(self, share: Share, status: str, message: str | None = None) -> None:
         """The one place a status changes: a PENDING account share has an open invitation."""
@@ -207,12 +213,15 @@ class WellArchitectedBackend(BaseBackend):  # the WA state of one account in one
         return dict(result)
 
     def _is_account(self, shared_with: str) -> bool:
+        """True for an account or an IAM principal (invited), False for an organization or OU (associated)."""
+        if _IAM_PRINCIPAL.fullmatch(shared_with):
+            return True
         if _ACCOUNT.fullmatch(shared_with):
             if shared_with == self.account_id:
                 raise ValidationException("A workload cannot be shared with its owner account")
             return True
         if not _ORGANIZATION.fullmatch(shared_with):
-            raise ValidationException("SharedWith must be an account, organization or OU ID")
+            raise ValidationException("SharedWith must be an account, IAM principal, organization or OU ID")
         if not self.organization_sharing:
             raise ValidationException("Organization sharing is not enabled (UpdateGlobalSettings)")
         return False

@@ -4,14 +4,19 @@ model (``automated_parameter_parsing``); this layer adds paging, injected faults
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from moto.core.common_types import TYPE_RESPONSE
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 
-from wa_share_sandbox.wellarchitected.cloudtrail import create_workload_record, deliver_cloudtrail_event, user_identity
+from wa_share_sandbox.wellarchitected.cloudtrail import (
+    create_workload_record,
+    deliver_cloudtrail_event,
+    share_record,
+    user_identity,
+)
 from wa_share_sandbox.wellarchitected.exceptions import ValidationException, WellArchitectedError
 from wa_share_sandbox.wellarchitected.faults import Switches
 from wa_share_sandbox.wellarchitected.models import LOCK, WellArchitectedBackend, get_backend
@@ -84,10 +89,26 @@ class WellArchitectedResponse(BaseResponse):
         self.backend.delete_workload(self._get_param("WorkloadId"))
         return EmptyResult()
 
+    def _recorded(self, operation: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Run a share call and put its CloudTrail record on the bus, failed or not (CloudTrail records both)."""
+        params = dict(self.params)
+        identity = user_identity(self.current_account, self.region, self.get_access_key())
+        try:
+            self._begin()
+            result = operation()
+        except ServiceException as err:
+            deliver_cloudtrail_event(
+                share_record(self._get_action(), identity, self.region, params, result=None, error=err)
+            )
+            raise
+        deliver_cloudtrail_event(
+            share_record(self._get_action(), identity, self.region, params, result=result, error=None)
+        )
+        return result
+
     def create_workload_share(self) -> ActionResult:
-        self._begin()
         names = ("WorkloadId", "SharedWith", "PermissionType", "ClientRequestToken")
-        result = self.backend.create_workload_share(*map(self._get_param, names))
+        result = self._recorded(lambda: self.backend.create_workload_share(*map(self._get_param, names)))
         lost = Switches.lost_response
         if lost is not None and (code := lost(self._get_action(), dict(self.params))):
             raise WellArchitectedError(f"Injected {code} after the share was made", code=code)
@@ -100,14 +121,20 @@ class WellArchitectedResponse(BaseResponse):
         return self._paged("WorkloadShareSummaries", shares, WorkloadId=self._get_param("WorkloadId"))
 
     def update_workload_share(self) -> ActionResult:
-        self._begin()
         names = ("WorkloadId", "ShareId", "PermissionType")
-        share = self.backend.update_workload_share(*map(self._get_param, names))
-        return ActionResult({"WorkloadId": share.workload_id, "WorkloadShare": share})
+
+        def update() -> dict[str, Any]:
+            share = self.backend.update_workload_share(*map(self._get_param, names))
+            return {"WorkloadId": share.workload_id, "WorkloadShare": share}
+
+        return ActionResult(self._recorded(update))
 
     def delete_workload_share(self) -> ActionResult:
-        self._begin()
-        self.backend.delete_workload_share(self._get_param("WorkloadId"), self._get_param("ShareId"))
+        def delete() -> dict[str, Any]:
+            self.backend.delete_workload_share(self._get_param("WorkloadId"), self._get_param("ShareId"))
+            return {}  # DeleteWorkloadShare answers nothing: its record's responseElements are null
+
+        self._recorded(delete)
         return EmptyResult()
 
     def list_share_invitations(self) -> ActionResult:

@@ -73,6 +73,13 @@ def test_the_default_story_in_a_short_configuration_covers_every_eligible_worklo
     # Weeks later: member-01's three shares, one deleted by a person, then expired, then deleted; all restored.
     assert lifecycle["details"] == {"deleted": 2, "expired": 1, "created": 2, "reshared": 1}
     assert lifecycle["metrics"]["SharesCreated"] == 3
+    # The share guard: a person's delete undone in real time (the restore's own event no loop), an outside
+    # share flagged and left in place.
+    guard = phase(report, 6)
+    assert guard["details"]["restore_outcomes"] == "created"
+    assert guard["details"]["restore_calls"] == 3  # ListWorkloadShares, CreateWorkloadShare, ListWorkloadShares
+    assert guard["details"]["flagged"] == "210987654321"
+    assert (guard["metrics"]["SharesRestored"], guard["metrics"]["ExternalSharesFlagged"]) == (1, 1)
     coverage = report["coverage"]
     assert (coverage["eligible"], coverage["covered"], coverage["gaps"]) == (3, 3, [])
     assert coverage["not_coverable"] == {"member-02": 2}
@@ -89,7 +96,7 @@ def test_the_table_output_tells_each_phase_and_the_verdict(capsys: pytest.Captur
     out = capsys.readouterr().out
     assert code == 0
     phases = ("1. real-time path", "2. lost events", "3. nightly sweep", "4. share function down")
-    for line in (*phases, "5. deleted and expired", "6. coverage"):
+    for line in (*phases, "5. deleted and expired", "6. share guard", "7. coverage"):
         assert line in out
     assert "MissedByRealtime" in out
     assert "3 of 3 eligible workloads shared exactly once" in out

@@ -96,6 +96,25 @@ def test_each_failure_comes_with_its_fix(
     assert "fix: aws cloudtrail start-logging --name org-trail" in table.out
 
 
+def test_a_forwarder_that_forwards_create_workload_alone_fails_the_share_guard_check(cli: Cli) -> None:
+    member = cli.org.members[0]
+    start_trail(cli, member)
+    events = cli.admin(member, "events", "eu-west-1")
+    old = {
+        "source": ["aws.wellarchitected"],
+        "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": {"eventSource": ["wellarchitected.amazonaws.com"], "eventName": ["CreateWorkload"]},
+    }
+    events.put_rule(Name=forwarder_rule_name(), EventPattern=json.dumps(old), State="ENABLED")
+    result = cli("doctor", "--account", member, "--output", "json")
+    assert result.code == 1
+    old_rule = verdicts(result)[("forwarding rule enabled", f"account {member} eu-west-1")]
+    assert old_rule["verdict"] == "FAIL"
+    assert "CreateWorkloadShare, UpdateWorkloadShare, DeleteWorkloadShare" in old_rule["detail"]
+    assert "update the forwarder stack in eu-west-1" in old_rule["fix"]
+    assert verdicts(result)[("forwarding rule enabled", f"account {member} us-east-1")]["verdict"] == "ok"
+
+
 def test_a_bus_policy_for_another_organization_fails(cli: Cli) -> None:
     admit_any_principal_of(cli, "o-otherorg123")
     result = cli("doctor", "--account", cli.org.members[0], "--output", "json")

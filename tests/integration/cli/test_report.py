@@ -82,6 +82,28 @@ def test_every_state_is_reported_with_totals_and_gaps(cli: Cli) -> None:
     assert "2 workload(s), 1 gap(s)" in table.out
 
 
+def test_shares_outside_the_organization_are_listed_never_touched(cli: Cli) -> None:
+    member = cli.org.members[0]
+    workload = create_workload(cli.org, member, "us-east-1", "leaky")
+    client = cli.admin(member, "wellarchitected", "us-east-1")
+    for principal in ("999988887777", "arn:aws:iam::999988887777:role/auditor", cli.org.members[1]):
+        client.create_workload_share(
+            WorkloadId=workload, SharedWith=principal, PermissionType="READONLY", ClientRequestToken=principal[-12:]
+        )
+    report = cli("report", "--output", "json").json()
+    outside = sorted((row["shared_with"], row["reason"].split(",")[0]) for row in report["outside_organization"])
+    assert outside == [
+        ("999988887777", "an account that is not a member of the organization"),
+        ("arn:aws:iam::999988887777:role/auditor", "an IAM principal of account 999988887777"),
+    ]
+    table = cli("report", "--region", "us-east-1")
+    assert "Shared outside the organization" in table.out
+    assert "2 share(s) outside the organization" in table.out
+    rows = list(csv.DictReader(io.StringIO(cli("report", "--output", "csv").out)))
+    assert sum(row["state"] == "outside organization" for row in rows) == 2
+    assert len(client.list_workload_shares(WorkloadId=workload)["WorkloadShareSummaries"]) == 3
+
+
 def test_csv_has_one_row_per_workload_and_reviews_account(cli: Cli) -> None:
     member = cli.org.members[0]
     create_workload(cli.org, member, "us-east-1", "alpha")

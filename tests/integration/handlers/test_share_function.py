@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import share_function
-from tests.support.factories import create_workload_event, lambda_context
+from tests.support.factories import bad_share_events, create_workload_event, lambda_context
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import install_meter
@@ -199,6 +199,7 @@ BAD_EVENTS: list[tuple[str, Any]] = [
     ("failed call", create_workload_event(error_code="AccessDeniedException")),
     ("bad workload id", create_workload_event(workload_id="not-a-workload-id")),
     ("other event", create_workload_event() | {"source": "aws.ec2"}),
+    *bad_share_events(),  # the share guard's event kinds
 ]
 
 

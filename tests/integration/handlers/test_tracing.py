@@ -24,7 +24,8 @@ from wa_share_sandbox.runner import FunctionRunner, Invocation
 ROOT = repo_root()
 TRACE_ID = "1-5759e988-bd862e3fe1be46a994272793"
 FUNCTION_SEGMENT = "53995c3f42cd8ad8"  # the segment Lambda records for the invocation: the header's Parent
-FUNCTIONS = ["share", "planner", "worker", "planner"]  # a real-time share, a sweep, a refused schedule event
+# A real-time share and its own share event coming back, a sweep, a refused schedule event.
+FUNCTIONS = ["share", "share", "planner", "worker", "planner"]
 
 
 def lambda_environment(daemon_free: dict[str, str]) -> dict[str, str]:
@@ -85,7 +86,7 @@ def test_each_invocation_is_a_handler_subsegment_of_the_trace_lambda_started(tra
     assert {(h["trace_id"], h["parent_id"], h["type"]) for h in handlers} == {
         (TRACE_ID, FUNCTION_SEGMENT, "subsegment")
     }
-    assert [h["annotations"]["ColdStart"] for h in handlers] == [True, False, False, False]
+    assert [h["annotations"]["ColdStart"] for h in handlers] == [True, False, False, False, False]
     assert {h["annotations"]["Service"] for h in handlers} == {"wa-share"}
     assert not [h for h in handlers if "handler response" in json.dumps(h)]  # results stay out of traces
 
@@ -134,7 +135,8 @@ def test_results_are_those_of_the_untraced_handlers(
     traced: dict[str, Any], org: SimulatedOrganization, runner: FunctionRunner
 ) -> None:
     create_workload(org, org.members[0], "eu-west-1", "traced")  # the same run, untraced, in this process
-    untraced = [*runner.deliver_share_events(), *runner.run_sweep(), runner.invoke("planner", {})]
+    shared = runner.deliver_share_events()
+    untraced = [*shared, *runner.own_calls, *runner.run_sweep(), runner.invoke("planner", {})]
     assert [outcome(invocation) for invocation in untraced] == [outcome(i) for i in traced["invocations"]]
 
 

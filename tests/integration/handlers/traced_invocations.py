@@ -64,7 +64,8 @@ def run() -> dict[str, Any]:
         install_trust_checks()
         runner = FunctionRunner(deployment)
         create_workload(org, org.members[0], "eu-west-1", "traced")
-        invocations = [*runner.deliver_share_events(), *runner.run_sweep(), runner.invoke("planner", {})]
+        shared = runner.deliver_share_events()  # the share, then its own CreateWorkloadShare event, left alone
+        invocations = [*shared, *runner.own_calls, *runner.run_sweep(), runner.invoke("planner", {})]
         secrets = [
             pair
             for issued in issued_sessions()

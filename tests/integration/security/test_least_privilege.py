@@ -21,7 +21,7 @@ from tests.integration.security.policies import (
     declared_grants,
     member_roles,
 )
-from tests.integration.security.workout import Workout
+from tests.integration.security.workout import OUTSIDE_PRINCIPALS, Workout
 from tests.support.iam_actions import UNSCOPABLE_ACTIONS, Use, describe, uses
 
 
@@ -43,9 +43,14 @@ def test_the_workout_took_every_path(recorded_workout: Workout) -> None:
     assert sum(int(record["shares_updated"]) for record in summaries) >= 1
     assert sum(int(record["shares_reshared"]) for record in summaries) >= 1
     for name in ("realtime", "drifted", "missed", "missed-drifted", "announced", "expired"):
-        [(principal, permission, status)] = done.shares(name)
+        rows = done.shares(name)
+        [(principal, permission, status)] = [row for row in rows if row[0] not in OUTSIDE_PRINCIPALS]
         assert (principal, permission) == (done.org.reviews, "READONLY"), name
         assert status in ("PENDING", "ACCEPTED"), name
+    for name in ("realtime", "missed"):  # shared outside the organization: flagged, never deleted
+        assert {row[0] for row in done.shares(name)} >= set(OUTSIDE_PRINCIPALS), name
+    flagged = [record for record in done.log_records() if record.get("message") == "share outside the organization"]
+    assert {record["found_by"] for record in flagged} == {"realtime", "sweep"}
     assert done.shares("no-role") == []
     ran = {run.argv: run for run in done.cli_runs}
     assert all(run.code in (None, 0, 1) for run in ran.values()), [(r.argv, r.code, r.err) for r in ran.values()]

@@ -8,8 +8,10 @@ Probe (Probe=scheduled): a probe created, shared by the real-time path, then jud
 run. Sweep: the planner lists the accounts and enqueues them; the worker shares the workloads whose events were
 lost (one of them drifted; one whose share expired, whose dead row DeleteWorkloadShare removes), and
 dead-letters the account without the role and an invalid work item; then one more account with
-WaRegions=auto (the region list read from SSM). Everything the functions print is kept. By default every
-optional feature is on (acceptance by the reviews account's acceptor role, announcements on SNS and the
+WaRegions=auto (the region list read from SSM). Share guard: people share two workloads outside the
+organization (an account, an OU of another organization): the share function flags them (ListAccounts,
+ListRoots), and the sweep lists them again from the shares it reads. Everything the functions print is kept.
+By default every optional feature is on (acceptance by the reviews account's acceptor role, announcements on SNS and the
 central bus, drift policy "enforce"), so every conditional grant is in effect; `CONFIGURATIONS` names the
 others (defaults, organization sharing mode), each deployed and measured alone.
 
@@ -127,6 +129,8 @@ def run(org: SimulatedOrganization, deployment: Deployment, *, cli: bool = True)
         principal = (deployment.function_env.get("SHARE_WITH") or org.reviews).split(",")[0]
         workloads = _create_workloads(org, principal=principal)
         runner.deliver_share_events()
+        _share_outside(org, workloads)
+        runner.deliver_share_events()
         if deployment.function_env.get("ANNOUNCE_TOPIC_ARN"):
             workloads |= _announce_without_acceptance(org, deployment, runner)
         runner.invoke("share", create_workload_event(workload_id="not-a-workload-id"))
@@ -140,6 +144,22 @@ def run(org: SimulatedOrganization, deployment: Deployment, *, cli: bool = True)
         _sweep_with_reviews_side(deployment, runner)
         cli_runs = cli_workout.run_commands(operator) if cli else []
     return Workout(org, deployment, recording, logs.getvalue(), runner.invocations, cli_runs, workloads)
+
+
+OUTSIDE_PRINCIPALS = ("210987654321", "ou-zzzz-zzzzzzzz")  # an account and an OU of no simulated organization
+
+
+def _share_outside(org: SimulatedOrganization, workloads: dict[str, tuple[str, str, str]]) -> None:
+    """People share two workloads outside the organization: one the real-time path shared, one it missed
+    (which the sweep lists)."""
+    for name in ("realtime", "missed"):
+        account, region, workload = workloads[name]
+        client = org.client(account, "wellarchitected", region)
+        client.update_global_settings(OrganizationSharingStatus="ENABLED")  # for the OU
+        for principal in OUTSIDE_PRINCIPALS:
+            client.create_workload_share(
+                WorkloadId=workload, SharedWith=principal, PermissionType="READONLY", ClientRequestToken=principal
+            )
 
 
 def _probe_twice(runner: FunctionRunner) -> None:
