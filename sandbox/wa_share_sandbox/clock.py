@@ -81,5 +81,5 @@ def install_sqs_clock() -> None:
     """moto's SQS reads the sandbox clock: visibility timeouts and delays pass in simulated time."""
     import moto.sqs.models as sqs_models  # noqa: PLC0415 - moto's internals, patched only when asked
 
-    sqs_models.unix_time_millis = CLOCK.unix_millis  # type: ignore[assignment]
-    sqs_models.unix_time = lambda *_args: CLOCK.unix_millis() / 1000  # type: ignore[assignment]
+    setattr(sqs_models, "unix_time_millis", CLOCK.unix_millis)  # noqa: B010 - moto does not export it
+    setattr(sqs_models, "unix_time", lambda *_args: CLOCK.unix_millis() / 1000)  # noqa: B010
