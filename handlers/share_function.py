@@ -1,7 +1,8 @@
-"""Share function: a CreateWorkload event from the central bus in, one share per reviews account out.
+"""Share function: batches of the share queue (one CreateWorkload event per record), one share per reviews
+account out; the records to see again are answered as partial batch failures (wa_share/share_queue.py).
 
-Invalid events are kept whole on the on-failure queue and not retried; AWS failures raise, so Lambda
-retries them and finally hands them to the on-failure destination.
+Invalid events are kept whole on the failure queue and not retried; an event throttled by AWS goes back to
+the queue with a backoff; a real failure is retried by the queue, then recorded on the failure queue.
 """
 
 from __future__ import annotations
@@ -17,18 +18,35 @@ from wa_share.events import InvalidEvent, parse_create_workload
 from wa_share.realtime import reject_event, share_created_workload
 from wa_share.runtime import build_runtime
 from wa_share.settings import ShareSettings
+from wa_share.share_queue import ShareQueue, share_batch
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
 SETTINGS = ShareSettings  # the variables it reads (template.yaml gives it exactly these)
 runtime = cache(partial(build_runtime, SETTINGS))
 
 
-@lambda_handler
-def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+def handle_event(event: Any, context: LambdaContext, deadline: Deadline) -> dict[str, Any]:
+    """One event from the central bus: parsed, then its one domain function."""
     settings, sessions = runtime()
     try:
         created = parse_create_workload(event)
     except InvalidEvent as invalid:
         reject_event(event, invalid, settings, sessions, context)
         return {"status": "rejected", "event_id": invalid.event_id, "problems": invalid.problems}
-    return share_created_workload(created, settings, sessions, Deadline.of(context)).as_dict()
+    return share_created_workload(created, settings, sessions, deadline).as_dict()
+
+
+@lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[dict[str, str]]]:
+    settings, sessions = runtime()  # a settings fault fails the whole invocation, loudly, before any record
+    deadline = Deadline.of(context)
+    queue = ShareQueue(
+        sessions.central.sqs(settings.home_region),
+        settings.share_queue_url,
+        settings.failure_queue_url,
+        settings.share_max_receives,
+        function_arn=getattr(context, "invoked_function_arn", "unknown"),
+        request_id=getattr(context, "aws_request_id", "unknown"),
+    )
+    handle = partial(handle_event, context=context, deadline=deadline)
+    return share_batch(event["Records"], handle, queue, deadline)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from wa_share.probe import ProbeRule
+from wa_share.share_queue import PERMANENT_TRIES
 from wa_share_cli.operations.replay import start_replay, wait_for_replay
 from wa_share_sandbox.chaos import SeededFaults, remove_faults
 from wa_share_sandbox.coverage import check_coverage, seed_existing
@@ -287,9 +288,8 @@ class Story:
         for name in self.scenario.accounts_without_role:
             mine = [i for i in delivered if i.error is not None and _event_account(i) == self.ids[name]]
             if mine:
-                tries = 1 + self.runner.max_retries
                 notes.append(
-                    f"{name} (no member role): {len(mine)} events AccessDenied, {tries} tries → on-failure queue"
+                    f"{name} (no member role): {len(mine)} events AccessDenied, {PERMANENT_TRIES} tries → failure queue"
                 )
         others = [i for i in delivered if _event_account(i) not in without]
         failed = sum(1 for invocation in others if invocation.error is not None)
