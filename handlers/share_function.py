@@ -12,6 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from wa_share.aws import QUEUED_CONFIG
 from wa_share.deadline import Deadline
 from wa_share.entry import lambda_handler
 from wa_share.events import InvalidEvent, parse_create_workload
@@ -22,7 +23,7 @@ from wa_share.share_queue import ShareQueue, share_batch
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
 SETTINGS = ShareSettings  # the variables it reads (template.yaml gives it exactly these)
-runtime = cache(partial(build_runtime, SETTINGS))
+runtime = cache(partial(build_runtime, SETTINGS, config=QUEUED_CONFIG))
 
 
 def handle_event(event: Any, context: LambdaContext, deadline: Deadline) -> dict[str, Any]:

@@ -189,7 +189,7 @@ class ShareSettings(SharingSettings):
     failure_queue_url: QueueUrl = Field(alias="FAILURE_QUEUE_URL")
     share_queue_url: QueueUrl = Field(alias="SHARE_QUEUE_URL")  # throttled events go back with a backoff
     # The last receive records the failure itself, with its reason; equal to the queue's maxReceiveCount.
-    share_max_receives: int = Field(default=20, ge=2, le=1000, alias="SHARE_MAX_RECEIVES")
+    share_max_receives: int = Field(default=100, ge=2, le=1000, alias="SHARE_MAX_RECEIVES")
 
 
 class SweepSettings(SharingSettings):

@@ -32,9 +32,16 @@ if TYPE_CHECKING:
 THROTTLE_CODES = frozenset(
     {"ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded"}
 )
-THROTTLE_BACKOFF = (2.0, 60.0)  # seconds: the first deferral's, and the cap (full jitter below it)
+# Seconds: the first deferral's backoff and its cap (jittered between half and all of it). Not shorter: a
+# deferred event takes the list-first path (wa_share/realtime.py), and an attempt that lists, then meets the
+# throttle on its create, spends the account's rate for nothing (`make bench` measured a 30 s cap 2.6x slower).
+# SHARE_MAX_RECEIVES (100) x ~45 s: a throttle must last over an hour before an event is given up.
+THROTTLE_BACKOFF = (2.0, 60.0)
 RETRY_BACKOFF = (30.0, 300.0)  # a real failure: retried later, a few times, then recorded
-PERMANENT_TRIES = 3  # a permanent error is recorded from its third receive on (Lambda's async retries did 3)
+# Receives after which a real failure is recorded (throttled deferrals count too: receives are all SQS keeps):
+# a permanent error from the third on (as Lambda's two async retries did), any other from the fifth.
+PERMANENT_TRIES = 3
+RETRY_TRIES = 5
 Handle = Callable[[Any], Any]  # one event in, its result out; raises AwsError on an AWS failure
 
 
@@ -126,7 +133,8 @@ def _defer(item: QueuedEvent, queue: ShareQueue, *, reason: str) -> bool:
 
 
 def _retry_or_record(item: QueuedEvent, error: AwsError, queue: ShareQueue) -> bool:
-    last = item.receive_count >= queue.max_receives or (not error.retryable and item.receive_count >= PERMANENT_TRIES)
+    tries = RETRY_TRIES if error.retryable else PERMANENT_TRIES
+    last = item.receive_count >= min(tries, queue.max_receives)
     if not last:
         _delay(item, queue, RETRY_BACKOFF)
         return False

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.retries.standard import ExponentialBackoff
@@ -60,6 +61,10 @@ class SandboxClock:
             return (EPOCH + self.now()) * 1000
         with self._lock:
             return (time.time() + self._offset) * 1000
+
+    def utc_now(self) -> datetime:
+        """The clock as a date: CloudTrail's eventTime, and the functions' own "now" while driven."""
+        return datetime.fromtimestamp(self.unix_millis() / 1000, UTC)
 
 
 CLOCK = SandboxClock()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from moto.core.exceptions import ServiceException
@@ -14,6 +13,7 @@ from moto.events.models import events_backends
 from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
 
+from wa_share_sandbox.clock import CLOCK
 from wa_share_sandbox.wellarchitected.faults import Switches
 
 
@@ -52,7 +52,7 @@ def create_workload_record(
     record: dict[str, Any] = {
         "eventVersion": "1.05",
         "userIdentity": identity,
-        "eventTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventTime": CLOCK.utc_now().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "eventSource": "wellarchitected.amazonaws.com",
         "eventName": "CreateWorkload",
         "awsRegion": region,
