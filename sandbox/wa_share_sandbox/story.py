@@ -203,7 +203,7 @@ class Story:
             name, state = self._replay(window_start)
             delivered = self._deliver(progress)
         self._measure(result, mark, delivered)
-        result.notes.append(f"function down: {expired} async invocations expired unprocessed")
+        result.notes.append(f"function down past the queue's retention: {expired} queued events dropped unprocessed")
         result.notes.append(f"replay of the archive {state}: {result.events} events re-delivered")
         result.details |= {"expired_invocations": expired, "replay_name": name, "replay_state": state}
         result.notes.append(
