@@ -67,6 +67,7 @@ class Invocation:
     seconds: float = 0.0  # wall time of the handler
     items: int = 1  # events or queue messages it was handed
     event: Any = field(default=None, repr=False)
+    records: list[Invocation] = field(default_factory=list, repr=False)  # a share batch's events, one each
 
 
 class FunctionRunner:
@@ -187,6 +188,7 @@ class FunctionRunner:
         if invocation.error is None:
             failed = {item["itemIdentifier"] for item in invocation.result.get("batchItemFailures", [])}
         views = {record["messageId"]: _event_view(invocation, record) for record in records}
+        invocation.records = list(views.values())
         return views, settle(sqs, url, messages, failed)
 
     def _receive(self, url: str, most: int) -> list[dict[str, Any]]:

@@ -20,10 +20,11 @@ from wa_share.sharing import SharePolicy
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-sweep"
 DLQ = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-sweep-dlq"
 FAILURES = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-failures"
+SHARES = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-share-queue"
 COMMON = {"AWS_REGION": "us-east-1", "REVIEWS_ACCOUNT_IDS": "111122223333"}
 # The least environment each function starts with: exactly its required variables.
 MINIMAL: dict[type[FunctionSettings], dict[str, str]] = {
-    ShareSettings: COMMON | {"FAILURE_QUEUE_URL": FAILURES},
+    ShareSettings: COMMON | {"FAILURE_QUEUE_URL": FAILURES, "SHARE_QUEUE_URL": SHARES},
     PlannerSettings: COMMON | {"SWEEP_QUEUE_URL": QUEUE},
     WorkerSettings: COMMON | {"SWEEP_QUEUE_URL": QUEUE, "SWEEP_DLQ_URL": DLQ},
     ProbeSettings: COMMON | {"PROBE_ACCOUNT_ID": "999988887777"},
@@ -75,6 +76,9 @@ BAD_VALUES = [
     ("SWEEP_QUEUE_URL", "sqs/wa-share-sweep", "not a URL"),
     ("SWEEP_DLQ_URL", "http://sqs.us-east-1.amazonaws.com/123456789012/dlq", "not https"),
     ("FAILURE_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/12345678901/q", "an 11-digit account"),
+    ("SHARE_QUEUE_URL", "wa-share-share-queue", "not a URL"),
+    ("SHARE_MAX_RECEIVES", "1", "one below 2"),
+    ("SHARE_MAX_RECEIVES", "1001", "one above 1000"),
 ]
 BAD_CASES = [
     pytest.param(model, variable, value, id=f"{model.__name__}-{variable}-{why}")
