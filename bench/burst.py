@@ -50,32 +50,31 @@ def _deployed(members: int) -> Iterator[Deployment]:
         metrics.clear_metrics()
 
 
-def burst_rows(plan: BurstPlan) -> list[tuple[BurstFigures, BurstFigures]]:
+def burst_row(plan: BurstPlan, limits: RateLimits) -> tuple[BurstFigures, BurstFigures]:
+    """The other accounts alone, then with the burst: both under `limits`."""
     concurrency = event_source()[1]
-    rows = []
-    for limits in RATE_SETTINGS:
-        with _deployed(4) as deployment:
-            without = run_burst(deployment, limits, replace(plan, burst=False), concurrency, io.StringIO())
-        with _deployed(4) as deployment:
-            burst = run_burst(deployment, limits, plan, concurrency, io.StringIO())
-        rows.append((without, burst))
-    return rows
+    with _deployed(4) as deployment:
+        without = run_burst(deployment, limits, replace(plan, burst=False), concurrency, io.StringIO())
+    with _deployed(4) as deployment:
+        burst = run_burst(deployment, limits, plan, concurrency, io.StringIO())
+    return without, burst
 
 
-def print_burst(plan: BurstPlan, rows: list[tuple[BurstFigures, BurstFigures]]) -> None:
+def print_burst_header(plan: BurstPlan) -> None:
     print(f"\nburst: {plan.workloads} workloads in one account and region within {plan.seconds:.0f} s; 3 other "
           f"accounts create one every {plan.others_every:.0f} s until {plan.others_until:.0f} s; "
           f"ShareMaximumConcurrency {event_source()[1]}")  # fmt: skip
     print("| rate limits (WA / STS) | drained after burst end | unshared | given up | alarms | others p99 with "
           "burst / without | ratio | peak concurrency | invocations | AWS calls | throttled WA / STS |")  # fmt: skip
     print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
-    for without, burst in rows:
-        limits = next(limits for limits in RATE_SETTINGS if limits.name == burst.limits)
-        ratio = burst.others_p99 / without.others_p99 if without.others_p99 else math.nan
-        print(f"| {_limits(limits)} | {burst.drained_after_burst:.0f} s | {burst.unshared} | {burst.given_up} | "
-              f"{', '.join(burst.alarms) or 'none'} | {burst.others_p99:.2f} / {without.others_p99:.2f} s | "
-              f"{ratio:.1f}x | {burst.peak_concurrency} | {burst.invocations} | {burst.calls} | "
-              f"{burst.throttled['wellarchitected']} / {burst.throttled['sts']} |")  # fmt: skip
+
+
+def print_burst_row(limits: RateLimits, without: BurstFigures, burst: BurstFigures) -> None:
+    ratio = burst.others_p99 / without.others_p99 if without.others_p99 else math.nan
+    print(f"| {_limits(limits)} | {burst.drained_after_burst:.0f} s | {burst.unshared} | {burst.given_up} | "
+          f"{', '.join(burst.alarms) or 'none'} | {burst.others_p99:.2f} / {without.others_p99:.2f} s | "
+          f"{ratio:.1f}x | {burst.peak_concurrency} | {burst.invocations} | {burst.calls} | "
+          f"{burst.throttled['wellarchitected']} / {burst.throttled['sts']} |", flush=True)  # fmt: skip
 
 
 def _limits(limits: RateLimits) -> str:
@@ -132,13 +131,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     plan = BurstPlan(workloads=50 if args.quick else args.workloads)
     started = time.perf_counter()
-    rows = burst_rows(plan)
-    print_burst(plan, rows)
     sweep = [(limits, sweep_seconds(limits, 3, 3)) for limits in RATE_SETTINGS]
     template = load_template(templates_root() / "template.yaml")
     print_sweep_model(sweep, int(template["Parameters"]["SweepMaximumConcurrency"]["Default"]))
+    print_burst_header(plan)
+    failed = 0
+    for limits in RATE_SETTINGS:
+        without, burst = burst_row(plan, limits)
+        print_burst_row(limits, without, burst)
+        failed += bool(burst.unshared or burst.given_up or burst.alarms)
     print(f"\n{time.perf_counter() - started:.0f} s of wall time; throttled in the last run: {throttled_requests()}")
-    failed = [burst for _, burst in rows if burst.unshared or burst.given_up or burst.alarms]
     return 1 if failed else 0
 
 
