@@ -117,7 +117,7 @@ def _one(
     try:
         handle(item.event())
     except AwsError as error:
-        if error.code in THROTTLE_CODES:
+        if error.code in THROTTLE_CODES and item.receive_count < queue.max_receives:
             throttled.add(pair)
             return _defer(item, queue, reason=error.code)
         return _retry_or_record(item, error, queue)
@@ -134,6 +134,8 @@ def _defer(item: QueuedEvent, queue: ShareQueue, *, reason: str) -> bool:
 
 def _retry_or_record(item: QueuedEvent, error: AwsError, queue: ShareQueue) -> bool:
     tries = RETRY_TRIES if error.retryable else PERMANENT_TRIES
+    if error.code in THROTTLE_CODES:  # throttled on the queue's last receive
+        tries = queue.max_receives
     last = item.receive_count >= min(tries, queue.max_receives)
     if not last:
         _delay(item, queue, RETRY_BACKOFF)
