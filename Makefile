@@ -50,6 +50,7 @@ demo: install
 
 bench: install
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.burst
 	$(BIN)/python -m bench.coldstart
 
 clean:

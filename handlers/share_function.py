@@ -1,9 +1,12 @@
-"""Share function: a Well-Architected CloudTrail event from the central bus in, dispatched on its eventName.
+"""Share function: batches of the share queue (one Well-Architected CloudTrail event per record), each
+event dispatched on its eventName; the records to see again are answered as partial batch failures
+(wa_share/share_queue.py).
 
 CreateWorkload: one share per reviews account out (realtime.py). CreateWorkloadShare, UpdateWorkloadShare,
 DeleteWorkloadShare: the share guard (guard.py) flags shares outside the organization and restores the
-reviews team's. Invalid events are kept whole on the on-failure queue and not retried; AWS failures raise,
-so Lambda retries them and finally hands them to the on-failure destination.
+reviews team's. Invalid events are kept whole on the failure queue and not retried; an event throttled by AWS
+goes back to the queue with a backoff; a real failure is retried by the queue, then recorded on the failure
+queue.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from wa_share.aws import QUEUED_CONFIG
 from wa_share.deadline import Deadline
 from wa_share.entry import lambda_handler
 from wa_share.events import InvalidEvent
@@ -21,14 +25,15 @@ from wa_share.realtime import reject_event, share_created_workload
 from wa_share.runtime import build_runtime
 from wa_share.settings import ShareSettings
 from wa_share.share_events import ShareChanged, parse_event
+from wa_share.share_queue import ShareQueue, share_batch
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
 SETTINGS = ShareSettings  # the variables it reads (template.yaml gives it exactly these)
-runtime = cache(partial(build_runtime, SETTINGS))
+runtime = cache(partial(build_runtime, SETTINGS, config=QUEUED_CONFIG))
 
 
-@lambda_handler
-def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+def handle_event(event: Any, context: LambdaContext, deadline: Deadline) -> dict[str, Any]:
+    """One event from the central bus: parsed, then its one domain function."""
     settings, sessions = runtime()
     try:
         parsed = parse_event(event)
@@ -36,5 +41,21 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         reject_event(event, invalid, settings, sessions, context)
         return {"status": "rejected", "event_id": invalid.event_id, "problems": invalid.problems}
     if isinstance(parsed, ShareChanged):
-        return guard_share_change(parsed, settings, sessions, Deadline.of(context)).as_dict()
-    return share_created_workload(parsed, settings, sessions, Deadline.of(context)).as_dict()
+        return guard_share_change(parsed, settings, sessions, deadline).as_dict()
+    return share_created_workload(parsed, settings, sessions, deadline).as_dict()
+
+
+@lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[dict[str, str]]]:
+    settings, sessions = runtime()  # a settings fault fails the whole invocation, loudly, before any record
+    deadline = Deadline.of(context)
+    queue = ShareQueue(
+        sessions.central.sqs(settings.home_region),
+        settings.share_queue_url,
+        settings.failure_queue_url,
+        settings.share_max_receives,
+        function_arn=getattr(context, "invoked_function_arn", "unknown"),
+        request_id=getattr(context, "aws_request_id", "unknown"),
+    )
+    handle = partial(handle_event, context=context, deadline=deadline)
+    return share_batch(event["Records"], handle, queue, deadline)

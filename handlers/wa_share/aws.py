@@ -42,6 +42,10 @@ BOTO_CONFIG = Config(
     max_pool_connections=20,
     user_agent_extra="wa-share",
 )
+# The share function's: its queue retries a throttled or failed event later (wa_share/share_queue.py), so
+# botocore does not retry: a retry in process would hold a slot of the bounded function through backoffs
+# while other accounts' events wait. Every other bound holds; budget.py's worst case only shrinks.
+QUEUED_CONFIG = BOTO_CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": 0}))
 # Role chaining (Lambda credentials assuming a role) caps sessions at one hour.
 ROLE_SESSION_SECONDS = 3600
 ROLE_SESSION_NAME = "wa-share"
@@ -170,9 +174,10 @@ class _FixedProvider(CredentialProvider):
 class AccountSession:
     """Clients for one account, in any region, from one botocore session (models load once per process)."""
 
-    def __init__(self, account_id: str, session: botocore.session.Session) -> None:
+    def __init__(self, account_id: str, session: botocore.session.Session, config: Config = BOTO_CONFIG) -> None:
         self.account_id = account_id
         self._session = session
+        self._config = config
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -183,7 +188,7 @@ class AccountSession:
         key = (service, region)
         with self._lock:  # botocore sessions are not safe for concurrent client creation
             if key not in self._clients:
-                self._clients[key] = self._session.create_client(service, region_name=region, config=BOTO_CONFIG)
+                self._clients[key] = self._session.create_client(service, region_name=region, config=self._config)
             return self._clients[key]
 
     def wellarchitected(self, region: str) -> WellArchitectedClient:
@@ -226,6 +231,7 @@ class Sessions:
         central: botocore.session.Session | None = None,
         session_name: str = ROLE_SESSION_NAME,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        config: Config = BOTO_CONFIG,
     ) -> None:
         self.member_role_name = member_role_name
         self.home_region = home_region
@@ -233,7 +239,8 @@ class Sessions:
         self._loader = self._base.get_component("data_loader")
         self._session_name = session_name
         self._clock = clock  # botocore refreshes the credentials by this clock, ahead of their expiry
-        self.central = AccountSession("self", self._base)
+        self._config = config
+        self.central = AccountSession("self", self._base, config)
         self._members: OrderedDict[tuple[str, str, str], AccountSession] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -289,7 +296,7 @@ class Sessions:
         session = botocore.session.Session()
         session.register_component("data_loader", self._loader)
         session.get_component("credential_provider").insert_before("env", _FixedProvider(credentials))
-        return AccountSession(account_id, session)
+        return AccountSession(account_id, session, self._config)
 
     def _refresher(self, account_id: str, role_arn: str, scope: SessionScope | None) -> Callable[[], dict[str, str]]:
         sts = self.central.sts(self.home_region)

@@ -26,16 +26,26 @@ _KEPT_ENVELOPE = ("version", "id", "detail-type", "source", "account", "time", "
 _KEPT_CHARS = 256
 
 
-def failure_record(event: Any, *, error_type: str, message: str, request_id: str, function_arn: str) -> dict[str, Any]:
-    """A record shaped like Lambda's own on-failure destination record, so one redrive handles both."""
+def failure_record(
+    event: Any,
+    *,
+    error_type: str,
+    message: str,
+    request_id: str,
+    function_arn: str,
+    condition: str = "RejectedInvalidInput",
+    invoke_count: int = 1,
+) -> dict[str, Any]:
+    """A record shaped like Lambda's on-failure destination record (which this project used before the
+    share queue), so one redrive reads every record ever written."""
     return {
         "version": "1.0",
         "timestamp": datetime.now(UTC).isoformat(),
         "requestContext": {
             "requestId": request_id,
             "functionArn": function_arn,
-            "condition": "RejectedInvalidInput",
-            "approximateInvokeCount": 1,
+            "condition": condition,
+            "approximateInvokeCount": invoke_count,
         },
         "requestPayload": event,
         "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": error_type},

@@ -63,9 +63,10 @@ def share_created_workload(
     settings: ShareSettings,
     sessions: Sessions,
     deadline: Deadline | None = None,
-    clock: Clock = _utc_now,
+    clock: Clock | None = None,
 ) -> RealtimeResult:
     """Share a new workload with every reviews account; raises (for Lambda to retry) on a real failure."""
+    clock = clock or _utc_now  # looked up at call time: the sandbox's simulated scenarios set it
     logger.append_keys(
         event_id=created.event_id,
         account_id=created.account_id,

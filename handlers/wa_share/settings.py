@@ -198,11 +198,14 @@ class SharingSettings(MemberSettings):
 
 
 class ShareSettings(SharingSettings):
-    # Where an invalid event is kept, whole: retrying cannot make it valid.
+    # Where an invalid event is kept, whole (retrying cannot make it valid), and an event given up on.
     failure_queue_url: QueueUrl = Field(alias="FAILURE_QUEUE_URL")
     # A share to a reviews principal deleted or downgraded by someone else is decided at once (as the sweep
     # would); false: it waits for the sweep.
     realtime_restore: bool = Field(default=True, alias="REALTIME_RESTORE")
+    share_queue_url: QueueUrl = Field(alias="SHARE_QUEUE_URL")  # throttled events go back with a backoff
+    # The last receive records the failure itself, with its reason; equal to the queue's maxReceiveCount.
+    share_max_receives: int = Field(default=100, ge=2, le=1000, alias="SHARE_MAX_RECEIVES")
 
 
 class SweepSettings(SharingSettings):

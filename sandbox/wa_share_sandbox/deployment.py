@@ -4,7 +4,8 @@ Member side: `member_stackset/roles.yaml` and `forwarder.yaml` go through moto's
 StackSet would put them (and as plain stacks in the management account). Central side: moto cannot run
 the SAM transform or invoke Lambda, so the resources are read out of `template.yaml` (names, event
 patterns, queue attributes, role trust, function environment) and created through the APIs; the share
-rule targets a stand-in queue whose messages the runner hands to the real handler.
+rule targets the share queue, whose batches the runner hands to the real handler as Lambda's event source
+mapping would.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ FUNCTIONS = {
     "worker": "SweepWorkerFunction",
     "probe": "ProbeFunction",
 }
-QUEUES = ("ShareFailureQueue", "SweepDeadLetterQueue", "SweepQueue")  # dead-letter queues first
+QUEUES = ("ShareFailureQueue", "ShareQueue", "SweepDeadLetterQueue", "SweepQueue")  # dead-letter queues first
 
 
 @dataclass
@@ -52,7 +53,7 @@ class Deployment:
     archive_arn: str = ""
     share_rule_arn: str = ""
     share_rule_name: str = ""
-    invocation_queue_url: str = ""  # the share rule's stand-in target for the Lambda function
+    invocation_queue_url: str = ""  # the share rule's target, the share function's event source (ShareQueue)
     queue_urls: dict[str, str] = field(default_factory=dict)
     # The deployment's variables by name, one value each (tests change a setting here, as a stack update
     # would); each function receives only those its template environment names (`function_variables`).
@@ -178,14 +179,13 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
     )["RuleArn"]
     resolver.define("CreateWorkloadArchive", ref=archive_name, arn=deployment.archive_arn)
     resolver.define("ShareRule", ref=deployment.share_rule_name, arn=deployment.share_rule_arn)
-    sqs = org.client(org.automation, "sqs")
-    deployment.invocation_queue_url = sqs.create_queue(QueueName=f"{STACK_NAME}-share-invocations")["QueueUrl"]
-    invocation_arn = sqs.get_queue_attributes(QueueUrl=deployment.invocation_queue_url, AttributeNames=["QueueArn"])
+    [target] = resources["ShareRule"]["Properties"]["Targets"]
     events.put_targets(
         Rule=deployment.share_rule_name,
         EventBusName=bus_name,
-        Targets=[{"Id": "share-function", "Arn": invocation_arn["Attributes"]["QueueArn"]}],
+        Targets=[{"Id": target["Id"], "Arn": str(resolver.value(target["Arn"]))}],
     )
+    deployment.invocation_queue_url = deployment.queue_urls["ShareQueue"]
     _deploy_function_roles(deployment, resources, resolver)
     _deploy_announcement_topic(deployment, resources, resolver)
     put_function_policies(deployment.org, FUNCTION_ROLES.values(), resources, resolver)

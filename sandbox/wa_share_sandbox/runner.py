@@ -1,8 +1,8 @@
 """Run the real Lambda handlers in-process, the way Lambda would, against a simulated deployment.
 
-- The share function: each message on the share rule's stand-in queue is one async invocation; an
-  invocation that raises is retried as Lambda does (MaximumRetryAttempts from template.yaml), then its
-  failure record goes to the on-failure queue.
+- The share function: the share queue's event source (share_source.py): batches, partial batch failures,
+  visibility timeouts in simulated time, maxReceiveCount. A single event can also be handed to it directly,
+  as a batch of one, and its outcome read as before the queue.
 - The sweep: the planner runs on a schedule-shaped event; the worker gets SQS batches (BatchSize from
   the template), its partial batch failures stay on the queue, successes are deleted.
 Each invocation runs with the function's environment and its role's credentials, nothing else, and its
@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 import boto3
@@ -31,10 +31,20 @@ import sweep_planner
 import sweep_worker
 from wa_share.observability import logger as function_logger
 from wa_share_cli.cfn_templates import load_template, templates_root
-from wa_share_sandbox.clock import compress_retry_backoff
+from wa_share_sandbox.clock import compress_retry_backoff, install_sqs_clock
 from wa_share_sandbox.deployment import FUNCTIONS, Deployment
 from wa_share_sandbox.lambda_shapes import LambdaContext, RemainingTime, scheduled_event, sqs_record
 from wa_share_sandbox.metering import install_meter
+from wa_share_sandbox.organization import HOME_REGION
+from wa_share_sandbox.share_source import (
+    direct_batch,
+    event_source,
+    jump_to_next_visible,
+    observe_events,
+    record_outcome,
+    settle,
+)
+from wa_share_sandbox.throttle import install_rate_limits
 
 
 @functools.cache
@@ -57,6 +67,7 @@ class Invocation:
     seconds: float = 0.0  # wall time of the handler
     items: int = 1  # events or queue messages it was handed
     event: Any = field(default=None, repr=False)
+    records: list[Invocation] = field(default_factory=list, repr=False)  # a share batch's events, one each
 
 
 class FunctionRunner:
@@ -65,8 +76,11 @@ class FunctionRunner:
         self.log_stream = log_stream
         self.meter = install_meter()
         compress_retry_backoff()
+        install_sqs_clock()
+        install_rate_limits()
+        observe_events()
         functions = load_template(templates_root() / "template.yaml")["Resources"]
-        self.max_retries = int(functions["ShareFunction"]["Properties"]["EventInvokeConfig"]["MaximumRetryAttempts"])
+        self.share_batch_size = event_source()[0]
         worker_events = functions["SweepWorkerFunction"]["Properties"]["Events"]
         self.worker_batch_size = int(next(iter(worker_events.values()))["Properties"]["BatchSize"])
         for module in (share_function, sweep_planner, sweep_worker, probe_function):
@@ -108,7 +122,10 @@ class FunctionRunner:
     ) -> Invocation:
         modules = {"share": share_function, "planner": sweep_planner, "worker": sweep_worker, "probe": probe_function}
         handler = modules[function].handler
+        direct = function == "share" and not (isinstance(event, dict) and "Records" in event)
         invocation = Invocation(function, items=items, event=event)
+        if direct:  # one event outside the queue: a batch of one, read back as that event's outcome
+            event = direct_batch(event, self.deployment.invocation_queue_url)
         before = sum(self.meter.snapshot().values())
         started = time.perf_counter()
         with self.as_function(function), _captured(self.log_stream):
@@ -120,6 +137,8 @@ class FunctionRunner:
                 invocation.error = f"{type(error).__name__}: {error}"
         invocation.seconds = time.perf_counter() - started
         invocation.calls = sum(self.meter.snapshot().values()) - before
+        if direct:
+            invocation = _event_view(invocation, event["Records"][0])
         self.invocations.append(invocation)
         return invocation
 
@@ -140,24 +159,53 @@ class FunctionRunner:
         )["Attributes"]
         return int(attributes["ApproximateNumberOfMessages"])
 
-    def deliver_share_events(self, on_event: OnInvocation | None = None) -> list[Invocation]:
-        """Invoke the share function once per event the share rule matched (async semantics), until none is
-        left: the share calls the function makes are CloudTrail events too, and come back to it.
+    def deliver_share_events(
+        self, on_event: OnInvocation | None = None, max_batches: int = 100_000
+    ) -> list[Invocation]:
+        """The share queue's event source until the queue is empty (deferred events included: the clock jumps
+        to their return). Returns each event's last attempt, in the order first seen; `on_event` sees an event
+        as soon as it is settled (shared, rejected or recorded as failed). The events of wa-share's own share
+        calls, which the function recognises and leaves alone (guard.py), are run like any other but kept
+        apart, in `own_calls`: what a caller waits for is the events it caused.
 
-        Returns the last attempt for each event; `on_event` sees it as soon as the event is settled. The events
-        of wa-share's own share calls, which the function recognises and leaves alone (guard.py), are run
-        like any other but kept apart, in `own_calls`: what a caller waits for is the events it caused.
-        """
-        delivered = list[Invocation]()
-        for event in self._take_share_events():
-            invocation = self._invoke_async(event)
-            if invocation.error is None and invocation.result.get("status") == "own call":
-                self.own_calls.append(invocation)
-                continue
-            delivered.append(invocation)
-            if on_event is not None:
-                on_event(delivered[-1])
-        return delivered
+        The event source mapping receives and deletes with the function's role, as Lambda does."""
+        sqs, url = self._function_sqs("share"), self.deployment.invocation_queue_url
+        last: dict[str, Invocation] = {}
+        for _batch in range(max_batches):
+            messages = self._receive(url, self.share_batch_size)
+            if not messages:
+                if jump_to_next_visible(self.deployment.org.automation, HOME_REGION, url):
+                    continue
+                break
+            views, settled = self.run_share_batch(sqs, url, messages)
+            for message_id, view in views.items():
+                if view.error is None and (view.result or {}).get("status") == "own call":
+                    self.own_calls.append(view)
+                else:
+                    last[message_id] = view
+            for message_id in settled:
+                if on_event is not None and message_id in last:
+                    on_event(last[message_id])
+        return list(last.values())
+
+    def run_share_batch(
+        self, sqs: Any, url: str, messages: list[dict[str, Any]]
+    ) -> tuple[dict[str, Invocation], list[str]]:
+        """One invocation of the share function on `messages`; (each message's view, the settled IDs)."""
+        records = [sqs_record(message, url) for message in messages]
+        invocation = self.invoke("share", {"Records": records}, items=len(messages))
+        failed = None
+        if invocation.error is None:
+            failed = {item["itemIdentifier"] for item in invocation.result.get("batchItemFailures", [])}
+        views = {record["messageId"]: _event_view(invocation, record) for record in records}
+        invocation.records = list(views.values())
+        return views, settle(sqs, url, messages, failed)
+
+    def _receive(self, url: str, most: int) -> list[dict[str, Any]]:
+        response = self._function_sqs("share").receive_message(
+            QueueUrl=url, MaxNumberOfMessages=most, MessageSystemAttributeNames=["All"]
+        )
+        return list(response.get("Messages", []))
 
     def discard_share_events(self) -> int:
         """An outage: the function never ran, and Lambda drops async events past their maximum age."""
@@ -172,24 +220,6 @@ class FunctionRunner:
             for message in messages["Messages"]:
                 yield json.loads(message["Body"])
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-
-    def _invoke_async(self, event: dict[str, Any]) -> Invocation:
-        for _attempt in range(1 + self.max_retries):
-            invocation = self.invoke("share", event)
-            if invocation.error is None:
-                return invocation
-        record = {
-            "version": "1.0",
-            "timestamp": datetime.now(UTC).isoformat(),
-            "requestContext": {"condition": "RetriesExhausted", "approximateInvokeCount": 1 + self.max_retries},
-            "requestPayload": event,
-            "responsePayload": {"errorMessage": invocation.error},
-        }
-        # Lambda's on-failure destination sends with the function's role.
-        self._function_sqs("share").send_message(
-            QueueUrl=self.deployment.queue_urls["ShareFailureQueue"], MessageBody=json.dumps(record)
-        )
-        return invocation
 
     def run_sweep(
         self,
@@ -261,6 +291,22 @@ class FunctionRunner:
                     QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
                 )
         return invocation
+
+
+def _event_view(invocation: Invocation, record: dict[str, Any]) -> Invocation:
+    """One record of a share batch as its own invocation: what the function returned for it, or raised."""
+    result, error = record_outcome(record)
+    if invocation.error is not None:
+        result, error = None, invocation.error
+    return Invocation(
+        "share",
+        result=json.loads(json.dumps(result)) if result is not None else None,
+        error=error,
+        calls=invocation.calls,
+        seconds=invocation.seconds,
+        items=invocation.items,
+        event=json.loads(record["body"]),
+    )
 
 
 @contextmanager

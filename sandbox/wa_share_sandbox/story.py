@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from wa_share.probe import ProbeRule
+from wa_share.share_queue import PERMANENT_TRIES
 from wa_share_cli.operations.replay import start_replay, wait_for_replay
 from wa_share_sandbox.chaos import SeededFaults, remove_faults
 from wa_share_sandbox.coverage import check_coverage, seed_existing
@@ -222,7 +223,7 @@ class Story:
             name, state = self._replay(window_start)
             delivered = self._deliver(progress)
         self._measure(result, mark, delivered)
-        result.notes.append(f"function down: {expired} async invocations expired unprocessed")
+        result.notes.append(f"function down past the queue's retention: {expired} queued events dropped unprocessed")
         result.notes.append(f"replay of the archive {state}: {result.events} events re-delivered")
         result.details |= {"expired_invocations": expired, "replay_name": name, "replay_state": state}
         result.notes.append(
@@ -307,9 +308,8 @@ class Story:
         for name in self.scenario.accounts_without_role:
             mine = [i for i in delivered if i.error is not None and _event_account(i) == self.ids[name]]
             if mine:
-                tries = 1 + self.runner.max_retries
                 notes.append(
-                    f"{name} (no member role): {len(mine)} events AccessDenied, {tries} tries → on-failure queue"
+                    f"{name} (no member role): {len(mine)} events AccessDenied, {PERMANENT_TRIES} tries → failure queue"
                 )
         others = [i for i in delivered if _event_account(i) not in without]
         failed = sum(1 for invocation in others if invocation.error is not None)

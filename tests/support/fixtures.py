@@ -10,12 +10,14 @@ import pytest
 from moto import mock_aws
 
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
+from wa_share_sandbox.clock import CLOCK
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_identity import reset_authorization
 from wa_share_sandbox.iam_trust import install_trust_checks, uninstall_trust_checks
 from wa_share_sandbox.metering import install_meter
 from wa_share_sandbox.organization import SimulatedOrganization, build_organization
 from wa_share_sandbox.runner import FunctionRunner
+from wa_share_sandbox.throttle import reset_rate_limits
 
 REGIONS = ("us-east-1", "eu-west-1")
 install_meter()  # before any botocore session exists, so that every call of every test is counted
@@ -33,6 +35,8 @@ def simulated_aws() -> Iterator[None]:
         wellarchitected_backend.reset_lifecycle()
         reset_authorization()
         wellarchitected_backend.set_cloudtrail_filter(None)
+        reset_rate_limits()
+        CLOCK.release()
         uninstall_trust_checks()
 
 

@@ -154,11 +154,11 @@ def test_the_share_rules_failed_invocations_alarm_names_the_rule_and_its_bus() -
     assert (alarm["Statistic"], alarm["Threshold"], alarm["TreatMissingData"]) == ("Sum", 0, "notBreaching")
 
 
-def test_the_on_failure_destinations_delivery_failures_alarm_watches_the_share_function() -> None:
+def test_the_share_function_error_alarm_watches_crashes_the_queue_would_dead_letter_without_a_reason() -> None:
     function = RESOURCES["ShareFunction"]["Properties"]
-    assert function["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
-    [alarm] = alarm_on("AWS/Lambda", "DestinationDeliveryFailures")
-    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "ShareFunction"}}]
+    assert "EventInvokeConfig" not in function  # the share queue is its only source: no async invocation
+    alarms_on_errors = alarm_on("AWS/Lambda", "Errors")
+    [alarm] = [alarm for alarm in alarms_on_errors if alarm["Dimensions"][0]["Value"] == {"Ref": "ShareFunction"}]
     assert (alarm["Statistic"], alarm["Threshold"], alarm["TreatMissingData"]) == ("Sum", 0, "notBreaching")
 
 
@@ -207,7 +207,7 @@ def test_the_dashboard_shows_coverage_paths_latency_misses_failures_and_every_qu
     all_queues = {f"<{key}.QueueName>" for key, item in RESOURCES.items() if item["Type"] == "AWS::SQS::Queue"}
     assert queues == all_queues
     failures = {metric[1] for metric in widget_metrics("AWS/Events") + widget_metrics("AWS/Lambda")}
-    assert failures == {"FailedInvocations", "DestinationDeliveryFailures", "Errors"}
+    assert failures == {"FailedInvocations", "Errors"}
     [rule_metric] = widget_metrics("AWS/Events")
     rule_name = re.sub(r"\$\{([^}]+)\}", r"<\1>", RESOURCES["ShareRule"]["Properties"]["Name"]["Fn::Sub"])
     assert rule_metric[2:] == ["EventBusName", "<CentralEventBus>", "RuleName", rule_name]

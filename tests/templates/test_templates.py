@@ -489,12 +489,21 @@ def sqs_consumers() -> Iterator[tuple[dict[str, Any], str, dict[str, Any]]]:
                 yield function["Properties"], get_att(event["Properties"]["Queue"]), event["Properties"]
 
 
-def test_sweep_queue_visibility_covers_six_worker_timeouts() -> None:
+def test_queue_visibility_covers_six_consumer_timeouts() -> None:
     consumers = list(sqs_consumers())
-    assert [queue for _, queue, _ in consumers] == ["SweepQueue"]
+    assert sorted(queue for _, queue, _ in consumers) == ["ShareQueue", "SweepQueue"]
     for function, queue, event in consumers:
         assert props(CENTRAL, queue)["VisibilityTimeout"] >= 6 * function["Timeout"]
         assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_the_share_function_records_a_failure_on_the_share_queues_last_receive() -> None:
+    share = props(CENTRAL, "ShareFunction")["Environment"]["Variables"]
+    redrive = props(CENTRAL, "ShareQueue")["RedrivePolicy"]
+    assert share["SHARE_MAX_RECEIVES"] == str(redrive["maxReceiveCount"])
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["ShareFailureQueue", "Arn"]}
+    rule_targets = props(CENTRAL, "ShareRule")["Targets"]
+    assert [target["Arn"] for target in rule_targets] == [{"Fn::GetAtt": ["ShareQueue", "Arn"]}]
 
 
 def test_worker_dead_letters_on_the_queues_last_receive() -> None:
@@ -505,12 +514,17 @@ def test_worker_dead_letters_on_the_queues_last_receive() -> None:
     assert worker["SWEEP_DLQ_URL"] == {"Ref": get_att(redrive["deadLetterTargetArn"])}
 
 
-def test_the_sweep_is_capped_so_it_cannot_starve_the_share_function() -> None:
-    [(_, _, event)] = list(sqs_consumers())
-    assert event["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "SweepMaximumConcurrency"}}
-    cap = template(CENTRAL)["Parameters"]["SweepMaximumConcurrency"]
+@pytest.mark.parametrize(
+    ("queue", "parameter"), [("SweepQueue", "SweepMaximumConcurrency"), ("ShareQueue", "ShareMaximumConcurrency")]
+)
+def test_the_sweep_and_the_share_function_are_capped_apart_so_neither_starves_the_other(
+    queue: str, parameter: str
+) -> None:
+    [event] = [event for _, name, event in sqs_consumers() if name == queue]
+    assert event["ScalingConfig"] == {"MaximumConcurrency": {"Ref": parameter}}
+    cap = template(CENTRAL)["Parameters"][parameter]
     assert (cap["Type"], cap["MinValue"], cap["MaxValue"]) == ("Number", 2, 1000)  # ScalingConfig's own range
-    assert cap["Default"] <= 10  # of Lambda's default 1,000 per account: the share function keeps the rest
+    assert cap["Default"] <= 10  # of Lambda's default 1,000 per account: everything else keeps the rest
     # Capped rather than reserved: no function reserves concurrency out of the account's pool.
     functions = resources(CENTRAL, "AWS::Serverless::Function").values()
     assert all("ReservedConcurrentExecutions" not in function["Properties"] for function in functions)

@@ -20,10 +20,12 @@ from wa_share.sharing import SharePolicy
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-sweep"
 DLQ = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-sweep-dlq"
 FAILURES = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-failures"
+SHARES = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-share-queue"
 COMMON = {"AWS_REGION": "us-east-1", "REVIEWS_ACCOUNT_IDS": "111122223333"}
 # The least environment each function starts with: exactly its required variables.
 MINIMAL: dict[type[FunctionSettings], dict[str, str]] = {
-    ShareSettings: COMMON | {"FAILURE_QUEUE_URL": FAILURES, "ORGANIZATION_ID": "o-abcdefghij"},
+    ShareSettings: COMMON
+    | {"FAILURE_QUEUE_URL": FAILURES, "SHARE_QUEUE_URL": SHARES, "ORGANIZATION_ID": "o-abcdefghij"},
     PlannerSettings: COMMON | {"SWEEP_QUEUE_URL": QUEUE},
     WorkerSettings: COMMON | {"SWEEP_QUEUE_URL": QUEUE, "SWEEP_DLQ_URL": DLQ, "ORGANIZATION_ID": "o-abcdefghij"},
     ProbeSettings: COMMON | {"PROBE_ACCOUNT_ID": "999988887777"},
@@ -80,6 +82,9 @@ BAD_VALUES = [
     ("SHARE_ALLOW_LIST", "1111222233", "10 digits"),
     ("SHARE_ALLOW_LIST", "111122223333,arn:aws:iam::111122223333:group/g", "an IAM group among good ones"),
     ("REALTIME_RESTORE", "maybe", "not a boolean"),
+    ("SHARE_QUEUE_URL", "wa-share-share-queue", "not a URL"),
+    ("SHARE_MAX_RECEIVES", "1", "one below 2"),
+    ("SHARE_MAX_RECEIVES", "1001", "one above 1000"),
 ]
 BAD_CASES = [
     pytest.param(model, variable, value, id=f"{model.__name__}-{variable}-{why}")

@@ -6,9 +6,11 @@ event on the central bus is in the archive, so replaying the minute around each 
 rule alone, delivers it again exactly as it first came; other events of that minute come back as
 `already_shared` (the function is idempotent). A record is deleted only once its replay COMPLETED.
 
-Records come in two shapes with the same keys (wa_share/queues.py::failure_record): Lambda's on-failure
-destination records, and the function's own `RejectedInvalidInput` records. The latter are not redriven
-by default: the function judged the event itself invalid, and sending it again gives the same answer.
+Records come in two shapes with the same keys (wa_share/queues.py::failure_record): the function's own
+`RetriesExhausted` records (and Lambda's on-failure destination records, before the share queue), and its
+`RejectedInvalidInput` records. The latter are not redriven by default: the function judged the event itself
+invalid, and sending it again gives the same answer. A bare event is the share queue's redrive policy at work
+(the function crashed on the event's last receive): redriven like a record.
 """
 
 from __future__ import annotations
@@ -182,13 +184,21 @@ def _judge(
 
 
 def _parse(body: str) -> dict[str, Any] | None:
+    """The record; an event itself (SQS moved it there past the share queue's maxReceiveCount: the function
+    crashed on its last receive) reads as a record of unknown condition around it."""
     try:
         parsed = json.loads(body)
     except ValueError:
         return None
+    if isinstance(parsed, dict) and _is_event(parsed):
+        return {"requestPayload": parsed, "requestContext": {"condition": "MovedByRedrivePolicy"}}
     if not isinstance(parsed, dict) or not isinstance(parsed.get("requestPayload"), dict):
         return None
     return parsed
+
+
+def _is_event(parsed: dict[str, Any]) -> bool:
+    return "requestPayload" not in parsed and isinstance(parsed.get("detail"), dict) and "source" in parsed
 
 
 def _event_time(record: Message) -> datetime | None:

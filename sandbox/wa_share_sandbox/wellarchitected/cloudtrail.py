@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from moto.core.exceptions import ServiceException
@@ -21,6 +20,7 @@ from moto.events.models import events_backends
 from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
 
+from wa_share_sandbox.clock import CLOCK
 from wa_share_sandbox.wellarchitected.faults import Switches
 
 
@@ -109,7 +109,7 @@ def api_call_record(
     record: dict[str, Any] = {
         "eventVersion": "1.05",
         "userIdentity": identity,
-        "eventTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventTime": CLOCK.utc_now().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "eventSource": "wellarchitected.amazonaws.com",
         "eventName": event_name,
         "awsRegion": region,

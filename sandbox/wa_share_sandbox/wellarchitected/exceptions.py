@@ -41,3 +41,7 @@ class ServiceQuotaExceededException(WellArchitectedError):
     def __init__(self, resource_type: str, resource_id: str) -> None:
         codes = {"QuotaCode": f"{resource_type}_QUOTA", "ServiceCode": "wellarchitected"}
         super().__init__(f"{resource_type} quota reached", ResourceId=resource_id, ResourceType=resource_type, **codes)
+
+
+class ThrottlingException(WellArchitectedError):
+    code = "ThrottlingException"  # HTTP 429 in the WA model

@@ -11,13 +11,14 @@ from moto.core.common_types import TYPE_RESPONSE
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 
+from wa_share_sandbox.throttle import admit
 from wa_share_sandbox.wellarchitected.cloudtrail import (
     create_workload_record,
     deliver_cloudtrail_event,
     share_record,
     user_identity,
 )
-from wa_share_sandbox.wellarchitected.exceptions import ValidationException, WellArchitectedError
+from wa_share_sandbox.wellarchitected.exceptions import ThrottlingException, ValidationException, WellArchitectedError
 from wa_share_sandbox.wellarchitected.faults import Switches
 from wa_share_sandbox.wellarchitected.models import LOCK, WellArchitectedBackend, get_backend
 
@@ -51,7 +52,9 @@ class WellArchitectedResponse(BaseResponse):
             return super().call_action()
 
     def _begin(self) -> None:
-        """Injected faults, first thing in every operation."""
+        """The account and region's rate limit, then injected faults: first thing in every operation."""
+        if not admit("wellarchitected", self.current_account, self.region):
+            raise ThrottlingException("Rate exceeded", QuotaCode="L-WA-RATE", ServiceCode="wellarchitected")
         fault = Switches.fault
         code = fault(self._get_action(), self.current_account, self.region) if fault else None
         if not code and Switches.request_fault is not None:

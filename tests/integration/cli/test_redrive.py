@@ -221,3 +221,21 @@ def test_records_kept_on_purpose_are_never_sent_again_so_the_arrival_alarms_stay
     after = METER.snapshot()
     assert [after[name] - before[name] for name in sends] == [0, 0]
     assert depth(cli, cli.queue("ShareFailureQueue")) == depth(cli, cli.queue("SweepDeadLetterQueue")) == (1, 0)
+
+
+def test_an_event_the_queues_redrive_policy_moved_is_replayed_like_a_record(
+    cli: Cli, functions: FunctionRunner
+) -> None:
+    """The function crashed on an event's last receive: SQS moved the bare event to the failure queue."""
+    workload = create_workload(cli.org, cli.org.members[0], "us-east-1", "crashed")
+    sqs = cli.admin(cli.org.automation, "sqs")
+    [message] = sqs.receive_message(QueueUrl=cli.deployment.invocation_queue_url)["Messages"]
+    sqs.send_message(QueueUrl=cli.queue("ShareFailureQueue"), MessageBody=message["Body"])  # as SQS moves it
+    sqs.delete_message(QueueUrl=cli.deployment.invocation_queue_url, ReceiptHandle=message["ReceiptHandle"])
+    result = cli("redrive", "--from", "share-failures", "--force")
+    assert result.code == 0, result.out + result.err
+    assert "redrove 1 failed event(s)" in result.out
+    assert depth(cli, cli.queue("ShareFailureQueue")) == (0, 0)
+    [again] = functions.deliver_share_events()
+    assert again.result["event"]["workload_id"] == workload
+    assert [item["outcome"] for item in again.result["results"]] == ["created"]

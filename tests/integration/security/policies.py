@@ -37,10 +37,9 @@ USED_BY_AWS: dict[tuple[str, str], str] = {
         for role in ("ShareFunctionRole", "SweepPlannerRole", "SweepWorkerRole")
         for action in ("logs:CreateLogStream", "logs:PutLogEvents")
     },
-    ("ShareFunctionRole", "sqs:SendMessage"): (
-        "Lambda's on-failure destination sends an event whose retries ran out with the function's role"
-        " (the function also sends the events it rejects itself)"
-    ),
+    ("ShareFunctionRole", "sqs:ReceiveMessage"): _POLLER.format("polls the share queue"),
+    ("ShareFunctionRole", "sqs:DeleteMessage"): _POLLER.format("deletes the events the function settled"),
+    ("ShareFunctionRole", "sqs:GetQueueAttributes"): _POLLER.format("reads the queue's attributes"),
     ("SweepWorkerRole", "sqs:ReceiveMessage"): _POLLER.format("polls the sweep queue"),
     ("SweepWorkerRole", "sqs:DeleteMessage"): _POLLER.format("deletes the messages the worker handled"),
     ("SweepWorkerRole", "sqs:GetQueueAttributes"): _POLLER.format("reads the queue's attributes"),

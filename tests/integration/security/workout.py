@@ -83,7 +83,7 @@ class Workout:
 
     def outcomes(self, function: str) -> list[str]:
         found: list[str] = []
-        for invocation in self.invocations:
+        for invocation in (event for run in self.invocations for event in [run, *run.records]):
             if invocation.function == function and isinstance(invocation.result, dict):
                 found.extend(str(result["outcome"]) for result in invocation.result.get("results", []))
         return found
