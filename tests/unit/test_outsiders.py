@@ -46,6 +46,7 @@ def outsiders(organizations: FakeOrganizations, clock: list[float] | None = None
             "ORGANIZATION_ID": ORG,
             "SHARE_ALLOW_LIST": f"{PARTNER},o-partnerorg1",
             "FAILURE_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/failures",
+            "SHARE_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/shares",
         }
     )
     now = clock or [0.0]
