@@ -21,7 +21,7 @@ from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
-from wa_share_sandbox.runner import FunctionRunner
+from wa_share_sandbox.runner import FunctionRunner, Invocation
 
 REGION = "us-east-1"
 # What GetWorkload answers, every attempt: botocore's retries (standard mode) end in the same code.
@@ -34,7 +34,7 @@ def _name_read_fails(code: str) -> Callable[[str, str, str], str | None]:
 
 def _assert_shared_and_reported(
     org: SimulatedOrganization, runner: FunctionRunner, logs: io.StringIO, *, account: str, workload: str, code: str
-) -> None:
+) -> Invocation:
     [invocation] = runner.deliver_share_events()
     assert invocation.error is None, invocation.error
     assert [item["outcome"] for item in invocation.result["results"]] == ["created"]
@@ -47,6 +47,7 @@ def _assert_shared_and_reported(
     assert "Failed" not in sums
     [line] = log_records(logs, NAME_UNAVAILABLE_LOG)
     assert (line["workload_id"], line["error_code"]) == (workload, code)
+    return invocation
 
 
 @pytest.mark.parametrize("code", NAME_READ_FAILURES)
@@ -56,8 +57,8 @@ def test_in_the_probe_account_a_name_read_failure_leaves_the_share_reported_and_
     runner = FunctionRunner(probed, log_stream=logs)
     workload = create_workload(org, org.automation, REGION, "made-by-a-person-in-the-automation-account")
     wab.configure_faults(fault=_name_read_fails(code))
-    _assert_shared_and_reported(org, runner, logs, account=org.automation, workload=workload, code=code)
-    assert runner.invocations[-1].result["status"] == "done"
+    invocation = _assert_shared_and_reported(org, runner, logs, account=org.automation, workload=workload, code=code)
+    assert invocation.result["status"] == "done"
 
 
 @pytest.mark.parametrize("code", NAME_READ_FAILURES)
