@@ -25,13 +25,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from wa_share.aws import AwsError, aws_call
+from wa_share.forwarder_dead_letters import forwarder_dead_letter_queue_url
 from wa_share.observability import logger
 from wa_share.wellarchitected import Workload
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
-
-FORWARDER_QUEUE = "wa-share-forward-dead-letters"  # forwarder.yaml's QueueName (a test holds them equal)
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class CreatedShares:
 
 def forwarder_created_at(sqs: SQSClient, account_id: str, region: str) -> datetime | None:
     """When the forwarder of this account and region came to exist; None when that cannot be shown."""
-    url = f"{sqs.meta.endpoint_url}/{account_id}/{FORWARDER_QUEUE}"
+    url = forwarder_dead_letter_queue_url(account_id, region)
     try:
         with aws_call("sqs:GetQueueAttributes", url):
             attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["CreatedTimestamp"])["Attributes"]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.integration.handlers.test_probe import metric_sums
 from tests.support.fixtures import REGIONS
-from wa_share.forwarder_age import FORWARDER_QUEUE
+from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE
 from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy, stackset_parameters
@@ -103,4 +103,4 @@ def test_without_a_forwarder_there_is_no_proof_of_a_backfill_so_it_alarms(
 
 def test_the_queue_read_is_the_forwarder_templates_queue() -> None:
     template = load_template(templates_root() / "member_stackset" / "forwarder.yaml")
-    assert template["Resources"]["ForwardDeadLetterQueue"]["Properties"]["QueueName"] == FORWARDER_QUEUE
+    assert template["Resources"]["ForwardDeadLetterQueue"]["Properties"]["QueueName"] == FORWARDER_DEAD_LETTER_QUEUE
