@@ -28,7 +28,14 @@ from wa_share_sandbox.metering import install_meter
 from wa_share_sandbox.organization import build_organization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
 from wa_share_sandbox.share_source import event_source
-from wa_share_sandbox.throttle import RATE_SETTINGS, RateLimits, configure_rate_limits, exempt, throttled_requests
+from wa_share_sandbox.throttle import (
+    RATE_SETTINGS,
+    SIMULATED_CALL_SECONDS,
+    RateLimits,
+    configure_rate_limits,
+    exempt,
+    throttled_requests,
+)
 
 REGIONS = ("us-east-1", "eu-west-1")
 ORGANIZATION = 5000
@@ -101,7 +108,7 @@ def sweep_seconds(limits: RateLimits, accounts: int, workloads: int) -> tuple[fl
         figures = []
         for _night in range(2):
             configure_rate_limits(limits)  # a day later every bucket is full again
-            CLOCK.set_now(0.0)
+            CLOCK.set_now(0.0, call_seconds=SIMULATED_CALL_SECONDS)
             before = sum(runner.meter.snapshot().values())
             runner.run_sweep(max_rounds=100)
             figures.append((CLOCK.now(), sum(runner.meter.snapshot().values()) - before))

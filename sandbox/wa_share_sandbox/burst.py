@@ -21,7 +21,13 @@ from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.organization import HOME_REGION, create_workload
 from wa_share_sandbox.runner import FunctionRunner, Invocation
 from wa_share_sandbox.share_source import jump_to_next_visible
-from wa_share_sandbox.throttle import RateLimits, configure_rate_limits, exempt, throttled_requests
+from wa_share_sandbox.throttle import (
+    SIMULATED_CALL_SECONDS,
+    RateLimits,
+    configure_rate_limits,
+    exempt,
+    throttled_requests,
+)
 
 BURST_SECONDS = 60.0
 
@@ -65,7 +71,7 @@ def run_burst(
     """Play `plan` under `limits` with `concurrency` pollers; the clock is driven, then released. The
     functions' log lines go to `log_stream` (as CloudWatch Logs would keep them)."""
     configure_rate_limits(limits)
-    CLOCK.set_now(0.0)
+    CLOCK.set_now(0.0, call_seconds=SIMULATED_CALL_SECONDS)
     saved_now = wa_share.realtime._utc_now
     wa_share.realtime._utc_now = CLOCK.utc_now
     try:
@@ -104,7 +110,7 @@ def _play(run: _Run, planned: list[tuple[float, str, str, bool]]) -> None:
         now = free[slot]
         while pending and pending[0][0] <= now:
             _create(run, pending.pop(0))
-        CLOCK.set_now(now)
+        CLOCK.set_now(now, call_seconds=SIMULATED_CALL_SECONDS)
         messages = run.runner._receive(url, run.runner.share_batch_size)
         if messages:
             views, settled = run.runner.run_share_batch(sqs, url, messages)
@@ -130,7 +136,7 @@ def _next_moment(run: _Run, pending: list[tuple[float, str, str, bool]], now: fl
 
 def _create(run: _Run, planned: tuple[float, str, str, bool]) -> None:
     when, account, region, in_burst = planned
-    CLOCK.set_now(when)
+    CLOCK.set_now(when, call_seconds=SIMULATED_CALL_SECONDS)
     with exempt():
         workload = create_workload(run.runner.deployment.org, account, region, f"w-{when:09.3f}-{account[-4:]}")
     run.created[workload] = (when, in_burst)

@@ -31,6 +31,7 @@ class SandboxClock:
     def __init__(self) -> None:
         self._offset = 0.0
         self._driven: float | None = None
+        self._call_seconds = 0.0
         self._lock = threading.Lock()
 
     def now(self) -> float:
@@ -42,14 +43,21 @@ class SandboxClock:
         with self._lock:
             self._offset += max(0.0, seconds)
 
-    def set_now(self, seconds: float) -> None:
-        """Drive the clock: from now on it reads `seconds` (plus later advances) until `release`."""
+    def set_now(self, seconds: float, call_seconds: float = 0.0) -> None:
+        """Drive the clock: from now on it reads `seconds` (plus later advances) until `release`. Each
+        simulated AWS call then takes `call_seconds` of it (`charge_call`): a scenario's guess at AWS's answer
+        time, which the sandbox's own milliseconds of wall time would not show on a driven clock."""
         with self._lock:
-            self._driven, self._offset = seconds, 0.0
+            self._driven, self._offset, self._call_seconds = seconds, 0.0, call_seconds
+
+    def charge_call(self) -> None:
+        with self._lock:
+            if self._driven is not None:
+                self._offset += self._call_seconds
 
     def release(self) -> None:
         with self._lock:
-            self._driven = None
+            self._driven, self._call_seconds = None, 0.0
 
     @property
     def driven(self) -> bool:

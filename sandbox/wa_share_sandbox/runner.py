@@ -37,6 +37,7 @@ from wa_share_sandbox.lambda_shapes import LambdaContext, RemainingTime, schedul
 from wa_share_sandbox.metering import install_meter
 from wa_share_sandbox.organization import HOME_REGION
 from wa_share_sandbox.share_source import (
+    body_event,
     direct_batch,
     event_source,
     jump_to_next_visible,
@@ -305,7 +306,7 @@ def _event_view(invocation: Invocation, record: dict[str, Any]) -> Invocation:
         calls=invocation.calls,
         seconds=invocation.seconds,
         items=invocation.items,
-        event=json.loads(record["body"]),
+        event=body_event(record["body"]),
     )
 
 

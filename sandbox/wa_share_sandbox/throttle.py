@@ -67,8 +67,8 @@ class TokenBucket:
         return False
 
 
-# While a scenario drives the clock, each WA or STS call takes this long (a guess at AWS's answer time; the
-# sandbox's own answer takes milliseconds of wall time, which a driven clock does not see).
+# What a scenario that drives the clock charges for each WA or STS call (`CLOCK.set_now(..., call_seconds=)`):
+# a guess at AWS's answer time.
 SIMULATED_CALL_SECONDS = 0.1
 
 
@@ -98,8 +98,7 @@ def current_limits() -> RateLimits:
 
 def admit(service: Service, account: str, region: str) -> bool:
     """Whether a request of `account` in `region` gets through now (False: AWS would throttle it)."""
-    if CLOCK.driven:
-        CLOCK.advance(SIMULATED_CALL_SECONDS)
+    CLOCK.charge_call()
     with _State.lock:
         limit = _State.limits.limit(service)
         if limit is None or _State.exempt:
