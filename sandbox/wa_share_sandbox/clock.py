@@ -59,6 +59,12 @@ class SandboxClock:
         with self._lock:
             self._driven, self._call_seconds = None, 0.0
 
+    def reset(self) -> None:
+        """A new simulated world: wall time again, no skipped waits carried over from the last one (its
+        CloudTrail eventTimes would otherwise run ahead of the functions' own clock)."""
+        with self._lock:
+            self._driven, self._call_seconds, self._offset = None, 0.0, 0.0
+
     @property
     def driven(self) -> bool:
         return self._driven is not None

@@ -36,7 +36,7 @@ def simulated_aws() -> Iterator[None]:
         reset_authorization()
         wellarchitected_backend.set_cloudtrail_filter(None)
         reset_rate_limits()
-        CLOCK.release()
+        CLOCK.reset()
         uninstall_trust_checks()
 
 

@@ -52,7 +52,8 @@ def test_a_deleted_share_is_back_and_an_outside_share_flagged_within_a_second(se
     deadline = time.monotonic() + 10
     flagged_at = None
     while flagged_at is None and time.monotonic() < deadline:
-        if any(i.error is None and i.result.get("external") for i in list(serving.runner.invocations)):
+        events = [record for batch in list(serving.runner.invocations) for record in batch.records]
+        if any(event.error is None and (event.result or {}).get("external") for event in events):
             flagged_at = time.time()
         time.sleep(0.01)
     assert flagged_at is not None, "the outside share was not flagged"
