@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import sweep_worker
-from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
+from tests.support.cli import Cli, act_as_operator, deploy_for_operator
 from wa_share.sharing import ShareResult
 from wa_share.work_items import WorkItem
 from wa_share.worker import handle_work_message

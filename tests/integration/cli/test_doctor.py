@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
+from tests.support.cli import Cli, act_as_operator, deploy_for_operator
 from tests.support.fixtures import REGIONS
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_cli.operations import doctor_alarms

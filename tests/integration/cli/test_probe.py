@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
 from tests.support.acceptor import deploy_acceptor
+from tests.support.cli import Cli, act_as_operator, deploy_for_operator
 from wa_share.probe import PROBE_PREFIX
 from wa_share_cli.operations import probe as operation
 from wa_share_sandbox import wellarchitected as wab

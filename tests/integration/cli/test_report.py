@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
+from tests.support.cli import Cli, act_as_operator, deploy_for_operator
 from wa_share.domain import DriftPolicy
 from wa_share.sharing import SharePolicy
 from wa_share.wellarchitected import Share

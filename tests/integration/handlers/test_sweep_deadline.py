@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 import sweep_worker
-from tests.integration.handlers.test_sweep_worker import drain, live_shares
-from tests.integration.security.workout import scripted_clock
+from tests.support.factories import scripted_clock
+from tests.support.queues import drain
+from tests.support.shares import live_shares
 from wa_share.deadline import Deadline
 from wa_share.wellarchitected import WellArchitected
 from wa_share.work_items import WorkItem

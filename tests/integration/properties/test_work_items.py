@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from tests.integration.properties import oracles
 from tests.integration.properties.strategies import WORK_ITEM_BODIES
-from tests.integration.security.workout import sqs_record
+from tests.support.factories import sqs_record
 from tests.support.iam_actions import iam_action
 from tests.support.request_log import REQUESTS, install_request_log
 from wa_share.work_items import InvalidWorkItem, WorkItem, parse_work_item
