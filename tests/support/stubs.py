@@ -14,8 +14,10 @@ from botocore.session import Session
 from botocore.stub import Stubber
 
 from wa_share.aws import ErrorKind, MemberRoleUnavailable, Sessions
+from wa_share.wellarchitected import PAGE_SIZE
 
 _SESSION = Session()  # one session: each service model is loaded once per test run
+INVITATIONS_LISTING = {"ShareResourceType": "WORKLOAD", "MaxResults": PAGE_SIZE}  # what ListShareInvitations is sent
 
 
 def botocore_client(service: str, region: str = "us-east-1") -> Any:
@@ -28,6 +30,25 @@ def botocore_client(service: str, region: str = "us-east-1") -> Any:
 def wa_id(label: str) -> str:
     """A Well-Architected ID (32 lowercase hex digits, as workloads and invitations have), named by `label`."""
     return hashlib.md5(label.encode(), usedforsecurity=False).hexdigest()
+
+
+def invitation_summary(
+    invitation_id: str, workload_id: str, *, shared_by: str, shared_with: str, name: str = "checkout"
+) -> dict[str, str]:
+    """A workload invitation as its recipient lists it (ListShareInvitations)."""
+    return {
+        "ShareInvitationId": invitation_id,
+        "SharedBy": shared_by,
+        "SharedWith": shared_with,
+        "PermissionType": "READONLY",
+        "ShareResourceType": "WORKLOAD",
+        "WorkloadName": name,
+        "WorkloadId": workload_id,
+    }
+
+
+def invitations_page(*summaries: dict[str, str], next_token: str | None = None) -> dict[str, Any]:
+    return {"ShareInvitationSummaries": list(summaries)} | ({"NextToken": next_token} if next_token else {})
 
 
 class StubAccount:

@@ -7,40 +7,32 @@ answers scripted, and a call nobody scripted fails the test.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from botocore.exceptions import UnStubbedResponseError
 
 from tests.support.environments import MINIMAL
-from tests.support.stubs import StubAccount, StubSessions, wa_id
+from tests.support.stubs import (
+    INVITATIONS_LISTING,
+    StubAccount,
+    StubSessions,
+    invitation_summary,
+    invitations_page,
+    wa_id,
+)
 from wa_share.acceptance import Acceptance, accept_for_workload, accept_pending
 from wa_share.aws import AwsError, ErrorKind
 from wa_share.settings import WorkerSettings
 from wa_share.sweep_acceptance import accept_pending_invitations
-from wa_share.wellarchitected import PAGE_SIZE, Invitations
+from wa_share.wellarchitected import Invitations
 
 REVIEWS = "111122223333"  # the minimal environment's reviews account
 OWNER = "444455556666"
 OUTSIDER = "999988887777"
 ACCEPTOR = "wa-share-acceptor"
-LISTING = {"ShareResourceType": "WORKLOAD", "MaxResults": PAGE_SIZE}
 
 
 def invitation(invitation_id: str, workload_id: str, *, shared_by: str = OWNER) -> dict[str, str]:
-    return {
-        "ShareInvitationId": invitation_id,
-        "SharedBy": shared_by,
-        "SharedWith": REVIEWS,
-        "PermissionType": "READONLY",
-        "ShareResourceType": "WORKLOAD",
-        "WorkloadName": f"workload {workload_id[:8]}",
-        "WorkloadId": workload_id,
-    }
-
-
-def page(*summaries: dict[str, str], next_token: str | None = None) -> dict[str, Any]:
-    return {"ShareInvitationSummaries": list(summaries)} | ({"NextToken": next_token} if next_token else {})
+    return invitation_summary(invitation_id, workload_id, shared_by=shared_by, shared_with=REVIEWS)
 
 
 def accepting(invitation_id: str) -> dict[str, str]:
@@ -59,17 +51,23 @@ def invitations(account: StubAccount, region: str = "us-east-1") -> Invitations:
 def test_the_invitation_of_the_workload_just_shared_is_found_across_pages_and_accepted(reviews: StubAccount) -> None:
     stub = reviews.stub("wellarchitected")
     stub.add_response(
-        "list_share_invitations", page(invitation(wa_id("i-other"), wa_id("w-other")), next_token="t1"), LISTING
+        "list_share_invitations",
+        invitations_page(invitation(wa_id("i-other"), wa_id("w-other")), next_token="t1"),
+        INVITATIONS_LISTING,
     )
-    stub.add_response("list_share_invitations", page(next_token="t2"), LISTING | {"NextToken": "t1"})  # empty, more
     stub.add_response(
-        "list_share_invitations", page(invitation(wa_id("i-mine"), wa_id("w-mine"))), LISTING | {"NextToken": "t2"}
+        "list_share_invitations", invitations_page(next_token="t2"), INVITATIONS_LISTING | {"NextToken": "t1"}
+    )  # empty, more
+    stub.add_response(
+        "list_share_invitations",
+        invitations_page(invitation(wa_id("i-mine"), wa_id("w-mine"))),
+        INVITATIONS_LISTING | {"NextToken": "t2"},
     )
     stub.add_response("update_share_invitation", {}, accepting(wa_id("i-mine")))
     result = accept_for_workload(invitations(reviews), workload_id=wa_id("w-mine"), owner=OWNER)
     assert (result.invitation_id, result.workload_name, result.shared_by, result.outcome) == (
         wa_id("i-mine"),
-        f"workload {wa_id('w-mine')[:8]}",
+        "checkout",
         OWNER,
         Acceptance.ACCEPTED,
     )
@@ -78,7 +76,9 @@ def test_the_invitation_of_the_workload_just_shared_is_found_across_pages_and_ac
 
 def test_the_same_workload_id_from_another_owner_is_not_this_share(reviews: StubAccount) -> None:
     reviews.stub("wellarchitected").add_response(
-        "list_share_invitations", page(invitation(wa_id("i-theirs"), wa_id("w-1"), shared_by=OUTSIDER)), LISTING
+        "list_share_invitations",
+        invitations_page(invitation(wa_id("i-theirs"), wa_id("w-1"), shared_by=OUTSIDER)),
+        INVITATIONS_LISTING,
     )
     result = accept_for_workload(invitations(reviews), workload_id=wa_id("w-1"), owner=OWNER)
     assert (result.invitation_id, result.outcome) == ("", Acceptance.NOT_FOUND)
@@ -89,12 +89,12 @@ def test_pending_invitations_from_the_organization_are_accepted_an_outsiders_onl
     reviews: StubAccount,
 ) -> None:
     stub = reviews.stub("wellarchitected")
-    listed = page(
+    listed = invitations_page(
         invitation(wa_id("i-1"), wa_id("w-1")),
         invitation(wa_id("i-2"), wa_id("w-2"), shared_by=OUTSIDER),
         invitation(wa_id("i-3"), wa_id("w-3")),
     )
-    stub.add_response("list_share_invitations", listed, LISTING)
+    stub.add_response("list_share_invitations", listed, INVITATIONS_LISTING)
     stub.add_client_error(
         "update_share_invitation", "ValidationException", "expired", expected_params=accepting(wa_id("i-1"))
     )
@@ -136,7 +136,11 @@ def test_the_sweep_accepts_in_every_region_asking_once_per_inviter_whether_it_is
     acceptor = sessions.account(REVIEWS, ACCEPTOR)
     for region, invitation_id in (("us-east-1", wa_id("i-east")), ("eu-west-1", wa_id("i-west"))):
         stub = acceptor.stub("wellarchitected", region)
-        stub.add_response("list_share_invitations", page(invitation(invitation_id, wa_id(f"w-{region}"))), LISTING)
+        stub.add_response(
+            "list_share_invitations",
+            invitations_page(invitation(invitation_id, wa_id(f"w-{region}"))),
+            INVITATIONS_LISTING,
+        )
         stub.add_response("update_share_invitation", {}, accepting(invitation_id))
     describe_account(sessions, OWNER)  # once, for both regions
     results = accept_pending_invitations(
@@ -153,7 +157,9 @@ def test_the_sweep_accepts_in_every_region_asking_once_per_inviter_whether_it_is
 def test_an_inviter_organizations_does_not_know_is_an_outsider_and_left_alone() -> None:
     sessions = StubSessions()
     sessions.account(REVIEWS, ACCEPTOR).stub("wellarchitected").add_response(
-        "list_share_invitations", page(invitation(wa_id("i-1"), wa_id("w-1"), shared_by=OUTSIDER)), LISTING
+        "list_share_invitations",
+        invitations_page(invitation(wa_id("i-1"), wa_id("w-1"), shared_by=OUTSIDER)),
+        INVITATIONS_LISTING,
     )
     describe_account(sessions, OUTSIDER, error="AccountNotFoundException")
     [result] = accept_pending_invitations(
@@ -166,7 +172,7 @@ def test_an_inviter_organizations_does_not_know_is_an_outsider_and_left_alone() 
 def test_membership_that_cannot_be_read_raises_instead_of_calling_the_inviter_an_outsider() -> None:
     sessions = StubSessions()
     sessions.account(REVIEWS, ACCEPTOR).stub("wellarchitected").add_response(
-        "list_share_invitations", page(invitation(wa_id("i-1"), wa_id("w-1"))), LISTING
+        "list_share_invitations", invitations_page(invitation(wa_id("i-1"), wa_id("w-1"))), INVITATIONS_LISTING
     )
     describe_account(sessions, OWNER, error="AccessDeniedException")
     with pytest.raises(AwsError, match="organizations:DescribeAccount") as raised:

@@ -13,14 +13,21 @@ from typing import Any
 import pytest
 
 from tests.support.environments import MINIMAL
-from tests.support.stubs import StubAccount, StubSessions, wa_id
+from tests.support.stubs import (
+    INVITATIONS_LISTING,
+    StubAccount,
+    StubSessions,
+    invitation_summary,
+    invitations_page,
+    wa_id,
+)
 from wa_share.acceptance import Acceptance, AcceptResult
 from wa_share.deadline import Deadline
 from wa_share.followup import NAME_UNAVAILABLE_METRIC, follow_up
 from wa_share.observability import metrics
 from wa_share.settings import ShareSettings
 from wa_share.sharing import Outcome, ShareResult
-from wa_share.wellarchitected import PAGE_SIZE, WellArchitected
+from wa_share.wellarchitected import WellArchitected
 
 OWNER = "444455556666"
 REVIEWS = "111122223333"  # the minimal environment's reviews account
@@ -30,7 +37,9 @@ WORKLOAD = "8cdcdf7add10b181fdd3f686dacffdac"
 ACCEPTOR = "wa-share-acceptor"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:wa-share-new-shares"
 BUS = "wa-share-central"
-EVERYTHING_ON = {"ACCEPTOR_ROLE_NAME": ACCEPTOR, "ANNOUNCE_TOPIC_ARN": TOPIC, "ANNOUNCE_BUS_NAME": BUS}
+ANNOUNCEMENTS_ON = {"ANNOUNCE_TOPIC_ARN": TOPIC, "ANNOUNCE_BUS_NAME": BUS}
+ACCEPTANCE_ON = {"ACCEPTOR_ROLE_NAME": ACCEPTOR}
+EVERYTHING_ON = ACCEPTANCE_ON | ANNOUNCEMENTS_ON
 
 
 def settings(**environment: str) -> ShareSettings:
@@ -42,22 +51,12 @@ def created(principal: str = REVIEWS, **changes: Any) -> ShareResult:
 
 
 def invitation(invitation_id: str, *, shared_by: str = OWNER, workload_id: str = WORKLOAD) -> dict[str, str]:
-    """A ListShareInvitations summary as the recipient sees it."""
-    return {
-        "ShareInvitationId": invitation_id,
-        "SharedBy": shared_by,
-        "SharedWith": REVIEWS,
-        "PermissionType": "READONLY",
-        "ShareResourceType": "WORKLOAD",
-        "WorkloadName": "checkout",
-        "WorkloadId": workload_id,
-    }
+    return invitation_summary(invitation_id, workload_id, shared_by=shared_by, shared_with=REVIEWS)
 
 
 def script_invitations(acceptor: StubAccount, *summaries: dict[str, str]) -> None:
-    listing = {"ShareResourceType": "WORKLOAD", "MaxResults": PAGE_SIZE}
     acceptor.stub("wellarchitected", REGION).add_response(
-        "list_share_invitations", {"ShareInvitationSummaries": list(summaries)}, listing
+        "list_share_invitations", invitations_page(*summaries), INVITATIONS_LISTING
     )
 
 
@@ -74,6 +73,25 @@ def script_announcements(sessions: StubSessions, count: int = 1) -> None:
 
 def owner_view(owner: StubAccount) -> WellArchitected:
     return WellArchitected(owner.wellarchitected(REGION), account_id=OWNER, region=REGION)
+
+
+def follow(
+    sessions: StubSessions,
+    owner: StubAccount,
+    *results: ShareResult,
+    found_by: str = "realtime",
+    environment: dict[str, str] = EVERYTHING_ON,
+    **options: Any,
+) -> list[AcceptResult]:
+    """follow_up of `results` (one share to the reviews account by default) of a workload of `owner`."""
+    return follow_up(
+        list(results) or [created()],
+        owner_view(owner),
+        found_by=found_by,
+        settings=settings(**environment),
+        sessions=sessions.as_sessions(),
+        **options,
+    )
 
 
 def announced(sessions: StubSessions) -> list[dict[str, Any]]:
@@ -95,13 +113,7 @@ def test_a_new_share_is_accepted_then_announced_once_with_the_name_the_invitatio
     script_invitations(acceptor, invitation(wa_id("other"), workload_id="f" * 32), invitation(wa_id("mine")))
     script_acceptance(acceptor, wa_id("mine"))
     script_announcements(sessions)
-    results = follow_up(
-        [created()],
-        owner_view(owner),
-        found_by="realtime",
-        settings=settings(**EVERYTHING_ON),
-        sessions=sessions.as_sessions(),
-    )
+    results = follow(sessions, owner)
     assert results == [AcceptResult(wa_id("mine"), WORKLOAD, "checkout", OWNER, Acceptance.ACCEPTED)]
     assert sessions.assumed == [(REVIEWS, ACCEPTOR)]
     assert owner.requests == []  # the name came with the invitation: no GetWorkload
@@ -129,13 +141,7 @@ def test_an_invitation_not_visible_yet_stays_pending_for_the_sweep_and_the_share
         "get_workload", {"Workload": {"WorkloadId": WORKLOAD, "WorkloadName": "checkout"}}, {"WorkloadId": WORKLOAD}
     )
     script_announcements(sessions)
-    [result] = follow_up(
-        [created()],
-        owner_view(owner),
-        found_by="sweep",
-        settings=settings(**EVERYTHING_ON),
-        sessions=sessions.as_sessions(),
-    )
+    [result] = follow(sessions, owner, found_by="sweep")
     assert (result.outcome, result.reason) == (Acceptance.NOT_FOUND, "no pending invitation visible yet")
     [announcement] = announced(sessions)
     assert (announcement["workload_name"], announcement["accepted"], announcement["found_by"]) == (
@@ -149,13 +155,7 @@ def test_an_invitation_not_visible_yet_stays_pending_for_the_sweep_and_the_share
 
 def test_a_missing_acceptor_role_fails_the_acceptance_with_its_reason_never_the_share() -> None:
     sessions = StubSessions(missing_roles=frozenset({(REVIEWS, ACCEPTOR)}))
-    [result] = follow_up(
-        [created()],
-        owner_view(StubAccount(OWNER)),
-        found_by="realtime",
-        settings=settings(ACCEPTOR_ROLE_NAME=ACCEPTOR),
-        sessions=sessions.as_sessions(),
-    )
+    [result] = follow(sessions, StubAccount(OWNER), environment=ACCEPTANCE_ON)
     assert result.outcome is Acceptance.FAILED
     assert "sts:AssumeRole" in result.reason
     assert "AccessDenied" in result.reason
@@ -169,13 +169,7 @@ def test_an_acceptance_aws_refuses_is_reported_with_the_error_code() -> None:
     acceptor.stub("wellarchitected", REGION).add_client_error(
         "update_share_invitation", service_error_code="AccessDeniedException", http_status_code=403
     )
-    [result] = follow_up(
-        [created()],
-        owner_view(StubAccount(OWNER)),
-        found_by="realtime",
-        settings=settings(ACCEPTOR_ROLE_NAME=ACCEPTOR),
-        sessions=sessions.as_sessions(),
-    )
+    [result] = follow(sessions, StubAccount(OWNER), environment=ACCEPTANCE_ON)
     assert (result.invitation_id, result.outcome) == (wa_id("mine"), Acceptance.FAILED)
     assert "wellarchitected:UpdateShareInvitation" in result.reason
     assert "AccessDeniedException" in result.reason
@@ -197,27 +191,15 @@ def test_an_acceptance_aws_refuses_is_reported_with_the_error_code() -> None:
 )
 def test_only_a_share_made_now_is_followed_up(result: ShareResult) -> None:
     sessions, owner = StubSessions(), StubAccount(OWNER)
-    follow_up(
-        [result],
-        owner_view(owner),
-        found_by="sweep",
-        settings=settings(**EVERYTHING_ON),
-        sessions=sessions.as_sessions(),
-    )
+    follow(sessions, owner, result, found_by="sweep")
     assert (sessions.assumed, sessions.central.requests, owner.requests) == ([], [], [])
 
 
 def test_a_share_with_an_organizational_unit_is_announced_but_has_no_invitation_to_accept() -> None:
     sessions, owner = StubSessions(), StubAccount(OWNER)
     script_announcements(sessions)
-    results = follow_up(
-        [created("ou-abcd-12345678")],
-        owner_view(owner),
-        found_by="realtime",
-        settings=settings(**EVERYTHING_ON),
-        sessions=sessions.as_sessions(),
-        workload_name="checkout",  # read by the caller already: not read again
-    )
+    # The name was read by the caller already: not read again.
+    results = follow(sessions, owner, created("ou-abcd-12345678"), workload_name="checkout")
     assert results == []
     assert sessions.assumed == []
     assert owner.requests == []
@@ -227,12 +209,7 @@ def test_a_share_with_an_organizational_unit_is_announced_but_has_no_invitation_
 
 def test_without_acceptor_role_or_announcement_targets_nothing_is_called() -> None:
     sessions, owner = StubSessions(), StubAccount(OWNER)
-    assert (
-        follow_up(
-            [created()], owner_view(owner), found_by="realtime", settings=settings(), sessions=sessions.as_sessions()
-        )
-        == []
-    )
+    assert follow(sessions, owner, environment={}) == []
     assert (sessions.assumed, sessions.central.requests, owner.requests) == ([], [], [])
 
 
@@ -241,14 +218,7 @@ def test_announce_false_accepts_and_announces_nothing() -> None:
     acceptor = sessions.account(REVIEWS, ACCEPTOR)
     script_invitations(acceptor, invitation(wa_id("mine")))
     script_acceptance(acceptor, wa_id("mine"))
-    [result] = follow_up(
-        [created()],
-        owner_view(StubAccount(OWNER)),
-        found_by="replay",
-        settings=settings(**EVERYTHING_ON),
-        sessions=sessions.as_sessions(),
-        announce=False,
-    )
+    [result] = follow(sessions, StubAccount(OWNER), found_by="replay", announce=False)
     assert result.outcome is Acceptance.ACCEPTED
     assert sessions.central.requests == []
     sessions.assert_no_pending_responses()
@@ -257,14 +227,7 @@ def test_announce_false_accepts_and_announces_nothing() -> None:
 def test_too_little_time_left_skips_acceptance_and_announcement_and_counts_both() -> None:
     sessions, owner = StubSessions(), StubAccount(OWNER)
     almost_over = Deadline(remaining_ms=lambda: 1_000)
-    [result] = follow_up(
-        [created()],
-        owner_view(owner),
-        found_by="sweep",
-        settings=settings(**EVERYTHING_ON),
-        sessions=sessions.as_sessions(),
-        deadline=almost_over,
-    )
+    [result] = follow(sessions, owner, found_by="sweep", deadline=almost_over)
     assert (result.outcome, result.reason) == (Acceptance.FAILED, "too little time left in this invocation")
     assert (sessions.assumed, sessions.central.requests, owner.requests) == ([], [], [])
     assert counted("AcceptanceFailed") == [1]
@@ -277,13 +240,7 @@ def test_a_name_that_cannot_be_read_is_announced_empty_and_counted() -> None:
         "get_workload", service_error_code="AccessDeniedException", http_status_code=403
     )
     script_announcements(sessions)
-    follow_up(
-        [created()],
-        owner_view(owner),
-        found_by="realtime",
-        settings=settings(ANNOUNCE_TOPIC_ARN=TOPIC, ANNOUNCE_BUS_NAME=BUS),
-        sessions=sessions.as_sessions(),
-    )
+    follow(sessions, owner, environment=ANNOUNCEMENTS_ON)
     [announcement] = announced(sessions)
     assert announcement["workload_name"] == ""
     [subject] = [params["Subject"] for operation, params in sessions.central.requests if operation == "Publish"]
@@ -296,12 +253,10 @@ def test_a_failed_publish_is_counted_and_the_bus_still_hears_of_the_share() -> N
     sessions = StubSessions()
     sessions.central.stub("sns").add_client_error("publish", service_error_code="AuthorizationError")
     sessions.central.stub("events").add_response("put_events", {"FailedEntryCount": 0, "Entries": [{}]})
-    follow_up(
-        [created()],
-        owner_view(StubAccount(OWNER)),
-        found_by="realtime",
-        settings=settings(ANNOUNCE_TOPIC_ARN=TOPIC, ANNOUNCE_BUS_NAME=BUS),
-        sessions=sessions.as_sessions(),
+    follow(
+        sessions,
+        StubAccount(OWNER),
+        environment=ANNOUNCEMENTS_ON,
         workload_name="checkout",
     )
     assert sessions.central.operations() == ["Publish", "PutEvents"]
@@ -317,13 +272,7 @@ def test_two_reviews_accounts_each_accept_their_own_invitation_and_each_share_is
     script_invitations(second)  # not visible there yet
     owner.stub("wellarchitected", REGION)  # the name comes from the first invitation: no GetWorkload
     script_announcements(sessions, count=2)
-    results = follow_up(
-        [created(REVIEWS), created(SECOND_REVIEWS)],
-        owner_view(owner),
-        found_by="realtime",
-        settings=settings(**EVERYTHING_ON),
-        sessions=sessions.as_sessions(),
-    )
+    results = follow(sessions, owner, created(REVIEWS), created(SECOND_REVIEWS))
     assert [result.outcome for result in results] == [Acceptance.ACCEPTED, Acceptance.NOT_FOUND]
     assert sessions.assumed == [(REVIEWS, ACCEPTOR), (SECOND_REVIEWS, ACCEPTOR)]
     assert [(item["shared_with"], item["accepted"], item["workload_name"]) for item in announced(sessions)] == [
