@@ -79,3 +79,15 @@ def deploy_for_operator(
     )
     install_trust_checks()
     return deployed
+
+
+def operator_cli(
+    org: SimulatedOrganization,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    **deployment: Any,
+) -> Cli:
+    """The stack deployed (deploy_for_operator's options) and the CLI run as its operator."""
+    deployed = deploy_for_operator(org, **deployment)
+    act_as_operator(monkeypatch, org)
+    return Cli(org, deployed, capsys)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.cli import Cli, act_as_operator, deploy_for_operator
+from tests.support.cli import Cli, operator_cli
 from wa_share_cli.operations import redrive, share_failures
 from wa_share_sandbox.organization import SimulatedOrganization
 from wa_share_sandbox.runner import FunctionRunner
@@ -22,9 +22,7 @@ def _fast_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def cli(org: SimulatedOrganization, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
-    deployed = deploy_for_operator(org)
-    act_as_operator(monkeypatch, org)
-    return Cli(org, deployed, capsys)
+    return operator_cli(org, monkeypatch, capsys)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from tests.support.acceptor import deploy_acceptor
-from tests.support.cli import Cli, act_as_operator, deploy_for_operator
+from tests.support.cli import Cli, operator_cli
 from wa_share.probe import PROBE_PREFIX
 from wa_share_cli.operations import probe as operation
 from wa_share_sandbox import wellarchitected as wab
@@ -21,9 +21,7 @@ from wa_share_sandbox.runner import FunctionRunner
 def probe_cli(
     org: SimulatedOrganization, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], **overrides: str
 ) -> Cli:
-    deployed = deploy_for_operator(org, overrides={"Probe": "on-demand", **overrides})
-    act_as_operator(monkeypatch, org)
-    return Cli(org, deployed, capsys)
+    return operator_cli(org, monkeypatch, capsys, overrides={"Probe": "on-demand", **overrides})
 
 
 def run_share_function_while_waiting(monkeypatch: pytest.MonkeyPatch, functions: FunctionRunner) -> None:
