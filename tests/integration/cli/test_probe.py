@@ -5,12 +5,12 @@ Exit codes: 0 shared in time, 1 not, 2 usage errors."""
 from __future__ import annotations
 
 import io
-import json
 
 import pytest
 
 from tests.support.acceptor import deploy_acceptor
 from tests.support.cli import Cli, operator_cli
+from tests.support.emf import emf_documents
 from wa_share.probe import PROBE_PREFIX
 from wa_share_cli.operations import probe as operation
 from wa_share_sandbox import wellarchitected as wab
@@ -49,7 +49,7 @@ def test_a_probe_is_shared_in_time_its_hops_printed_and_it_is_deleted(
     assert [line.split()[0] for line in lines[1:]] == ["created", "shared", "deleted"]
     assert f"{cli.org.reviews} PENDING" in lines[2]
     assert automation_workloads(org) == []
-    emitted = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith('{"_aws"')]
+    emitted = emf_documents(logs.getvalue())
     assert [blob["ProbeShared"] for blob in emitted if "ProbeLatency" in blob] == [[1.0]]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.support.acceptor import deploy_with_features, turn_acceptance_on
+from tests.support.emf import emf_documents
 from tests.support.factories import create_workload_event
 from tests.support.fixtures import REGIONS
 from tests.support.queues import drain_bodies
@@ -187,5 +188,5 @@ def test_the_sweep_accepts_invitations_left_pending_and_leaves_outsiders_alone(
     assert [(line["workload_id"], line["reason"]) for line in reported] == [
         (outsider_workload, f"shared by {OUTSIDER}, which is not an account of the organization")
     ]
-    metrics = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith('{"_aws"')]
+    metrics = emf_documents(logs.getvalue())
     assert sum(sum(blob.get("InvitationsAccepted", [])) for blob in metrics) == 1

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import share_function
+from tests.support.emf import emf_documents
 from tests.support.factories import bad_share_events, create_workload_event, lambda_context
 from tests.support.queues import read_all
 from tests.support.shares import share_rows
@@ -180,7 +181,7 @@ def test_metrics_are_emitted_as_emf(
 ) -> None:
     create_workload(org, org.members[0], "us-east-1", "measured")
     runner.deliver_share_events()
-    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    emitted = emf_documents(capsys.readouterr().out)
     assert any(blob.get("SharesCreated") == [1.0] for blob in emitted)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.emf import emf_documents
 from tests.support.factories import share_event
 from tests.support.shares import share_rows
 from wa_share import outsiders
@@ -270,7 +271,7 @@ def test_a_flag_is_counted_and_announced_when_announcements_are_on(
         WorkloadId=workload, SharedWith=OUTSIDER, PermissionType="CONTRIBUTOR", ClientRequestToken="w"
     )
     runner.deliver_share_events()
-    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    emitted = emf_documents(capsys.readouterr().out)
     assert any(blob.get(outsiders.FLAGGED_METRIC) == [1.0] for blob in emitted)
     bodies = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]]
     flagged = [body for body in bodies if body.get("reason")]
@@ -338,6 +339,6 @@ def test_a_replayed_outside_share_is_logged_again_not_alarmed_again(
     capsys.readouterr()
     replayed = runner.invoke("share", event | {"replay-name": "wa-share-replay-1"})
     assert [item["shared_with"] for item in replayed.result["external"]] == [OUTSIDER]
-    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    emitted = emf_documents(capsys.readouterr().out)
     assert any(blob.get(outsiders.LISTED_METRIC) == [1.0] for blob in emitted)
     assert not any(outsiders.FLAGGED_METRIC in blob for blob in emitted)

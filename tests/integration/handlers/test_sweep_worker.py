@@ -16,6 +16,7 @@ import moto.sts.models
 import pytest
 
 import sweep_worker
+from tests.support.emf import emf_documents
 from tests.support.fixtures import REGIONS
 from tests.support.queues import drain
 from tests.support.shares import live_shares
@@ -68,7 +69,7 @@ def test_the_schedule_sweeps_every_account_the_management_account_included(
     assert set(lines) == set(org.accounts)
     assert {line["sweep_id"] for line in lines.values()} == {runs[0].result["sweep_id"]}
     assert lines[org.reviews]["skipped"] == 1
-    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    emitted = emf_documents(capsys.readouterr().out)
     assert sum(sum(blob.get("MissedByRealtime", [])) for blob in emitted) == 3
     assert drain(org, deployment.queue_urls["SweepQueue"]) == []
     assert drain(org, deployment.queue_urls["SweepDeadLetterQueue"]) == []
