@@ -29,8 +29,9 @@ def drain_bodies(org: SimulatedOrganization, queue_url: str) -> list[Any]:
 
 def _receive_all(org: SimulatedOrganization, queue_url: str, *, delete: bool) -> list[Message]:
     sqs, messages = org.client(org.automation, "sqs"), list[Message]()
+    hidden = {} if delete else {"VisibilityTimeout": HIDDEN_SECONDS}
     while batch := sqs.receive_message(
-        QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=HIDDEN_SECONDS
+        QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], **hidden
     ).get("Messages", []):
         messages.extend(batch)
         if delete:
