@@ -23,9 +23,9 @@ from moto.events.responses import EventsHandler
 from moto.events.utils import EventTemplateParser
 from moto.sqs.models import sqs_backends
 
+from wa_share_sandbox.iam_caller import caller_of, org_of
 from wa_share_sandbox.iam_identity import Caller, announce, authorize_role, is_governed
 from wa_share_sandbox.iam_request_params import MotoRequest
-from wa_share_sandbox.iam_trust import caller_of, org_of
 
 _ORIGINAL: dict[str, Callable[..., Any]] = {}
 

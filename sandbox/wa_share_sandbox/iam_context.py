@@ -13,9 +13,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from wa_share_sandbox.iam_caller import org_of
 from wa_share_sandbox.iam_policy import Values
 from wa_share_sandbox.iam_requests import ApiRequest, account_of, service_of_linked_role
-from wa_share_sandbox.iam_trust import org_of
 
 _WORKLOAD = re.compile(r"arn:aws:wellarchitected:([^:]+):(\d{12}):workload/(\w+)")
 

@@ -18,9 +18,11 @@ from typing import Any
 
 from moto.core.exceptions import ServiceException
 from moto.iam.models import iam_backends
-from moto.organizations.models import organizations_backends
-from moto.sts.models import sts_backends
 from moto.sts.responses import TokenResponse
+
+from wa_share_sandbox.bus_policy import install_bus_policy_checks, uninstall_bus_policy_checks
+from wa_share_sandbox.iam_caller import caller_of, org_of
+from wa_share_sandbox.iam_identity import install_identity_checks, uninstall_identity_checks
 
 _ORIGINAL: dict[str, Callable[..., Any]] = {}
 
@@ -30,9 +32,6 @@ class _AccessDenied(ServiceException):
 
 
 def install_trust_checks() -> None:
-    from wa_share_sandbox.bus_policy import install_bus_policy_checks  # noqa: PLC0415 - it imports this module
-    from wa_share_sandbox.iam_identity import install_identity_checks  # noqa: PLC0415 - it imports this module
-
     install_bus_policy_checks()
     install_identity_checks()
     if "assume_role" in _ORIGINAL:
@@ -49,25 +48,11 @@ def install_trust_checks() -> None:
 
 
 def uninstall_trust_checks() -> None:
-    from wa_share_sandbox.bus_policy import uninstall_bus_policy_checks  # noqa: PLC0415 - it imports this module
-    from wa_share_sandbox.iam_identity import uninstall_identity_checks  # noqa: PLC0415 - it imports this module
-
     uninstall_bus_policy_checks()
     uninstall_identity_checks()
     original = _ORIGINAL.pop("assume_role", None)
     if original is not None:
         TokenResponse.assume_role = original  # type: ignore[method-assign]
-
-
-def caller_of(response: Any) -> tuple[str, str]:
-    """(role or root ARN, account) of the request a moto response handler is serving."""
-    account = response.get_current_account()
-    key = response.get_access_key()
-    for partition_backend in sts_backends[account].values():
-        assumed = partition_backend.get_assumed_role_from_access_key(key)
-        if assumed is not None:
-            return str(assumed.role_arn), account
-    return f"arn:aws:iam::{account}:root", account
 
 
 def _deny(role_arn: str, caller_arn: str, why: str) -> _AccessDenied:
@@ -121,9 +106,3 @@ def _condition_holds(operator: str, tests: dict[str, Any], caller_arn: str, call
         else:
             return False
     return True
-
-
-def org_of(account: str) -> str | None:
-    master, partition = organizations_backends.master_accounts.get(account, (account, "aws"))
-    org = organizations_backends[master][partition].org
-    return None if org is None else str(org.id)

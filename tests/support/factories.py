@@ -1,8 +1,9 @@
-"""Test data shaped like AWS's: CloudTrail CreateWorkload events and Lambda contexts."""
+"""Test data shaped like AWS's: CloudTrail events, SQS records, Lambda contexts and their remaining time."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -153,3 +154,25 @@ def bad_share_events() -> list[tuple[str, Any]]:
         ("no workload", no_workload),
         ("conflicting workload ids", conflicting),
     ]
+
+
+def scripted_clock(first_ms: int, *, then: int) -> Callable[[], int]:
+    """An invocation's remaining time: `first_ms` on the first reading, `then` on every later one."""
+    readings = iter([first_ms])
+    return lambda: next(readings, then)
+
+
+def sqs_record(body: str, queue_url: str, receive_count: int = 1) -> dict[str, Any]:
+    """An SQS event record as the event source mapping hands it to the worker."""
+    account, name = queue_url.split("/")[-2:]
+    return {
+        "messageId": str(uuid.uuid4()),
+        "receiptHandle": uuid.uuid4().hex,
+        "body": body,
+        "attributes": {"ApproximateReceiveCount": str(receive_count), "SentTimestamp": "0"},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:us-east-1:{account}:{name}",
+        "awsRegion": "us-east-1",
+    }

@@ -3,13 +3,13 @@ and no alarm can be held in ALARM by a record kept on purpose."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from wa_share import coverage, guard, outsiders
+from tests.support.alarms import alarm_on, alarms, dashboard, emitted_by_code
+from wa_share import coverage
 from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
-from wa_share.observability import LATENCY_METRIC, METRIC_OF_OUTCOME, SHARES_METRIC_OF_PATH
+from wa_share.observability import LATENCY_METRIC, SHARES_METRIC_OF_PATH
 from wa_share_cli.cfn_templates import load_template, repo_root
 
 TEMPLATE = load_template(repo_root() / "template.yaml")
@@ -19,38 +19,6 @@ NAMESPACE = ENV["POWERTOOLS_METRICS_NAMESPACE"]
 POWERTOOLS_DIMENSIONS = [{"Name": "service", "Value": ENV["POWERTOOLS_SERVICE_NAME"]}]
 # AWS: a period of an hour or more may be evaluated over at most 7 days (under an hour: 1 day).
 MAX_EVALUATION_SECONDS = 7 * 86400
-
-
-def alarms() -> dict[str, dict[str, Any]]:
-    return {key: item["Properties"] for key, item in RESOURCES.items() if item["Type"] == "AWS::CloudWatch::Alarm"}
-
-
-def alarm_on(namespace: str, metric: str) -> list[dict[str, Any]]:
-    return [alarm for alarm in alarms().values() if (alarm["Namespace"], alarm["MetricName"]) == (namespace, metric)]
-
-
-def emitted_by_code() -> set[str]:
-    """Every WaShare metric name the handlers can emit: the modules' constants and their count("...") calls."""
-    source = "\n".join(path.read_text() for path in (repo_root() / "handlers" / "wa_share").glob("*.py"))
-    literal = set(re.findall(r'count\(\s*"(\w+)"', source)) | set(re.findall(r'add_metric\(\s*name="(\w+)"', source))
-    constants = {
-        coverage.ELIGIBLE_METRIC,
-        coverage.SHARED_METRIC,
-        coverage.UNSHARED_METRIC,
-        coverage.ACCOUNTS_SWEPT_METRIC,
-        LATENCY_METRIC,
-        FORWARDER_DEAD_LETTERS_METRIC,
-        outsiders.FLAGGED_METRIC,
-        outsiders.LISTED_METRIC,
-        outsiders.UNJUDGED_METRIC,
-        guard.OWN_CALLS_METRIC,
-        guard.RESTORED_METRIC,
-        guard.RESTORE_LATENCY_METRIC,
-        *coverage.UNSHARED_METRIC_OF_REASON.values(),
-        *SHARES_METRIC_OF_PATH.values(),
-        *METRIC_OF_OUTCOME.values(),
-    }
-    return literal | constants
 
 
 def at_most(value: Any) -> int:
@@ -160,16 +128,6 @@ def test_the_share_function_error_alarm_watches_crashes_the_queue_would_dead_let
     alarms_on_errors = alarm_on("AWS/Lambda", "Errors")
     [alarm] = [alarm for alarm in alarms_on_errors if alarm["Dimensions"][0]["Value"] == {"Ref": "ShareFunction"}]
     assert (alarm["Statistic"], alarm["Threshold"], alarm["TreatMissingData"]) == ("Sum", 0, "notBreaching")
-
-
-def dashboard() -> dict[str, Any]:
-    """The dashboard body with every ${...} replaced by a stand-in (it must be JSON either way), as deployed
-    with every optional alarm (the probe's) on."""
-    body, variables = RESOURCES["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
-    assert set(variables) == {"ProbeAlarmEntry"}
-    body = body.replace("${ProbeAlarmEntry}", ', "${ProbeAlarm.Arn}"')
-    parsed: dict[str, Any] = json.loads(re.sub(r"\$\{([^}]+)\}", r"<\1>", body))
-    return parsed
 
 
 def widget_metrics(namespace: str) -> list[list[Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from tests.templates.test_templates import (
+from tests.support.templates import (
     CENTRAL,
     FORWARDER,
     REVIEWS,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.templates.test_templates import CENTRAL, FORWARDER, ROOT, props, stack_parameters, template
+from tests.support.templates import CENTRAL, FORWARDER, ROOT, props, stack_parameters, template
 from wa_share.domain import DEFAULT_WA_REGIONS
 from wa_share_cli.operations.member_parameters import parse_parameters
 from wa_share_sandbox.resolver import Resolver

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from tests.templates.test_templates import (
+from tests.support.templates import (
     CENTRAL,
     REVIEWS,
     ROLES,

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -17,59 +16,28 @@ from moto.events.models import EventPattern
 from moto.events.utils import EventMessageType
 
 from tests.support.factories import create_workload_event, share_event
+from tests.support.templates import (
+    CENTRAL,
+    FORWARDER,
+    REVIEWS,
+    ROLES,
+    ROOT,
+    as_list,
+    items,
+    props,
+    resources,
+    role_statements,
+    statements,
+    template,
+)
 from wa_share.domain import DEFAULT_WA_REGIONS
 from wa_share.share_events import EVENT_NAMES
-from wa_share_cli.cfn_templates import event_pattern, load_template, repo_root
+from wa_share_cli.cfn_templates import event_pattern, load_template
+from wa_share_sandbox.iam_requests import UNSCOPABLE_ACTIONS  # with the reason IAM cannot scope each
 
-ROOT = repo_root()
-CENTRAL = ROOT / "template.yaml"
-ROLES = ROOT / "member_stackset" / "roles.yaml"
-FORWARDER = ROOT / "member_stackset" / "forwarder.yaml"
-REVIEWS = ROOT / "member_stackset" / "reviews.yaml"
 BIN = Path(sys.executable).parent  # the venv's tools, whatever PATH says (CI runs from a fresh clone)
 
-# IAM offers no resource-level permissions for these: "*" is the only resource it accepts.
-UNSCOPABLE_ACTIONS = {
-    "wellarchitected:ListWorkloads",
-    "wellarchitected:UpdateGlobalSettings",
-    "wellarchitected:ListShareInvitations",
-    "wellarchitected:UpdateShareInvitation",
-    "ec2:DescribeRegions",
-    "organizations:ListAccounts",
-    "organizations:ListRoots",
-    "cloudtrail:DescribeTrails",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    # Creates a resource that has no ARN yet; the probe role narrows it by request tag and region instead.
-    "wellarchitected:CreateWorkload",
-}
 SHARE_ROLES = ("ShareFunctionRole", "SweepWorkerRole")  # the central roles that assume the member role
-
-
-@cache
-def template(path: Path) -> dict[str, Any]:
-    return load_template(path)
-
-
-def resources(path: Path, kind: str | None = None) -> dict[str, dict[str, Any]]:
-    return {key: value for key, value in template(path)["Resources"].items() if kind in (None, value["Type"])}
-
-
-def props(path: Path, logical_id: str) -> dict[str, Any]:
-    properties: dict[str, Any] = template(path)["Resources"][logical_id]["Properties"]
-    return properties
-
-
-def stack_parameters(**chosen: Any) -> dict[str, Any]:
-    """The central stack's parameter values as CloudFormation resolves them: each default (a comma-delimited
-    list as a list), the two parameters without one filled in, then `chosen`."""
-    declared = template(CENTRAL)["Parameters"]
-    values: dict[str, Any] = {name: spec.get("Default") for name, spec in declared.items()}
-    values |= {"OrganizationId": "o-abcdefghij", "ReviewsAccountIds": ["111122223333"]} | chosen
-    for name, spec in declared.items():
-        if spec.get("Type") == "CommaDelimitedList" and isinstance(values[name], str):
-            values[name] = [item for item in values[name].split(",") if item]
-    return values
 
 
 def run_tool(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -77,26 +45,6 @@ def run_tool(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - fixed argv of the venv's own tools
         [str(BIN / args[0]), *args[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False
     )
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def items(value: Any) -> Iterator[dict[str, Any]]:
-    """Every item of a list, both branches of an `Fn::If` item included (an `AWS::NoValue` branch is none)."""
-    for item in as_list(value):
-        branches = item["Fn::If"][1:] if "Fn::If" in item else [item]
-        yield from (branch for branch in branches if branch != {"Ref": "AWS::NoValue"})
-
-
-def statements(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    return items(document["Statement"])
-
-
-def role_statements(path: Path, role: str) -> Iterator[dict[str, Any]]:
-    for policy in props(path, role)["Policies"]:
-        yield from statements(policy["PolicyDocument"])
 
 
 def get_att(value: Any) -> str:
@@ -277,7 +225,7 @@ def test_resource_star_only_for_actions_iam_cannot_scope(path: Path) -> None:
         for statement in role_statements(path, role):
             assert statement["Effect"] == "Allow"
             if statement["Resource"] == "*":
-                assert set(as_list(statement["Action"])) <= UNSCOPABLE_ACTIONS, (role, statement)
+                assert set(as_list(statement["Action"])) <= UNSCOPABLE_ACTIONS.keys(), (role, statement)
 
 
 def test_member_role_is_assumable_only_by_named_central_principals_of_the_organization() -> None:

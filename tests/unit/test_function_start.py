@@ -14,8 +14,8 @@ import probe_function
 import share_function
 import sweep_planner
 import sweep_worker
+from tests.support.environments import MINIMAL
 from tests.support.factories import FakeLambdaContext, create_workload_event
-from tests.unit.test_settings import MINIMAL
 from wa_share.aws import Sessions
 from wa_share.settings import SettingsError
 

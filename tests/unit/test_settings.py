@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.environments import MINIMAL
 from wa_share.domain import DEFAULT_RESHARE_STATUSES, DEFAULT_WA_REGIONS, DriftPolicy, Permission
 from wa_share.settings import (
     FullSweepDay,
@@ -17,19 +18,6 @@ from wa_share.settings import (
 )
 from wa_share.sharing import SharePolicy
 
-QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-sweep"
-DLQ = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-sweep-dlq"
-FAILURES = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-failures"
-SHARES = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-share-queue"
-COMMON = {"AWS_REGION": "us-east-1", "REVIEWS_ACCOUNT_IDS": "111122223333"}
-# The least environment each function starts with: exactly its required variables.
-MINIMAL: dict[type[FunctionSettings], dict[str, str]] = {
-    ShareSettings: COMMON
-    | {"FAILURE_QUEUE_URL": FAILURES, "SHARE_QUEUE_URL": SHARES, "ORGANIZATION_ID": "o-abcdefghij"},
-    PlannerSettings: COMMON | {"SWEEP_QUEUE_URL": QUEUE},
-    WorkerSettings: COMMON | {"SWEEP_QUEUE_URL": QUEUE, "SWEEP_DLQ_URL": DLQ, "ORGANIZATION_ID": "o-abcdefghij"},
-    ProbeSettings: COMMON | {"PROBE_ACCOUNT_ID": "999988887777"},
-}
 MODELS = list(MINIMAL)
 
 # For every variable, values of the wrong kind and values just outside its bounds.

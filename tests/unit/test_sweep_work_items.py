@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.session import Session
 from botocore.stub import Stubber
 
 from tests.support.factories import scheduled_event
+from tests.support.stubs import botocore_client
 from wa_share.aws import AwsError, ErrorKind
 from wa_share.planner import active_accounts, sweep_id_of
 from wa_share.queues import QueueSendError, send_batches
@@ -22,12 +22,6 @@ from wa_share.work_items import InvalidWorkItem, WorkItem, parse_work_item, work
 
 ACCOUNT = "111122223333"
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-SweepQueue"
-
-
-def client(service: str) -> Any:
-    return Session().create_client(
-        service, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
 
 
 def test_a_work_item_is_small_and_round_trips() -> None:
@@ -104,7 +98,7 @@ def test_a_schedule_event_without_its_detail_type_is_refused() -> None:
 
 
 def test_accounts_are_read_across_empty_pages_and_only_active_ones_kept() -> None:
-    organizations = client("organizations")
+    organizations = botocore_client("organizations")
     with Stubber(organizations) as stub:
         stub.add_response("list_accounts", {"Accounts": [], "NextToken": "t1"}, {"MaxResults": 20})
         page = {
@@ -123,7 +117,7 @@ def test_accounts_are_read_across_empty_pages_and_only_active_ones_kept() -> Non
 
 
 def test_a_token_that_comes_back_twice_stops_the_listing_with_a_permanent_error() -> None:
-    organizations = client("organizations")
+    organizations = botocore_client("organizations")
     with Stubber(organizations) as stub:
         stub.add_response("list_accounts", {"Accounts": [], "NextToken": "t1"}, {"MaxResults": 20})
         stub.add_response("list_accounts", {"Accounts": [], "NextToken": "t1"}, {"MaxResults": 20, "NextToken": "t1"})
@@ -143,7 +137,7 @@ def _batch_result(ok: list[int], failed: list[int]) -> dict[str, Any]:
 
 def test_entries_sqs_refuses_are_sent_again_then_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("wa_share.queues.time.sleep", lambda _seconds: None)
-    sqs, bodies = client("sqs"), [f"body-{index}" for index in range(12)]
+    sqs, bodies = botocore_client("sqs"), [f"body-{index}" for index in range(12)]
     with Stubber(sqs) as stub:
         stub.add_response("send_message_batch", _batch_result([i for i in range(10) if i != 3], [3]))
         again = {"QueueUrl": QUEUE, "Entries": [{"Id": "3", "MessageBody": "body-3"}]}

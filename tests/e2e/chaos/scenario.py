@@ -22,6 +22,7 @@ import pytest
 import sweep_worker
 from tests.e2e.chaos.faults import ChaosFaults, Rates, dying_worker
 from tests.support import opt_in_regions, session_expiry
+from tests.support.queues import read_all
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks
@@ -138,9 +139,4 @@ def log_records(run: ChaosRun) -> list[dict[str, Any]]:
 
 
 def queue_messages(run: ChaosRun, logical_id: str) -> list[dict[str, Any]]:
-    sqs, url, messages = run.org.client(run.org.automation, "sqs"), run.deployment.queue_urls[logical_id], []
-    while batch := sqs.receive_message(
-        QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=600
-    ).get("Messages", []):
-        messages.extend(batch)
-    return messages
+    return read_all(run.org, run.deployment.queue_urls[logical_id])

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import sweep_worker
-from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
+from tests.support.cli import Cli, operator_cli
 from wa_share.sharing import ShareResult
 from wa_share.work_items import WorkItem
 from wa_share.worker import handle_work_message
@@ -112,9 +112,8 @@ def sandbox(
 ) -> Iterator[Sandbox]:
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     wellarchitected_backend.configure_lifecycle(request.param)
-    deployed = deploy_for_operator(org)
-    act_as_operator(monkeypatch, org)
-    yield Sandbox(Cli(org, deployed, capsys), FunctionRunner(deployed), org.members[0])
+    cli = operator_cli(org, monkeypatch, capsys)
+    yield Sandbox(cli, FunctionRunner(cli.deployment), org.members[0])
     sweep_worker.runtime.cache_clear()
 
 

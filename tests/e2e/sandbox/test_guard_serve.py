@@ -4,7 +4,6 @@ made through the AWS SDK in another process, met by the running system within a 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.served import profile_environment
 from wa_share_sandbox.story import Story
 
 OUTSIDER = "210987654321"
@@ -40,11 +40,7 @@ print(json.dumps({"workload": workload, "restore_seconds": restored - deleted, "
 
 @pytest.mark.slow
 def test_a_deleted_share_is_back_and_an_outside_share_flagged_within_a_second(serving: Story, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
-        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
-        "AWS_PROFILE": "sandbox-member-01",
-    }
+    env = profile_environment(tmp_path, "sandbox-member-01")
     command = [sys.executable, "-c", OWNER_SCRIPT, serving.ids["reviews"], OUTSIDER]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=120)  # noqa: S603
     assert done.returncode == 0, done.stderr[-3000:]

@@ -2,57 +2,20 @@
 
 from __future__ import annotations
 
-import io
-import os
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto import mock_aws
-from rich.console import Console
 
+from tests.support.served import profile_environment
 from wa_share.probe import PROBE_PREFIX
 from wa_share_sandbox import wellarchitected as wab
-from wa_share_sandbox.iam_trust import uninstall_trust_checks
-from wa_share_sandbox.scenario import build_scenario
-from wa_share_sandbox.serve import serve
 from wa_share_sandbox.story import Story
 
 
-@pytest.fixture
-def serving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Story]:
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    wab.install()
-    with mock_aws():
-        story = Story(build_scenario({"accounts": 1, "regions": "us-east-1", "workloads": 0}, {}), tmp_path / "log")
-        story.build()
-        stop = threading.Event()
-        console = Console(file=io.StringIO())
-        thread = threading.Thread(
-            target=serve, args=(story,), kwargs={"port": 0, "console": console, "folder": tmp_path, "stop": stop}
-        )
-        thread.start()
-        try:
-            while not (tmp_path / "aws-credentials").exists():
-                time.sleep(0.05)
-            yield story
-        finally:
-            stop.set()
-            thread.join()
-            story.close()
-    uninstall_trust_checks()
-
-
 def wa_share(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "WA_SHARE_"))} | {
-        "AWS_CONFIG_FILE": str(folder / "aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(folder / "aws-credentials"),
-        "AWS_PROFILE": "sandbox-automation",
-    }
+    env = profile_environment(folder, "sandbox-automation")
     command = [sys.executable, "-m", "wa_share_cli.main", "--stack-name", "wa-share", *argv]
     return subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=120)  # noqa: S603
 

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from moto import mock_aws
-from rich.console import Console
 
+from tests.support.served import profile_environment
+from tests.support.story import phase, run_sandbox
 from wa_share_cli.main import main
 from wa_share_sandbox import wellarchitected as wab
-from wa_share_sandbox.iam_trust import uninstall_trust_checks
 from wa_share_sandbox.scenario import build_scenario
-from wa_share_sandbox.serve import serve
 from wa_share_sandbox.story import Story
 from wa_share_sandbox.summary import emf_totals, percentile
 
@@ -34,26 +28,15 @@ def _fast_ec2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 
-def sandbox(capsys: pytest.CaptureFixture[str], tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    """Run `wa-share sandbox --json`; the JSON document must be all there is on stdout."""
-    code = main(["sandbox", "--json", "--log-dir", str(tmp_path), *args])
-    out = capsys.readouterr().out
-    return code, json.loads(out)  # a function log line on stdout would break this
-
-
 def _json_lines(log: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log.splitlines() if line.startswith("{")]
-
-
-def phase(report: dict[str, Any], number: int) -> dict[str, Any]:
-    return next(item for item in report["phases"] if item["phase"] == number)
 
 
 @pytest.mark.slow
 def test_the_default_story_in_a_short_configuration_covers_every_eligible_workload(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, report = sandbox(capsys, tmp_path, *SHORT, "--drop-rate", "1.0", "--throttle-rate", "0")
+    code, report = run_sandbox(capsys, tmp_path, *SHORT, "--drop-rate", "1.0", "--throttle-rate", "0")
     assert code == 0
     assert report["ok"]
     assert report["organization"]["without_role"] == ["member-02"]
@@ -109,7 +92,7 @@ def test_the_table_output_tells_each_phase_and_the_verdict(capsys: pytest.Captur
 def test_existing_shares_are_reshared_left_alone_or_skipped_as_their_status_says(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, report = sandbox(capsys, tmp_path, "--scenario", str(SCENARIOS / "existing-shares.yaml"))
+    code, report = run_sandbox(capsys, tmp_path, "--scenario", str(SCENARIOS / "existing-shares.yaml"))
     assert code == 0
     assert report["coverage"]["complete"]
     sweep = phase(report, 3)
@@ -125,7 +108,7 @@ def test_existing_shares_are_reshared_left_alone_or_skipped_as_their_status_says
 
 @pytest.mark.slow
 def test_a_lossy_throttled_day_still_ends_covered(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, report = sandbox(capsys, tmp_path, "--scenario", str(SCENARIOS / "lossy-and-throttled.yaml"))
+    code, report = run_sandbox(capsys, tmp_path, "--scenario", str(SCENARIOS / "lossy-and-throttled.yaml"))
     assert code == 0
     assert report["coverage"]["complete"]
     assert sum(item["throttled"] for item in report["phases"]) > 0
@@ -137,7 +120,7 @@ def test_a_lossy_throttled_day_still_ends_covered(capsys: pytest.CaptureFixture[
 def test_when_nothing_can_be_shared_the_command_fails_and_names_the_gaps(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, report = sandbox(capsys, tmp_path, "--scenario", str(SCENARIOS / "throttled-to-a-standstill.yaml"))
+    code, report = run_sandbox(capsys, tmp_path, "--scenario", str(SCENARIOS / "throttled-to-a-standstill.yaml"))
     assert code == 1
     assert not report["ok"]
     coverage = report["coverage"]
@@ -211,35 +194,11 @@ def test_emf_totals_and_percentiles() -> None:
     assert (percentile([3.0, 1.0, 2.0], 0.5), percentile([3.0, 1.0, 2.0], 0.99)) == (2.0, 3.0)
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Story, Path, threading.Event, Console]]:
-    wab.install()
-    with mock_aws():
-        story = Story(build_scenario({"accounts": 1, "regions": "us-east-1", "workloads": 0}, {}), tmp_path / "log")
-        story.build()
-        stop = threading.Event()
-        yield story, tmp_path, stop, Console(file=io.StringIO())
-        stop.set()
-        story.close()
-    uninstall_trust_checks()
-
-
 @pytest.mark.slow
 def test_serve_lets_the_aws_sdk_create_a_workload_that_the_running_system_shares(
-    served: tuple[Story, Path, threading.Event, Console],
+    serving: Story, tmp_path: Path
 ) -> None:
-    story, folder, stop, console = served
-    thread = threading.Thread(
-        target=serve, args=(story,), kwargs={"port": 0, "console": console, "folder": folder, "stop": stop}
-    )
-    thread.start()
-    while not (folder / "aws-credentials").exists():
-        time.sleep(0.05)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | {
-        "AWS_CONFIG_FILE": str(folder / "aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(folder / "aws-credentials"),
-        "AWS_PROFILE": "sandbox-member-01",
-    }
+    env = profile_environment(tmp_path, "sandbox-member-01")
     script = (
         "import boto3; wa = boto3.client('wellarchitected'); print(wa.create_workload(WorkloadName='from-the-sdk', "
         "Description='made through the server', Environment='PRODUCTION', Lenses=['wellarchitected'], "
@@ -248,11 +207,9 @@ def test_serve_lets_the_aws_sdk_create_a_workload_that_the_running_system_shares
     command = [sys.executable, "-c", script]
     created = subprocess.run(command, env=env, capture_output=True, text=True, check=True)  # noqa: S603 - our script
     workload_id = created.stdout.strip()
-    owner = story.ids["member-01"]
+    owner = serving.ids["member-01"]
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not wab.get_backend(owner, "us-east-1").list_all_shares(workload_id):
         time.sleep(0.1)
-    stop.set()
-    thread.join()
     [share] = wab.get_backend(owner, "us-east-1").list_all_shares(workload_id)
-    assert (share.shared_with, share.status) == (story.ids["reviews"], "PENDING")
+    assert (share.shared_with, share.status) == (serving.ids["reviews"], "PENDING")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.sandbox.test_story import phase, sandbox
+from tests.support.story import phase, run_sandbox
 from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC, FOUND_LOG
 from wa_share_cli.main import main
 
@@ -20,7 +20,7 @@ QUIET = ["--drop-rate", "0", "--throttle-rate", "0"]
 def test_a_refused_event_is_a_dead_letter_the_sweep_reports_and_the_workload_is_shared_anyway(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, report = sandbox(capsys, tmp_path, *ONE_HEALTHY_ACCOUNT, *QUIET)
+    code, report = run_sandbox(capsys, tmp_path, *ONE_HEALTHY_ACCOUNT, *QUIET)
 
     assert code == 0
     assert report["coverage"]["complete"]
@@ -42,7 +42,7 @@ def test_without_a_refusing_forwarder_the_sweep_finds_no_dead_letter(
 ) -> None:
     scenario = tmp_path / "healthy.yaml"
     scenario.write_text("faults: {undeliverable_forwarders: []}\n")
-    code, report = sandbox(capsys, tmp_path, "--scenario", str(scenario), *ONE_HEALTHY_ACCOUNT, *QUIET)
+    code, report = run_sandbox(capsys, tmp_path, "--scenario", str(scenario), *ONE_HEALTHY_ACCOUNT, *QUIET)
 
     assert code == 0
     assert phase(report, 2)["details"]["undelivered_events"] == {}

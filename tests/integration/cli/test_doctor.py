@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
+from tests.support.cli import Cli, operator_cli
 from tests.support.fixtures import REGIONS
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_cli.operations import doctor_alarms
@@ -63,9 +63,7 @@ def test_each_failure_comes_with_its_fix(
     org: SimulatedOrganization, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     roleless, member = org.members
-    deployed = deploy_for_operator(org, accounts_without_role=[roleless])
-    act_as_operator(monkeypatch, org)
-    cli = Cli(org, deployed, capsys)
+    cli = operator_cli(org, monkeypatch, capsys, accounts_without_role=[roleless])
     start_trail(cli, member, logging=False)
     cli.admin(member, "events", "eu-west-1").disable_rule(Name=forwarder_rule_name())
     cli.admin(member, "events", "us-east-1").remove_targets(Rule=forwarder_rule_name(), Ids=["central-bus"])
@@ -175,9 +173,7 @@ def test_a_region_enabled_after_the_rollout_gets_the_command_that_deploys_its_fo
     (a plain stack in the management account, which service-managed StackSets never reach)."""
     root = org.client(org.management, "organizations").list_roots()["Roots"][0]["Id"]
     stacksets = {"DeployMemberStackSets": "true", "MemberTargetOrganizationalUnitIds": [root]}
-    deployed = deploy_for_operator(org, overrides=stacksets)
-    act_as_operator(monkeypatch, org)
-    cli = Cli(org, deployed, capsys)
+    cli = operator_cli(org, monkeypatch, capsys, overrides=stacksets)
     member = org.members[1]
     for account in (member, org.management):  # as if eu-west-1 had been enabled there after the rollout
         cli.admin(account, "cloudformation", "eu-west-1").delete_stack(StackName="wa-share-forwarder")
@@ -198,7 +194,7 @@ def test_a_region_enabled_after_the_rollout_gets_the_command_that_deploys_its_fo
     management = rules[f"account {org.management} eu-west-1"]
     assert management["verdict"] == "FAIL"
     assert management["fix"].startswith(f"in {org.management}: aws cloudformation deploy --region eu-west-1 ")
-    assert f"CentralBusArn={deployed.bus_arn}" in management["fix"]
+    assert f"CentralBusArn={cli.deployment.bus_arn}" in management["fix"]
     healthy = {scope for scope, check in rules.items() if check["verdict"] == "ok"}
     assert healthy == {f"account {member} us-east-1", f"account {org.management} us-east-1"} | {
         f"account {org.members[0]} {region}" for region in REGIONS

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
+from tests.support.cli import Cli, operator_cli
 from wa_share_cli.cfn_templates import load_template, repo_root, template_json, templates_root
 from wa_share_cli.operations.doctor_parameters import PARAMETERS_CHECK, PLAIN_STACKS
 from wa_share_sandbox.organization import SimulatedOrganization
@@ -30,9 +30,7 @@ def old_readme_parameters(cli: Cli) -> list[dict[str, str]]:
 
 @pytest.fixture
 def option_b(org: SimulatedOrganization, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
-    deployed = deploy_for_operator(org, member_path="option-b")
-    act_as_operator(monkeypatch, org)
-    return Cli(org, deployed, capsys)
+    return operator_cli(org, monkeypatch, capsys, member_path="option-b")
 
 
 def test_member_stack_sets_and_plain_stacks_as_the_central_stack_needs_pass(option_b: Cli) -> None:

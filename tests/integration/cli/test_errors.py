@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cli.conftest import Cli
+from tests.support.cli import Cli
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_cli.main import main
 from wa_share_cli.operations.stack import REQUIRED_OUTPUTS, _samconfig_stack_name, default_stack_name

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cli.conftest import Cli
+from tests.support.cli import Cli
 from tests.support.readme_commands import Command, section_commands
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_cli.operations.member_parameters import parse_parameters

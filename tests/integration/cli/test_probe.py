@@ -5,12 +5,12 @@ Exit codes: 0 shared in time, 1 not, 2 usage errors."""
 from __future__ import annotations
 
 import io
-import json
 
 import pytest
 
-from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
 from tests.support.acceptor import deploy_acceptor
+from tests.support.cli import Cli, operator_cli
+from tests.support.emf import emf_documents
 from wa_share.probe import PROBE_PREFIX
 from wa_share_cli.operations import probe as operation
 from wa_share_sandbox import wellarchitected as wab
@@ -21,9 +21,7 @@ from wa_share_sandbox.runner import FunctionRunner
 def probe_cli(
     org: SimulatedOrganization, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], **overrides: str
 ) -> Cli:
-    deployed = deploy_for_operator(org, overrides={"Probe": "on-demand", **overrides})
-    act_as_operator(monkeypatch, org)
-    return Cli(org, deployed, capsys)
+    return operator_cli(org, monkeypatch, capsys, overrides={"Probe": "on-demand", **overrides})
 
 
 def run_share_function_while_waiting(monkeypatch: pytest.MonkeyPatch, functions: FunctionRunner) -> None:
@@ -51,7 +49,7 @@ def test_a_probe_is_shared_in_time_its_hops_printed_and_it_is_deleted(
     assert [line.split()[0] for line in lines[1:]] == ["created", "shared", "deleted"]
     assert f"{cli.org.reviews} PENDING" in lines[2]
     assert automation_workloads(org) == []
-    emitted = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith('{"_aws"')]
+    emitted = emf_documents(logs.getvalue())
     assert [blob["ProbeShared"] for blob in emitted if "ProbeLatency" in blob] == [[1.0]]
 
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
-from tests.integration.cli.conftest import Cli
+from tests.support.cli import Cli
+from tests.support.queues import read_all
 from wa_share.work_items import WorkItem
 from wa_share_cli.operations.redrive import redrive_queue
 from wa_share_cli.operations.share_failures import Target, redrive_share_failures
@@ -28,13 +29,9 @@ def depth(cli: Cli, queue: str) -> tuple[int, int]:
     return int(attributes["Attributes"][names[0]]), int(attributes["Attributes"][names[1]])
 
 
-def drain(cli: Cli, queue: str) -> list[Message]:
-    sqs, found = cli.admin(cli.org.automation, "sqs"), list[Message]()
-    while batch := sqs.receive_message(
-        QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=600, MessageAttributeNames=["All"]
-    ).get("Messages", []):
-        found.extend((message["Body"], message.get("MessageAttributes", {})) for message in batch)
-    return found
+def on_queue(cli: Cli, queue: str) -> list[Message]:
+    """(body, attributes) of every message, left on the queue in flight."""
+    return [(message["Body"], message.get("MessageAttributes", {})) for message in read_all(cli.org, queue)]
 
 
 def fill_dlq(cli: Cli, count: int, *, reason: str = "AccessDenied: member role unavailable") -> list[str]:
@@ -83,10 +80,10 @@ def test_dead_lettered_accounts_go_back_to_the_sweep_queue(cli: Cli) -> None:
     assert "moved 3 message(s)" in result.out
     assert "3 had failed with: AccessDenied: member role unavailable" in result.out
     assert "not a sweep work item" in result.out
-    moved = drain(cli, cli.queue("SweepQueue"))
+    moved = on_queue(cli, cli.queue("SweepQueue"))
     assert sorted(body for body, _ in moved) == sorted(sent)
     assert all("wa_share_error" not in attributes for _, attributes in moved)  # the stale reason is dropped
-    assert [body for body, _ in drain(cli, cli.queue("SweepDeadLetterQueue"))] == ["junk"]
+    assert [body for body, _ in on_queue(cli, cli.queue("SweepDeadLetterQueue"))] == ["junk"]
 
 
 def test_a_send_failing_midway_loses_nothing(cli: Cli) -> None:
@@ -100,8 +97,8 @@ def test_a_send_failing_midway_loses_nothing(cli: Cli) -> None:
     assert "sqs:SendMessageBatch" in result.error
     assert "AccessDenied" in result.error
     assert depth(cli, cli.queue("SweepDeadLetterQueue")) == (15, 0)  # released at once, ready for a rerun
-    moved = [body for body, _ in drain(cli, cli.queue("SweepQueue"))]
-    left = [body for body, _ in drain(cli, cli.queue("SweepDeadLetterQueue"))]
+    moved = [body for body, _ in on_queue(cli, cli.queue("SweepQueue"))]
+    left = [body for body, _ in on_queue(cli, cli.queue("SweepDeadLetterQueue"))]
     assert sorted(moved + left) == sorted(sent)  # every message once: none lost, none doubled
 
 
@@ -114,7 +111,7 @@ def test_a_delete_failing_after_the_send_duplicates_but_never_loses(cli: Cli) ->
     assert (result.moved, result.duplicated) == (4, 4)
     assert result.error is not None
     assert "delivered twice at worst" in result.error
-    assert sorted(body for body, _ in drain(cli, cli.queue("SweepQueue"))) == sorted(sent)
+    assert sorted(body for body, _ in on_queue(cli, cli.queue("SweepQueue"))) == sorted(sent)
     assert depth(cli, cli.queue("SweepDeadLetterQueue")) == (0, 4)  # still there, back when the hold ends
 
 
@@ -203,7 +200,7 @@ def test_a_refused_move_task_falls_back_to_the_copy(cli: Cli) -> None:
     assert result.task_handle is None
     assert "sqs:StartMessageMoveTask" in result.copied_because
     assert result.moved == 3
-    assert sorted(body for body, _ in drain(cli, cli.queue("SweepQueue"))) == sorted(sent)
+    assert sorted(body for body, _ in on_queue(cli, cli.queue("SweepQueue"))) == sorted(sent)
 
 
 def test_records_kept_on_purpose_are_never_sent_again_so_the_arrival_alarms_stay_quiet(

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.cli.conftest import Cli
+from tests.support.cli import Cli
+from tests.support.queues import drain
 from wa_share_cli.operations.replay import (
     ReplayWindowError,
     check_window,
@@ -22,13 +23,7 @@ NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 def lose_pending_deliveries(cli: Cli) -> int:
     """The share function was down: what the share rule delivered is gone (the archive still has it)."""
-    sqs, url = cli.admin(cli.org.automation, "sqs"), cli.deployment.invocation_queue_url
-    lost = 0
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        for message in messages:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-            lost += 1
-    return lost
+    return len(drain(cli.org, cli.deployment.invocation_queue_url))
 
 
 def test_replay_brings_lost_events_back_to_the_share_function(cli: Cli, functions: FunctionRunner) -> None:

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
+from tests.support.cli import Cli, operator_cli
 from wa_share.domain import DriftPolicy
 from wa_share.sharing import SharePolicy
 from wa_share.wellarchitected import Share
@@ -122,9 +122,7 @@ def test_an_account_that_cannot_be_read_is_reported_and_fails_the_run(
     org: SimulatedOrganization, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     broken, healthy = org.members
-    deployed = deploy_for_operator(org, accounts_without_role=[broken], forwarders=False)
-    act_as_operator(monkeypatch, org)
-    cli = Cli(org, deployed, capsys)
+    cli = operator_cli(org, monkeypatch, capsys, accounts_without_role=[broken], forwarders=False)
     create_workload(org, healthy, "us-east-1", "visible")
     result = cli("report", "--account", broken, "--account", healthy, "--output", "json")
     assert result.code == 1

@@ -6,16 +6,15 @@ import json
 
 import pytest
 
-from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
+from tests.support.cli import Cli, operator_cli
+from tests.support.queues import drain_bodies
 from wa_share.work_items import parse_work_item
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
 
 
 def queued_items(cli: Cli) -> list[dict[str, object]]:
-    sqs = cli.admin(cli.org.automation, "sqs")
-    response = sqs.receive_message(QueueUrl=cli.queue("SweepQueue"), MaxNumberOfMessages=10)
-    return [json.loads(message["Body"]) for message in response.get("Messages", [])]
+    return drain_bodies(cli.org, cli.queue("SweepQueue"))
 
 
 def test_targeted_items_go_to_the_sweep_queue(cli: Cli) -> None:
@@ -67,9 +66,7 @@ def test_local_sweep_reports_an_unreachable_account_and_sweeps_the_rest(
     org: SimulatedOrganization, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     broken, healthy = org.members
-    deployed = deploy_for_operator(org, accounts_without_role=[broken], forwarders=False)
-    act_as_operator(monkeypatch, org)
-    cli = Cli(org, deployed, capsys)
+    cli = operator_cli(org, monkeypatch, capsys, accounts_without_role=[broken], forwarders=False)
     create_workload(org, healthy, "us-east-1", "healthy")
     create_workload(org, broken, "us-east-1", "unreachable")
     result = cli("sweep", "--local", "--account", broken, "--account", healthy)

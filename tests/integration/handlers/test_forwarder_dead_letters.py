@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
+from tests.support.alarms import alarm_on
+from tests.support.emf import metric_values
 from tests.support.fixtures import REGIONS
-from tests.templates.test_alarms import alarm_on
 from wa_share.forwarder_dead_letters import (
     FORWARDER_DEAD_LETTER_QUEUE,
     FORWARDER_DEAD_LETTERS_METRIC,
@@ -45,16 +46,6 @@ def refuse_every_forwarder(org: SimulatedOrganization, deployment: Deployment) -
     org.client(org.automation, "events").put_permission(EventBusName=deployment.bus_name, Policy=policy)
 
 
-def metric_values(capsys: pytest.CaptureFixture[str], name: str) -> list[float]:
-    """Every datapoint of one EMF metric the functions wrote (as CloudWatch receives them)."""
-    values: list[float] = []
-    for line in capsys.readouterr().out.splitlines():
-        if line.startswith('{"_aws"') and name in (blob := json.loads(line)):
-            value = blob[name]
-            values.extend(value if isinstance(value, list) else [value])
-    return values
-
-
 def summary(records: Records, account: str) -> dict[str, Any]:
     [line] = [line for line in records("sweep summary") if line["account_id"] == account]
     return line
@@ -79,7 +70,7 @@ def test_an_undeliverable_event_fires_the_one_central_alarm_and_the_sweep_still_
     assert [row["SharedWith"] for row in shares["WorkloadShareSummaries"]] == [org.reviews]
     # Two dead letters: the CreateWorkload call, and the share the sweep then made (the forwarder carries the
     # share calls too, for the share guard), refused by the same bus policy.
-    values = metric_values(capsys, FORWARDER_DEAD_LETTERS_METRIC)
+    values = metric_values(capsys.readouterr().out, FORWARDER_DEAD_LETTERS_METRIC)
     assert len(values) == len(org.accounts)  # one datapoint per account, no per-account dimension
     assert max(values) == 2 == sum(values)
     [alarm] = alarm_on("WaShare", FORWARDER_DEAD_LETTERS_METRIC)
@@ -103,7 +94,7 @@ def test_empty_queues_emit_zero_and_log_nothing(
 ) -> None:
     runner.run_sweep()
 
-    values = metric_values(capsys, FORWARDER_DEAD_LETTERS_METRIC)
+    values = metric_values(capsys.readouterr().out, FORWARDER_DEAD_LETTERS_METRIC)
     assert values == [0] * len(org.accounts)
     assert log_records(FOUND_LOG) == log_records(MISSING_LOG) == log_records(UNREADABLE_LOG) == []
     line = summary(log_records, org.members[1])
@@ -129,7 +120,8 @@ def test_a_region_without_a_forwarder_is_reported_not_failed(
     assert (line["failed"], line["workloads_seen"]) == (0, 1)  # the sweep's own work is untouched
     shares = org.client(member, "wellarchitected", "us-east-1").list_workload_shares(WorkloadId=workload)
     assert len(shares["WorkloadShareSummaries"]) == 1
-    assert metric_values(capsys, FORWARDER_DEAD_LETTERS_METRIC) == [0] * len(org.accounts)  # eu-west-1 was read
+    values = metric_values(capsys.readouterr().out, FORWARDER_DEAD_LETTERS_METRIC)
+    assert values == [0] * len(org.accounts)  # eu-west-1 was read
 
 
 def denied(operation: str) -> tuple[str, Callable[..., Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
-from tests.integration.handlers.test_probe import metric_sums
+from tests.support.emf import metric_sums
 from tests.support.fixtures import REGIONS
 from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE
 from wa_share_cli.cfn_templates import load_template, templates_root
@@ -43,7 +43,7 @@ def sweep_metrics(deployment: Deployment) -> dict[str, float]:
     runner.discard_share_events()  # lost: CloudTrail is best effort
     runs = runner.run_sweep()
     assert all(run.error is None for run in runs), [run.error for run in runs]
-    return metric_sums(logs)
+    return metric_sums(logs.getvalue())
 
 
 def test_the_installation_backfill_is_reported_not_alarmed(org: SimulatedOrganization) -> None:

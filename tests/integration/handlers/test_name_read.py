@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.integration.handlers.test_probe import log_records, metric_sums
+from tests.support.emf import log_lines, metric_sums
 from tests.support.fixtures import REGIONS
 from wa_share.followup import NAME_UNAVAILABLE_LOG, NAME_UNAVAILABLE_METRIC
 from wa_share_sandbox import wellarchitected as wab
@@ -41,11 +41,11 @@ def _assert_shared_and_reported(
     rows = wab.get_backend(account, REGION).list_all_shares(workload)
     assert [(row.shared_with, row.status) for row in rows] == [(org.reviews, "PENDING")]
     assert runner.queue_depth("ShareFailureQueue") == 0
-    sums = metric_sums(logs)
+    sums = metric_sums(logs.getvalue())
     assert sums[NAME_UNAVAILABLE_METRIC] == 1
     assert sums["SharesCreated"] == 1
     assert "Failed" not in sums
-    [line] = log_records(logs, NAME_UNAVAILABLE_LOG)
+    [line] = log_lines(logs.getvalue(), NAME_UNAVAILABLE_LOG)
     assert (line["workload_id"], line["error_code"]) == (workload, code)
     return invocation
 
@@ -69,7 +69,7 @@ def test_a_probe_whose_name_cannot_be_read_is_shared_and_its_missing_latency_lef
     created = runner.run_probe().result
     wab.configure_faults(fault=_name_read_fails(code))
     _assert_shared_and_reported(org, runner, logs, account=org.automation, workload=created["workload_id"], code=code)
-    assert "ProbeShared" not in metric_sums(logs)  # unrecognised: the probe alarm's missing data breaches
+    assert "ProbeShared" not in metric_sums(logs.getvalue())  # unrecognised: the probe alarm's missing data breaches
 
 
 @pytest.mark.parametrize("code", NAME_READ_FAILURES)
@@ -86,4 +86,4 @@ def test_an_announcement_whose_name_cannot_be_read_goes_out_under_the_workload_i
     workload = create_workload(org, member, REGION, "announced")
     wab.configure_faults(fault=_name_read_fails(code))
     _assert_shared_and_reported(org, runner, logs, account=member, workload=workload, code=code)
-    assert "AnnouncementsFailed" not in metric_sums(logs)
+    assert "AnnouncementsFailed" not in metric_sums(logs.getvalue())

@@ -11,13 +11,13 @@ like probes are left alone, by the probe run and by the share path's bookkeeping
 from __future__ import annotations
 
 import io
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 import probe_function
+from tests.support.emf import log_lines, metric_sums
 from tests.support.factories import lambda_context, scheduled_event
 from wa_share.probe import PROBE_PREFIX, PROBE_TAG_KEY, ProbeRule, created_at, probe_name
 from wa_share_sandbox import wellarchitected as wab
@@ -32,24 +32,6 @@ HOUR = timedelta(hours=1)
 @pytest.fixture
 def functions(probed: Deployment, logs: io.StringIO) -> FunctionRunner:
     return FunctionRunner(probed, log_stream=logs)
-
-
-def metric_sums(logs: io.StringIO) -> dict[str, float]:
-    sums: dict[str, float] = {}
-    for line in logs.getvalue().splitlines():
-        if line.startswith('{"_aws"'):
-            blob = json.loads(line)
-            for definition in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
-                value = blob[definition["Name"]]
-                sums[definition["Name"]] = sums.get(definition["Name"], 0) + sum(
-                    value if isinstance(value, list) else [value]
-                )
-    return sums
-
-
-def log_records(logs: io.StringIO, message: str) -> list[dict[str, Any]]:
-    lines = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith("{") and '"_aws"' not in line]
-    return [line for line in lines if line.get("message") == message]
 
 
 def probes_in(org: SimulatedOrganization, account: str, region: str = "us-east-1") -> dict[str, wab.Workload]:
@@ -85,12 +67,12 @@ def test_a_probe_is_shared_its_latency_recorded_and_the_next_run_deletes_it(
     assert (first_run_calls(functions), shared.calls) == (2, 3)
     rows = wab.get_backend(org.automation, "us-east-1").list_all_shares(first["workload_id"])
     assert [(row.shared_with, row.status) for row in rows] == [(org.reviews, "PENDING")]
-    sums = metric_sums(logs)
+    sums = metric_sums(logs.getvalue())
     assert sums["ProbeShared"] == 1
     assert sums["ProbesCreated"] == 1
     assert 0 <= sums["ProbeLatency"] < 60  # seconds from the name's creation time to the share
     assert "SharesCreated" not in sums  # a probe is not an organization workload
-    [line] = log_records(logs, "probe shared")
+    [line] = log_lines(logs.getvalue(), "probe shared")
     assert line["probe"] == first["created"]
 
     second_run = functions.run_probe(datetime.now(UTC) + HOUR)
@@ -99,7 +81,7 @@ def test_a_probe_is_shared_its_latency_recorded_and_the_next_run_deletes_it(
     assert second["cleaned"] == [first["created"]]
     assert second["never_shared"] == []
     assert set(probes_in(org, org.automation)) == {second["created"]}  # one probe at a time
-    assert "ProbeNotShared" not in metric_sums(logs)
+    assert "ProbeNotShared" not in metric_sums(logs.getvalue())
 
 
 def test_broken_forwarding_leaves_a_probe_unshared_which_the_next_run_counts_and_deletes(
@@ -109,13 +91,13 @@ def test_broken_forwarding_leaves_a_probe_unshared_which_the_next_run_counts_and
     org.client(org.automation, "cloudformation", "us-east-1").delete_stack(StackName="wa-share-forwarder")
     first = ran(functions.run_probe())
     assert functions.deliver_share_events() == []
-    assert "ProbeShared" not in metric_sums(logs)  # no datapoint: the alarm's missing data breaches
+    assert "ProbeShared" not in metric_sums(logs.getvalue())  # no datapoint: the alarm's missing data breaches
 
     second = ran(functions.run_probe(datetime.now(UTC) + HOUR))
     assert second["never_shared"] == second["cleaned"] == [first["created"]]
     assert first["created"] not in probes_in(org, org.automation)
-    assert metric_sums(logs)["ProbeNotShared"] == 1
-    [trace] = log_records(logs, "probe never shared: the real-time path is broken")
+    assert metric_sums(logs.getvalue())["ProbeNotShared"] == 1
+    [trace] = log_lines(logs.getvalue(), "probe never shared: the real-time path is broken")
     assert trace["probe"] == first["created"]
     assert "forwarding rule" in trace["check"]
 
@@ -144,8 +126,8 @@ def test_workloads_that_only_look_like_probes_are_left_alone_and_counted_as_work
     assert [row.shared_with for row in wab.get_backend(org.members[0], "us-east-1").list_all_shares(elsewhere)] == [
         org.reviews
     ]
-    assert metric_sums(logs)["SharesCreated"] == 3  # ordinary workloads, counted as such
-    assert "ProbeShared" not in metric_sums(logs)
+    assert metric_sums(logs.getvalue())["SharesCreated"] == 3  # ordinary workloads, counted as such
+    assert "ProbeShared" not in metric_sums(logs.getvalue())
 
 
 def test_the_sweep_leaves_probes_alone_and_never_counts_them_missed(
@@ -159,11 +141,11 @@ def test_the_sweep_leaves_probes_alone_and_never_counts_them_missed(
     runs = functions.run_sweep()
 
     assert all(run.error is None for run in runs)
-    assert metric_sums(logs)["MissedByRealtime"] == 1  # the member's workload, not the probe
+    assert metric_sums(logs.getvalue())["MissedByRealtime"] == 1  # the member's workload, not the probe
     [probe] = [w for name, w in probes_in(org, org.automation).items() if name.startswith(PROBE_PREFIX)]
     assert wab.get_backend(org.automation, "us-east-1").list_all_shares(probe.workload_id) == []
     assert len(wab.get_backend(org.members[0], "eu-west-1").list_all_shares(missed)) == 1
-    [summary] = [line for line in log_records(logs, "sweep summary") if line["account_id"] == org.automation]
+    [summary] = [line for line in log_lines(logs.getvalue(), "sweep summary") if line["account_id"] == org.automation]
     assert summary["workloads_seen"] == 0
 
 

@@ -8,26 +8,17 @@ from typing import Any
 
 import pytest
 
-from tests.support.acceptor import deploy_acceptor
+from tests.support.acceptor import deploy_with_features, turn_acceptance_on
+from tests.support.emf import emf_documents
 from tests.support.factories import create_workload_event
 from tests.support.fixtures import REGIONS
+from tests.support.queues import drain_bodies
+from tests.support.shares import share_statuses
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
-
-# Announcements and acceptance deployed with the central stack, so their grants are in the roles (the sandbox
-# enforces identity policies); each test turns on in the environment only what it exercises.
-FEATURES = {"Announcements": "true", "AcceptorRoleName": "wa-share-acceptor"}
-FEATURES_OFF = {"ACCEPTOR_ROLE_NAME": "", "ANNOUNCE_TOPIC_ARN": "", "ANNOUNCE_BUS_NAME": ""}
-
-
-def deploy_with_features(org: SimulatedOrganization) -> Deployment:
-    deployed = deploy(org, REGIONS, overrides=FEATURES)
-    install_trust_checks()
-    deployed.function_env |= FEATURES_OFF
-    return deployed
 
 
 @pytest.fixture
@@ -41,12 +32,6 @@ def organization_deployment(org: SimulatedOrganization) -> Deployment:
     deployed = deploy(org, REGIONS, overrides={"ShareWithOrganizationUnits": [org.org_id]})
     install_trust_checks()
     return deployed
-
-
-def turn_acceptance_on(org: SimulatedOrganization, deployment: Deployment) -> None:
-    """member_stackset/reviews.yaml in the reviews account, and the central stack's AcceptorRoleName."""
-    deploy_acceptor(org)
-    deployment.function_env["ACCEPTOR_ROLE_NAME"] = "wa-share-acceptor"
 
 
 def listen(org: SimulatedOrganization, deployment: Deployment) -> tuple[str, str]:
@@ -66,19 +51,6 @@ def listen(org: SimulatedOrganization, deployment: Deployment) -> tuple[str, str
     return queues[0][0], queues[1][0]
 
 
-def drain(org: SimulatedOrganization, url: str) -> list[dict[str, Any]]:
-    sqs = org.client(org.automation, "sqs")
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    for message in messages:
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return [json.loads(message["Body"]) for message in messages]
-
-
-def share_status(org: SimulatedOrganization, account: str, region: str, workload: str) -> list[str]:
-    shares = org.client(account, "wellarchitected", region).list_workload_shares(WorkloadId=workload)
-    return [share["Status"] for share in shares["WorkloadShareSummaries"]]
-
-
 def test_a_new_workload_ends_accepted_with_one_announcement(org: SimulatedOrganization, deployment: Deployment) -> None:
     turn_acceptance_on(org, deployment)
     sns_queue, bus_queue = listen(org, deployment)
@@ -88,11 +60,11 @@ def test_a_new_workload_ends_accepted_with_one_announcement(org: SimulatedOrgani
     [invocation] = runner.deliver_share_events()
     assert invocation.error is None
     assert [item["outcome"] for item in invocation.result["acceptances"]] == ["accepted"]
-    assert share_status(org, member, "eu-west-1", workload) == ["ACCEPTED"]
+    assert share_statuses(org, member, "eu-west-1", workload) == ["ACCEPTED"]
     reviews_view = org.client(org.reviews, "wellarchitected", "eu-west-1").list_workloads()["WorkloadSummaries"]
     assert [(item["WorkloadId"], item["Owner"]) for item in reviews_view] == [(workload, member)]
-    [announced] = drain(org, sns_queue)
-    [event] = drain(org, bus_queue)
+    [announced] = drain_bodies(org, sns_queue)
+    [event] = drain_bodies(org, bus_queue)
     assert event["source"] == "wa-share"
     assert event["detail-type"] == "Workload Shared"
     assert event["detail"] == announced
@@ -110,7 +82,7 @@ def test_a_new_workload_ends_accepted_with_one_announcement(org: SimulatedOrgani
     # A duplicate delivery neither shares nor announces again.
     again = runner.invoke("share", {"source": "aws.wellarchitected", **_replayed(invocation.result)})
     assert [item["outcome"] for item in again.result["results"]] == ["already_shared"]
-    assert drain(org, sns_queue) == drain(org, bus_queue) == []
+    assert drain_bodies(org, sns_queue) == drain_bodies(org, bus_queue) == []
 
 
 def _replayed(result: dict[str, Any]) -> dict[str, Any]:
@@ -127,7 +99,7 @@ def test_announcements_without_acceptance_look_the_name_up(org: SimulatedOrganiz
     create_workload(org, org.members[1], "us-east-1", "inventory")
     [invocation] = runner.deliver_share_events()
     assert invocation.result["acceptances"] == []
-    [announced] = drain(org, sns_queue)
+    [announced] = drain_bodies(org, sns_queue)
     assert (announced["workload_name"], announced["accepted"]) == ("inventory", False)
 
 
@@ -145,7 +117,7 @@ def test_a_failed_announcement_or_acceptance_never_fails_the_share(
     assert invocation.error is None
     assert [item["outcome"] for item in invocation.result["results"]] == ["created"]
     assert [item["outcome"] for item in invocation.result["acceptances"]] == ["failed"]
-    assert share_status(org, member, "us-east-1", workload) == ["PENDING"]
+    assert share_statuses(org, member, "us-east-1", workload) == ["PENDING"]
     output = capsys.readouterr().out
     assert '"AnnouncementsFailed":[1.0]' in output.replace(" ", "")
     assert '"AcceptanceFailed":[1.0]' in output.replace(" ", "")
@@ -207,7 +179,7 @@ def test_the_sweep_accepts_invitations_left_pending_and_leaves_outsiders_alone(
     runner = FunctionRunner(deployment, log_stream=logs)
     runner.discard_share_events()
     runner.run_sweep()
-    assert share_status(org, member, "us-east-1", workload) == ["ACCEPTED"]
+    assert share_statuses(org, member, "us-east-1", workload) == ["ACCEPTED"]
     outsider_shares = wellarchitected_backend.get_backend(OUTSIDER, "us-east-1").list_all_shares(outsider_workload)
     assert [share.status for share in outsider_shares] == ["PENDING"]
     lines = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith("{")]
@@ -216,5 +188,5 @@ def test_the_sweep_accepts_invitations_left_pending_and_leaves_outsiders_alone(
     assert [(line["workload_id"], line["reason"]) for line in reported] == [
         (outsider_workload, f"shared by {OUTSIDER}, which is not an account of the organization")
     ]
-    metrics = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith('{"_aws"')]
+    metrics = emf_documents(logs.getvalue())
     assert sum(sum(blob.get("InvitationsAccepted", [])) for blob in metrics) == 1

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.integration.handlers.test_reviews_team import deploy_with_features, turn_acceptance_on
+from tests.support.acceptor import deploy_with_features, turn_acceptance_on
 from tests.support.factories import create_workload_event
+from tests.support.queues import drain_bodies
 from wa_share.announce import MAX_SUBJECT, ShareAnnouncement
 from wa_share.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, SHARE_CALLS, worst_call_seconds
 from wa_share.deadline import Deadline
@@ -25,15 +26,12 @@ MIB = 1_048_576
 
 @pytest.fixture
 def deployment(org: SimulatedOrganization) -> Deployment:
-    """Announcements and acceptance deployed, their grants with them (test_reviews_team.FEATURES)."""
+    """Announcements and acceptance deployed, their grants with them (tests/support/acceptor.py)."""
     return deploy_with_features(org)
 
 
 def failure_records(org: SimulatedOrganization, deployment: Deployment) -> list[dict[str, Any]]:
-    sqs = org.client(org.automation, "sqs")
-    url = deployment.queue_urls["ShareFailureQueue"]
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    return [json.loads(message["Body"]) for message in messages]
+    return drain_bodies(org, deployment.queue_urls["ShareFailureQueue"])
 
 
 def test_the_failure_queue_takes_the_largest_record_the_function_sends() -> None:

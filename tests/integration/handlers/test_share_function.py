@@ -9,23 +9,15 @@ from typing import Any
 import pytest
 
 import share_function
+from tests.support.emf import emf_documents
 from tests.support.factories import bad_share_events, create_workload_event, lambda_context
+from tests.support.queues import read_all
+from tests.support.shares import share_rows
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import install_meter
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
-
-
-def shares_of(org: SimulatedOrganization, account: str, region: str, workload_id: str) -> list[dict[str, Any]]:
-    client = org.client(account, "wellarchitected", region)
-    return list(client.list_workload_shares(WorkloadId=workload_id)["WorkloadShareSummaries"])
-
-
-def queue_messages(org: SimulatedOrganization, queue_url: str) -> list[dict[str, Any]]:
-    sqs = org.client(org.automation, "sqs")
-    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
-    return list(messages.get("Messages", []))
 
 
 def outcomes(result: dict[str, Any]) -> list[str]:
@@ -42,7 +34,7 @@ def test_a_new_workload_travels_member_rule_central_bus_and_is_shared(
     assert outcomes(invocation.result) == ["created"]
     assert invocation.result["event"]["account_id"] == member
     assert invocation.result["event"]["region"] == "eu-west-1"
-    [share] = shares_of(org, member, "eu-west-1", workload)
+    [share] = share_rows(org, member, "eu-west-1", workload)
     assert (share["SharedWith"], share["PermissionType"], share["Status"]) == (org.reviews, "READONLY", "PENDING")
 
 
@@ -72,7 +64,7 @@ def test_a_late_event_lists_first_and_verifies_with_the_token_a_fresh_one_would_
     again = runner.invoke("share", fresh)  # the same event ID, taken for fresh: one call, the same share
     assert (again.calls, outcomes(again.result)) == (1, ["created"])
     assert again.result["results"][0]["share_id"] == invocation.result["results"][0]["share_id"]
-    assert len(shares_of(org, member, "us-east-1", workload)) == 1
+    assert len(share_rows(org, member, "us-east-1", workload)) == 1
 
 
 def _now() -> str:
@@ -91,7 +83,7 @@ def test_duplicate_and_replayed_events_create_no_second_share(
     assert outcomes(first.result) == ["created"]
     assert outcomes(again.result) == outcomes(replayed.result) == ["already_shared"]
     assert replayed.result["event"]["replay_name"] == "wa-share-replay-1"
-    assert len(shares_of(org, member, "us-east-1", workload)) == 1
+    assert len(share_rows(org, member, "us-east-1", workload)) == 1
 
 
 def _event_for(org: SimulatedOrganization, account: str, region: str, workload: str) -> dict[str, Any]:
@@ -130,7 +122,7 @@ def test_several_reviews_accounts_and_contributor_permission(
     workload = create_workload(org, member, "us-east-1", "two-teams")
     [invocation] = runner.deliver_share_events()
     assert outcomes(invocation.result) == ["created", "created"]
-    shares = shares_of(org, member, "us-east-1", workload)
+    shares = share_rows(org, member, "us-east-1", workload)
     assert {(share["SharedWith"], share["PermissionType"]) for share in shares} == {
         (org.reviews, "CONTRIBUTOR"),
         (org.management, "CONTRIBUTOR"),
@@ -165,7 +157,7 @@ def test_persistent_server_errors_fail_the_invocation_and_reach_the_failure_queu
     [invocation] = runner.deliver_share_events()
     assert invocation.error is not None
     assert "InternalServerException" in invocation.error
-    [record] = queue_messages(org, deployment.queue_urls["ShareFailureQueue"])
+    [record] = read_all(org, deployment.queue_urls["ShareFailureQueue"])
     assert json.loads(record["Body"])["requestPayload"]["detail"]["recipientAccountId"] == member
 
 
@@ -181,7 +173,7 @@ def test_a_missing_member_role_is_an_error_naming_account_and_role(
     assert "MemberRoleUnavailable" in invocation.error
     assert f"arn:aws:iam::{member}:role/wa-share-member" in invocation.error
     assert "AccessDenied" in invocation.error
-    assert len(queue_messages(org, deployment.queue_urls["ShareFailureQueue"])) == 1
+    assert len(read_all(org, deployment.queue_urls["ShareFailureQueue"])) == 1
 
 
 def test_metrics_are_emitted_as_emf(
@@ -189,7 +181,7 @@ def test_metrics_are_emitted_as_emf(
 ) -> None:
     create_workload(org, org.members[0], "us-east-1", "measured")
     runner.deliver_share_events()
-    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    emitted = emf_documents(capsys.readouterr().out)
     assert any(blob.get("SharesCreated") == [1.0] for blob in emitted)
 
 
@@ -211,7 +203,7 @@ def test_bad_input_is_dead_lettered_whole_once_with_no_aws_call(
     assert invocation.error is None, "an invalid event must not be retried"
     assert invocation.result["status"] == "rejected"
     assert invocation.calls == 1  # sqs:SendMessage of the record, nothing else
-    [record] = queue_messages(org, deployment.queue_urls["ShareFailureQueue"])
+    [record] = read_all(org, deployment.queue_urls["ShareFailureQueue"])
     body = json.loads(record["Body"])
     assert body["requestPayload"] == event
     assert body["responsePayload"]["errorType"] == "InvalidEvent"
@@ -247,7 +239,7 @@ def test_a_session_aws_rejects_as_expired_is_dropped_and_the_retry_assumes_again
     assert invocation.error is None
     assert outcomes(invocation.result) == ["created"]
     assert install_meter().snapshot()["sts:AssumeRole"] - before == 1  # assumed afresh, once
-    assert len(shares_of(org, org.members[0], "us-east-1", workload)) == 1
+    assert len(share_rows(org, org.members[0], "us-east-1", workload)) == 1
 
 
 @pytest.mark.parametrize("dead_row_blocks", [False, True])
@@ -259,7 +251,7 @@ def test_a_fresh_guess_that_is_wrong_falls_back_to_listing_and_loses_nothing(
     shared, expired = (create_workload(org, member, "us-east-1", name) for name in ("shared", "expired"))
     runner.deliver_share_events()
     backend = wellarchitected_backend.get_backend(member, "us-east-1")
-    [old] = shares_of(org, member, "us-east-1", expired)
+    [old] = share_rows(org, member, "us-east-1", expired)
     backend.set_share_status(expired, old["ShareId"], "EXPIRED")
     for workload in (shared, expired):  # a second event for each, fresh by its time: the guess is wrong
         event = _event_for(org, member, "us-east-1", workload)
@@ -269,6 +261,6 @@ def test_a_fresh_guess_that_is_wrong_falls_back_to_listing_and_loses_nothing(
     assert outcomes(again_shared.result) == ["already_shared"]  # ConflictException, then the list says so
     # a new share either way; where the dead row blocks, it is deleted first (list-first fallback)
     assert outcomes(again_expired.result) == ["reshared" if dead_row_blocks else "created"]
-    rows = shares_of(org, member, "us-east-1", expired)
+    rows = share_rows(org, member, "us-east-1", expired)
     assert sorted(row["Status"] for row in rows) == (["PENDING"] if dead_row_blocks else ["EXPIRED", "PENDING"])
-    assert len(shares_of(org, member, "us-east-1", shared)) == 1
+    assert len(share_rows(org, member, "us-east-1", shared)) == 1

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.integration.handlers.test_share_function import shares_of
+from tests.support.emf import emf_documents
 from tests.support.factories import share_event
+from tests.support.shares import share_rows
 from wa_share import outsiders
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy
@@ -45,7 +46,7 @@ def owner_wa(org: SimulatedOrganization, account: str) -> Any:
 
 
 def reviews_share_id(org: SimulatedOrganization, account: str, workload: str) -> str:
-    [share] = [row for row in shares_of(org, account, REGION, workload) if row["SharedWith"] == org.reviews]
+    [share] = [row for row in share_rows(org, account, REGION, workload) if row["SharedWith"] == org.reviews]
     return str(share["ShareId"])
 
 
@@ -65,7 +66,7 @@ def test_a_deleted_reviews_share_is_made_again_at_once_and_the_functions_own_cal
     [restore] = runner.deliver_share_events()
     assert restore.result["event"]["event_name"] == "DeleteWorkloadShare"
     assert outcomes(restore) == ["created"]
-    assert [row["Status"] for row in shares_of(org, member, REGION, workload)] == ["PENDING"]
+    assert [row["Status"] for row in share_rows(org, member, REGION, workload)] == ["PENDING"]
     # The restore's own CreateWorkloadShare came back, was recognised with no call, and nothing followed.
     assert [own.calls for own in runner.own_calls] == [0, 0]
     assert runner.deliver_share_events() == []
@@ -99,7 +100,7 @@ def test_the_sweeps_calls_are_recognised_too_and_change_nothing(
     assert runner.deliver_share_events() == []
     kinds = sorted(own.result["event"]["event_name"] for own in runner.own_calls[before:])
     assert kinds == ["CreateWorkloadShare", "DeleteWorkloadShare"]
-    assert [row["Status"] for row in shares_of(org, member, REGION, workload)] == ["PENDING"]
+    assert [row["Status"] for row in share_rows(org, member, REGION, workload)] == ["PENDING"]
 
 
 def test_a_rejected_share_stays_rejected_whatever_the_owner_does_next(
@@ -118,7 +119,7 @@ def test_a_rejected_share_stays_rejected_whatever_the_owner_does_next(
     created, deleted = runner.deliver_share_events()
     assert (created.result["external"], created.result["results"]) == ([], [])  # a colleague: inside
     assert outcomes(deleted) == ["not_live_reported"]
-    assert [row["Status"] for row in shares_of(org, member, REGION, workload)] == ["REJECTED"]
+    assert [row["Status"] for row in share_rows(org, member, REGION, workload)] == ["REJECTED"]
 
 
 @pytest.fixture
@@ -148,7 +149,7 @@ def test_a_downgrade_is_reported_or_updated_back_as_the_drift_policy_says(
     owner_wa(org, member).update_workload_share(WorkloadId=workload, ShareId=share_id, PermissionType="READONLY")
     [decided] = runner.deliver_share_events()
     assert outcomes(decided) == [outcome]
-    assert [row["PermissionType"] for row in shares_of(org, member, REGION, workload)] == [after]
+    assert [row["PermissionType"] for row in share_rows(org, member, REGION, workload)] == [after]
     assert runner.deliver_share_events() == []  # an update back is our own call: no loop
 
 
@@ -162,7 +163,7 @@ def test_with_realtime_restore_off_a_deleted_share_waits_for_the_sweep(
     )
     [left] = runner.deliver_share_events()
     assert (left.calls, left.result["results"]) == (0, [])
-    assert shares_of(org, member, REGION, workload) == []
+    assert share_rows(org, member, REGION, workload) == []
 
 
 # ---------------------------------------------------------------- shares outside the organization
@@ -205,7 +206,7 @@ def test_a_share_outside_the_organization_is_flagged_with_who_what_and_whom(
     assert "assumed-role/OrganizationAccountAccessRole/" in external["shared_by"]
     [line] = log_records("share outside the organization")
     assert (line["level"], line["shared_with"], line["found_by"]) == ("WARNING", principal, "realtime")
-    assert len(shares_of(org, member, REGION, workload)) == 2  # reported, never deleted
+    assert len(share_rows(org, member, REGION, workload)) == 2  # reported, never deleted
 
 
 INSIDE = ["member account", "member IAM role", "our organization", "our OU", "reviews outside", "allow-listed"]
@@ -272,7 +273,7 @@ def test_a_flag_is_counted_and_announced_when_announcements_are_on(
         WorkloadId=workload, SharedWith=OUTSIDER, PermissionType="CONTRIBUTOR", ClientRequestToken="w"
     )
     runner.deliver_share_events()
-    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    emitted = emf_documents(capsys.readouterr().out)
     assert any(blob.get(outsiders.FLAGGED_METRIC) == [1.0] for blob in emitted)
     bodies = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]]
     flagged = [body for body in bodies if body.get("reason")]
@@ -313,7 +314,7 @@ def test_the_nightly_sweep_lists_shares_outside_made_before_installation(
         workload,
         "listed",
     )
-    assert len(shares_of(org, member, REGION, workload)) == 2  # reported, never deleted
+    assert len(share_rows(org, member, REGION, workload)) == 2  # reported, never deleted
 
 
 def test_the_member_roles_own_share_outside_is_still_flagged_never_restored(
@@ -340,6 +341,6 @@ def test_a_replayed_outside_share_is_logged_again_not_alarmed_again(
     capsys.readouterr()
     replayed = runner.invoke("share", event | {"replay-name": "wa-share-replay-1"})
     assert [item["shared_with"] for item in replayed.result["external"]] == [OUTSIDER]
-    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    emitted = emf_documents(capsys.readouterr().out)
     assert any(blob.get(outsiders.LISTED_METRIC) == [1.0] for blob in emitted)
     assert not any(outsiders.FLAGGED_METRIC in blob for blob in emitted)

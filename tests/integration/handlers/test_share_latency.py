@@ -12,18 +12,12 @@ from typing import Any
 
 import pytest
 
+from tests.support.emf import emf_documents, metric_values
 from tests.support.factories import create_workload_event
+from tests.support.shares import live_shares
 from wa_share.observability import LATENCY_METRIC, SHARES_METRIC_OF_PATH, logger, metrics
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
-
-
-def metric_values(capsys: pytest.CaptureFixture[str], name: str) -> list[float]:
-    values: list[float] = []
-    for line in capsys.readouterr().out.splitlines():
-        if line.startswith('{"_aws"') and name in (blob := json.loads(line)):
-            values.extend(blob[name] if isinstance(blob[name], list) else [blob[name]])
-    return values
 
 
 @pytest.fixture(autouse=True)
@@ -41,11 +35,6 @@ def logs() -> Iterator[io.StringIO]:
     logging.getLogger(logger.name).addHandler(handler)
     yield stream
     logging.getLogger(logger.name).removeHandler(handler)
-
-
-def live_shares(org: SimulatedOrganization, account: str, workload: str) -> list[str]:
-    rows = org.client(account, "wellarchitected", "us-east-1").list_workload_shares(WorkloadId=workload)
-    return [row["SharedWith"] for row in rows["WorkloadShareSummaries"] if row["Status"] == "PENDING"]
 
 
 def event_for(
@@ -70,7 +59,7 @@ def test_the_pipelines_own_event_yields_a_latency_of_seconds(
     capsys.readouterr()
     [invocation] = runner.deliver_share_events()
     assert invocation.error is None
-    [latency] = metric_values(capsys, LATENCY_METRIC)
+    [latency] = metric_values(capsys.readouterr().out, LATENCY_METRIC)
     assert 0 <= latency < 60
 
 
@@ -82,7 +71,7 @@ def test_latency_is_the_time_since_event_time(
     capsys.readouterr()
     invocation = runner.invoke("share", event)
     assert invocation.error is None
-    [latency] = metric_values(capsys, LATENCY_METRIC)
+    [latency] = metric_values(capsys.readouterr().out, LATENCY_METRIC)
     assert 90 <= latency < 150
     assert invocation.result["event"]["event_time"] is not None
 
@@ -110,8 +99,8 @@ def test_a_bad_event_time_still_shares_and_records_no_latency(
     invocation = runner.invoke("share", event)
     assert invocation.error is None
     assert [item["outcome"] for item in invocation.result["results"]] == ["created"]
-    assert live_shares(org, org.members[0], workload) == [org.reviews]
-    assert metric_values(capsys, LATENCY_METRIC) == []
+    assert live_shares(org, org.members[0], "us-east-1", workload) == [org.reviews]
+    assert metric_values(capsys.readouterr().out, LATENCY_METRIC) == []
     [warning] = [json.loads(line) for line in logs.getvalue().splitlines() if "latency not recorded" in line]
     assert (warning["level"], warning["workload_id"]) == ("WARNING", workload)
     assert runner.queue_depth("ShareFailureQueue") == 0
@@ -128,7 +117,7 @@ def test_replays_and_duplicates_count_by_path_and_add_no_latency(
     assert [item["outcome"] for item in replayed.result["results"]] == ["created"]
     assert [item["outcome"] for item in duplicate.result["results"]] == ["already_shared"]
     out = capsys.readouterr().out
-    blobs = [json.loads(line) for line in out.splitlines() if line.startswith('{"_aws"')]
+    blobs = emf_documents(out)
     made = {path: sum(sum(blob.get(name, [])) for blob in blobs) for path, name in SHARES_METRIC_OF_PATH.items()}
     assert made == {"realtime": 0, "sweep": 0, "replay": 1}
     assert LATENCY_METRIC not in out  # a replay is late on purpose; a duplicate made no share

@@ -15,6 +15,7 @@ import pytest
 
 import sweep_worker
 from tests.support.fixtures import REGIONS
+from tests.support.shares import share_rows
 from wa_share.sweep import AccountSweep
 from wa_share.work_items import WorkItem
 from wa_share.worker import handle_work_message
@@ -41,11 +42,6 @@ def sweep(runner: FunctionRunner, account: str, *, dry_run: bool = False, sweep_
 
 def outcomes(result: AccountSweep) -> dict[str, str]:
     return {share.workload_id: share.outcome.value for share in result.results}
-
-
-def shares(org: SimulatedOrganization, account: str, workload: str, region: str = REGION) -> list[dict[str, Any]]:
-    client = org.client(account, "wellarchitected", region)
-    return list(client.list_workload_shares(WorkloadId=workload)["WorkloadShareSummaries"])
 
 
 def share_with(
@@ -88,8 +84,8 @@ def test_every_share_status_live_ones_kept_dead_ones_shared_again(
         never: "created",
     }
     for status in resharing:  # the dead row is deleted before the new share: one row per principal
-        assert [row["Status"] for row in shares(org, member, by_status[status])] == ["PENDING"]
-    assert [row["Status"] for row in shares(org, member, by_status["REJECTED"])] == ["REJECTED"]
+        assert [row["Status"] for row in share_rows(org, member, REGION, by_status[status])] == ["PENDING"]
+    assert [row["Status"] for row in share_rows(org, member, REGION, by_status["REJECTED"])] == ["REJECTED"]
     summary = result.summary()
     assert (summary["shares_created"], summary["shares_reshared"], summary["already_shared"]) == (1, 3, 2)
     assert summary["failed"] == 0
@@ -115,7 +111,7 @@ def test_statuses_outside_the_reshare_policy_are_reported_not_shared(
         by_status["REVOKED"]: "not_live_reported",
         by_status["FAILED"]: "not_live_reported",
     }
-    assert [row["Status"] for row in shares(org, member, by_status["REJECTED"])] == ["REJECTED"]
+    assert [row["Status"] for row in share_rows(org, member, REGION, by_status["REJECTED"])] == ["REJECTED"]
     assert result.summary()["reported"] == 3
     reasons = {share.workload_id: share.reason for share in result.results}
     assert reasons[by_status["REVOKED"]] == "only non-live shares: REVOKED"
@@ -146,12 +142,12 @@ def test_permission_drift_is_reported_then_enforced(org: SimulatedOrganization, 
     reported = sweep(reconfigure(PERMISSION_DRIFT_POLICY="report"), member)
     assert outcomes(reported) == {workload: "drift_reported"}
     assert reported.results[0].reason == "live share has CONTRIBUTOR, policy wants READONLY"
-    [row] = shares(org, member, workload)
+    [row] = share_rows(org, member, REGION, workload)
     assert (row["PermissionType"], row["Status"]) == ("CONTRIBUTOR", "ACCEPTED")
 
     enforced = sweep(reconfigure(PERMISSION_DRIFT_POLICY="enforce"), member)
     assert outcomes(enforced) == {workload: "updated"}
-    [row] = shares(org, member, workload)
+    [row] = share_rows(org, member, REGION, workload)
     # A modified share is an invitation again: the reviews account has to accept it once more.
     assert (row["ShareId"], row["PermissionType"], row["Status"]) == (share_id, "READONLY", "PENDING")
 
@@ -220,7 +216,7 @@ def test_only_owned_workloads_are_touched_not_those_shared_in(
 
     assert outcomes(result) == {own: "created"}  # … the sweep only touches its own
     assert result.workloads_seen == 1
-    assert [row["SharedWith"] for row in shares(org, owner, theirs)] == [guest]
+    assert [row["SharedWith"] for row in share_rows(org, owner, REGION, theirs)] == [guest]
 
 
 def test_a_disabled_opt_in_region_is_skipped_quietly(
@@ -240,7 +236,7 @@ def test_a_disabled_opt_in_region_is_skipped_quietly(
     assert visited == {"us-east-1", "eu-west-1"}  # not one Well-Architected call there
     assert outcomes(result) == {home: "created"}
     assert not result.failures
-    assert shares(org, member, remote, region="me-south-1") == []
+    assert share_rows(org, member, "me-south-1", remote) == []
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
 
 
@@ -256,7 +252,7 @@ def test_a_dry_run_reports_what_it_would_do_and_changes_nothing(
     backend.set_share_status(expired, share_with(org, member, expired, org.reviews), "EXPIRED")
     drifted = create_workload(org, member, REGION, "dry-drifted")
     share_with(org, member, drifted, org.reviews, permission="CONTRIBUTOR")
-    before = {workload: shares(org, member, workload) for workload in (missing, expired, drifted)}
+    before = {workload: share_rows(org, member, REGION, workload) for workload in (missing, expired, drifted)}
     changes = calls("CreateWorkloadShare") + calls("UpdateWorkloadShare")
 
     planned = sweep(runner, member, dry_run=True)
@@ -264,7 +260,7 @@ def test_a_dry_run_reports_what_it_would_do_and_changes_nothing(
     assert outcomes(planned) == {missing: "created", expired: "reshared", drifted: "updated"}
     assert all(share.dry_run for share in planned.results)
     assert calls("CreateWorkloadShare") + calls("UpdateWorkloadShare") == changes
-    assert {workload: shares(org, member, workload) for workload in before} == before
+    assert {workload: share_rows(org, member, REGION, workload) for workload in before} == before
     assert planned.summary()["dry_run"] is True
 
     done = sweep(runner, member)  # the real run does exactly what the dry run announced

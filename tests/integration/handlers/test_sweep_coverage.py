@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.emf import emf_documents, metric_sums
 from tests.support.fixtures import REGIONS
 from wa_share.coverage import (
     ACCOUNTS_SWEPT_METRIC,
@@ -63,19 +64,11 @@ def misses() -> Iterator[Callable[[], list[dict[str, Any]]]]:
 
 def emitted(capsys: pytest.CaptureFixture[str]) -> dict[str, float]:
     """Every EMF metric written to stdout, summed over the blobs (as CloudWatch's Sum statistic would)."""
-    totals: dict[str, float] = {}
-    for line in capsys.readouterr().out.splitlines():
-        if not line.startswith('{"_aws"'):
-            continue
-        blob = json.loads(line)
-        for directive in blob["_aws"]["CloudWatchMetrics"]:
+    output = capsys.readouterr().out
+    for document in emf_documents(output):
+        for directive in document["_aws"]["CloudWatchMetrics"]:
             assert directive["Dimensions"] == [["service"]]  # the one dimension set the alarms name
-            for metric in directive["Metrics"]:
-                values = blob[metric["Name"]]
-                totals[metric["Name"]] = totals.get(metric["Name"], 0) + sum(
-                    values if isinstance(values, list) else [values]
-                )
-    return totals
+    return metric_sums(output)
 
 
 def test_a_healthy_sweep_reports_every_eligible_workload_shared_and_beats_the_heartbeat(

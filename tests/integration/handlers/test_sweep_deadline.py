@@ -3,7 +3,6 @@ invocation's deadline (accounts handed back, an account split across invocations
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -12,8 +11,10 @@ from typing import Any
 import pytest
 
 import sweep_worker
-from tests.integration.handlers.test_sweep_worker import drain, live_shares
-from tests.integration.security.workout import scripted_clock
+from tests.support.emf import emf_documents
+from tests.support.factories import scripted_clock
+from tests.support.queues import drain
+from tests.support.shares import live_shares
 from wa_share.deadline import Deadline
 from wa_share.wellarchitected import WellArchitected
 from wa_share.work_items import WorkItem
@@ -152,7 +153,7 @@ def test_a_region_denied_by_an_scp_is_skipped_by_policy_once_and_counted(
     assert summary["failed"] == 0
     [line] = log_records("region skipped by policy: every call is denied")  # one line, not one per workload
     assert (line["account_id"], line["region"], line["error_code"]) == (member, "eu-west-1", "AccessDeniedException")
-    emitted = [json.loads(text) for text in capsys.readouterr().out.splitlines() if text.startswith('{"_aws"')]
+    emitted = emf_documents(capsys.readouterr().out)
     assert sum(sum(blob.get("RegionsSkippedByPolicy", [])) for blob in emitted) == 1
     assert live_shares(org, member, "us-east-1", allowed) == [org.reviews]
 

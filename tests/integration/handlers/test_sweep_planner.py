@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.support.queues import drain
 from tests.support.request_log import install_request_log
 from wa_share.reviews_side import REVIEWS_SIDE_SCOPE
 from wa_share.work_items import parse_work_item
@@ -27,13 +28,7 @@ SCHEDULE = {
 
 
 def queued(org: SimulatedOrganization, deployment: Deployment) -> list[str]:
-    sqs, bodies = org.client(org.automation, "sqs"), list[str]()
-    url = deployment.queue_urls["SweepQueue"]
-    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
-        bodies.extend(message["Body"] for message in batch)
-        for message in batch:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return bodies
+    return [message["Body"] for message in drain(org, deployment.queue_urls["SweepQueue"])]
 
 
 def test_every_active_account_is_enqueued_across_pages_with_no_credentials(

@@ -16,7 +16,10 @@ import moto.sts.models
 import pytest
 
 import sweep_worker
+from tests.support.emf import emf_documents
 from tests.support.fixtures import REGIONS
+from tests.support.queues import drain
+from tests.support.shares import live_shares
 from wa_share.aws import Sessions
 from wa_share.settings import WorkerSettings
 from wa_share.sweep import sweep_account
@@ -30,22 +33,6 @@ from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner, Invocation
 
 Fault = Callable[[str, str, str], str | None]
-
-
-def drain(org: SimulatedOrganization, queue_url: str) -> list[dict[str, Any]]:
-    sqs, messages = org.client(org.automation, "sqs"), []
-    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get(
-        "Messages"
-    ):
-        messages.extend(batch)
-        for message in batch:
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-    return messages
-
-
-def live_shares(org: SimulatedOrganization, account: str, region: str, workload: str) -> list[str]:
-    rows = org.client(account, "wellarchitected", region).list_workload_shares(WorkloadId=workload)
-    return [row["SharedWith"] for row in rows["WorkloadShareSummaries"] if row["Status"] == "PENDING"]
 
 
 def worker_errors(runs: list[Invocation]) -> list[str]:
@@ -82,7 +69,7 @@ def test_the_schedule_sweeps_every_account_the_management_account_included(
     assert set(lines) == set(org.accounts)
     assert {line["sweep_id"] for line in lines.values()} == {runs[0].result["sweep_id"]}
     assert lines[org.reviews]["skipped"] == 1
-    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    emitted = emf_documents(capsys.readouterr().out)
     assert sum(sum(blob.get("MissedByRealtime", [])) for blob in emitted) == 3
     assert drain(org, deployment.queue_urls["SweepQueue"]) == []
     assert drain(org, deployment.queue_urls["SweepDeadLetterQueue"]) == []

@@ -16,10 +16,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from tests.integration.properties import oracles
 from tests.integration.properties.strategies import EVENTS
 from tests.support.iam_actions import iam_action
-from tests.support.request_log import REQUESTS, install_request_log
+from tests.support.queues import drain
+from tests.support.request_log import REQUESTS
 from wa_share.events import InvalidEvent, WorkloadCreated, parse_create_workload
-from wa_share_sandbox.deployment import Deployment
-from wa_share_sandbox.organization import SimulatedOrganization
 from wa_share_sandbox.runner import FunctionRunner
 
 # The event itself, and every field of EventBridge's envelope (Powertools' EventBridgeModel)
@@ -61,30 +60,14 @@ def _parsed(event: Any) -> WorkloadCreated | InvalidEvent:
         return invalid
 
 
-def _drain(org: SimulatedOrganization, queue_url: str) -> list[dict[str, Any]]:
-    sqs, messages = org.client(org.automation, "sqs"), []
-    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
-        for message in batch:
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-        messages.extend(batch)
-    return messages
-
-
-@pytest.fixture
-def share_runner(deployment: Deployment) -> FunctionRunner:
-    """One runner for all examples (fixtures are not rebuilt per example): the function stays warm."""
-    install_request_log()
-    return FunctionRunner(deployment)
-
-
 @pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(event=EVENTS)
 def test_the_share_function_keeps_an_invalid_event_whole_with_one_call_and_no_retry(
-    share_runner: FunctionRunner, event: Any
+    warm_runner: FunctionRunner, event: Any
 ) -> None:
     assume(oracles.workload_id_of(event) is None)
-    runner, deployment = share_runner, share_runner.deployment
+    runner, deployment = warm_runner, warm_runner.deployment
     with REQUESTS.recording() as recording:
         invocation = runner.invoke("share", event)
     assert invocation.error is None, f"raised, so Lambda would retry it: {invocation.error}"
@@ -93,5 +76,5 @@ def test_the_share_function_keeps_an_invalid_event_whole_with_one_call_and_no_re
     failure_queue = deployment.queue_urls["ShareFailureQueue"]
     calls = [(iam_action(r.service, r.operation), r.params.get("QueueUrl")) for r in recording.requests]
     assert calls == [("sqs:SendMessage", failure_queue)]
-    [kept] = _drain(deployment.org, failure_queue)
+    [kept] = drain(deployment.org, failure_queue)
     assert json.loads(kept["Body"])["requestPayload"] == event

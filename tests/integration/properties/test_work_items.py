@@ -16,11 +16,10 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from tests.integration.properties import oracles
 from tests.integration.properties.strategies import WORK_ITEM_BODIES
-from tests.integration.security.workout import sqs_record
+from tests.support.factories import sqs_record
 from tests.support.iam_actions import iam_action
-from tests.support.request_log import REQUESTS, install_request_log
+from tests.support.request_log import REQUESTS
 from wa_share.work_items import InvalidWorkItem, WorkItem, parse_work_item
-from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.organization import SimulatedOrganization
 from wa_share_sandbox.runner import FunctionRunner
 
@@ -67,13 +66,6 @@ def _parsed(body: str) -> WorkItem | InvalidWorkItem:
         return invalid
 
 
-@pytest.fixture
-def worker_runner(deployment: Deployment) -> FunctionRunner:
-    """One runner for all examples (fixtures are not rebuilt per example): the function stays warm."""
-    install_request_log()
-    return FunctionRunner(deployment)
-
-
 def _take_one(org: SimulatedOrganization, queue_url: str) -> dict[str, Any]:
     sqs = org.client(org.automation, "sqs")
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
@@ -86,15 +78,13 @@ def _take_one(org: SimulatedOrganization, queue_url: str) -> dict[str, Any]:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=WORK_ITEM_BODIES)
 def test_the_worker_keeps_an_invalid_message_whole_on_the_dead_letter_queue_with_one_call(
-    worker_runner: FunctionRunner, body: str
+    warm_runner: FunctionRunner, body: str
 ) -> None:
     assume(oracles.work_item_of(body) is None and oracles.sqs_accepts(body))  # SQS delivers only such bodies
-    deployment = worker_runner.deployment
+    deployment = warm_runner.deployment
     dead_letters = deployment.queue_urls["SweepDeadLetterQueue"]
     with REQUESTS.recording() as recording:
-        invocation = worker_runner.invoke(
-            "worker", {"Records": [sqs_record(body, deployment.queue_urls["SweepQueue"])]}
-        )
+        invocation = warm_runner.invoke("worker", {"Records": [sqs_record(body, deployment.queue_urls["SweepQueue"])]})
     assert invocation.error is None, invocation.error
     assert invocation.result == {"batchItemFailures": []}, "failed back to the queue: it would come back forever"
     calls = [(iam_action(r.service, r.operation), r.params.get("QueueUrl")) for r in recording.requests]

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.integration.security import workout
-from tests.integration.security.conftest import sandbox
 from tests.integration.security.policies import USED_BY_AWS, central_roles, compare, member_roles
+from tests.support.fixtures import sandbox_environment
 from tests.support.grant_support import CheckLog, recorded_checks, table
 from tests.support.iam_actions import uses
 
@@ -38,7 +38,7 @@ _CHECKS: dict[str, CheckLog] = {}  # configuration -> the identity-policy checks
 @pytest.fixture(scope="module", params=sorted(workout.CONFIGURATIONS))
 def configured_workout(request: pytest.FixtureRequest) -> Iterator[tuple[str, workout.Workout]]:
     name = str(request.param)
-    with sandbox():
+    with sandbox_environment():
         org, deployment = workout.build(workout.CONFIGURATIONS[name])
         with recorded_checks() as log:
             done = workout.run(org, deployment)

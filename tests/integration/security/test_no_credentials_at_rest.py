@@ -21,8 +21,9 @@ import json
 from collections.abc import Iterator
 
 from tests.integration.security.credential_scan import Finding, scan
-from tests.integration.security.workout import Workout, queue_messages
+from tests.integration.security.workout import Workout
 from tests.support.iam_actions import IssuedSession, issued_sessions
+from tests.support.queues import read_all
 
 CREATOR_KEY_PATH = "detail.userIdentity.accessKeyId"
 MEMBER_ROLE = "role/wa-share-member"  # its share calls are CloudTrail events the member rules forward
@@ -32,7 +33,7 @@ WA_SHARE_ROLES = ("role/wa-share-member", "role/wa-share-share-function", "role/
 def _texts(done: Workout) -> Iterator[tuple[str, str]]:
     sqs = done.org.client(done.org.automation, "sqs")
     for url in sqs.list_queues().get("QueueUrls", []):
-        for message in queue_messages(done.org, url):
+        for message in read_all(done.org, url):
             name = url.rsplit("/", 1)[-1]
             yield f"queue {name} message body", message["Body"]
             yield f"queue {name} message attributes", json.dumps(message.get("MessageAttributes", {}))

@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.integration.security import cli_workout
 from tests.support.acceptor import deploy_acceptor
-from tests.support.factories import create_workload_event, scheduled_event
+from tests.support.factories import create_workload_event, scheduled_event, scripted_clock, sqs_record
 from tests.support.request_log import REQUESTS, Recording, install_request_log
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment, deploy
@@ -214,28 +212,6 @@ def _sweep_with_reviews_side(deployment: Deployment, runner: FunctionRunner) -> 
 WEDNESDAY_SCHEDULE = scheduled_event(event_id="workout-reviews-side", time="2026-01-07T03:00:00Z")
 
 
-def scripted_clock(first_ms: int, *, then: int) -> Callable[[], int]:
-    """An invocation's remaining time: `first_ms` on the first reading, `then` on every later one."""
-    readings = iter([first_ms])
-    return lambda: next(readings, then)
-
-
-def sqs_record(body: str, queue_url: str, receive_count: int = 1) -> dict[str, Any]:
-    """An SQS event record as the event source mapping hands it to the worker."""
-    account, name = queue_url.split("/")[-2:]
-    return {
-        "messageId": str(uuid.uuid4()),
-        "receiptHandle": uuid.uuid4().hex,
-        "body": body,
-        "attributes": {"ApproximateReceiveCount": str(receive_count), "SentTimestamp": "0"},
-        "messageAttributes": {},
-        "md5OfBody": "",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": f"arn:aws:sqs:us-east-1:{account}:{name}",
-        "awsRegion": "us-east-1",
-    }
-
-
 def _create_workloads(org: SimulatedOrganization, *, principal: str) -> dict[str, tuple[str, str, str]]:
     member, other, without_role = org.members
     plan = [
@@ -277,15 +253,3 @@ def _dead_share(org: SimulatedOrganization, account: str, region: str, principal
     status = "EXPIRED" if principal == org.reviews else "FAILED"
     wellarchitected_backend.get_backend(account, region).set_share_status(workload, share, status)
     return account, region, workload
-
-
-def queue_messages(org: SimulatedOrganization, queue_url: str) -> list[dict[str, Any]]:
-    """Every message on a queue (each becomes invisible once read: read them once, at the end)."""
-    sqs, messages = org.client(org.automation, "sqs"), list[dict[str, Any]]()
-    while True:
-        batch = sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=600
-        ).get("Messages", [])
-        if not batch:
-            return messages
-        messages.extend(batch)
