@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from wa_share.aws import AwsError, Sessions
@@ -20,9 +19,8 @@ from wa_share_cli.operations.doctor_central import (
 from wa_share_cli.operations.doctor_member import check_account
 from wa_share_cli.operations.doctor_parameters import check_plain_stacks, check_stack_sets
 from wa_share_cli.operations.doctor_probe import check_probe_alarm
+from wa_share_cli.operations.fan_out import for_each_account
 from wa_share_cli.operations.stack import StackOutputs
-
-ACCOUNT_CONCURRENCY = 8
 
 
 def diagnose(
@@ -49,13 +47,10 @@ def diagnose(
         found = check_account(sessions, account, regions, outputs["CentralEventBusArn"], home, deploy_forwarder=fix)
         if account == management:  # StackSets never reach it: the README's plain stacks
             found.extend(_management_stacks(sessions, account, regions, outputs))
-        if on_account is not None:
-            on_account(account)
         return found
 
-    with ThreadPoolExecutor(max_workers=ACCOUNT_CONCURRENCY, thread_name_prefix="doctor") as pool:
-        for account_checks in pool.map(one, accounts):
-            checks.extend(account_checks)
+    for account_checks in for_each_account(accounts, one, name="doctor", on_done=on_account):
+        checks.extend(account_checks)
     return checks
 
 

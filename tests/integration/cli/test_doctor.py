@@ -89,7 +89,7 @@ def test_each_failure_comes_with_its_fix(
     assert "forwarder.yaml" in missing["fix"]
     [dlq] = [c for (name, scope), c in checks.items() if name == "dead-letter queue empty" and "sweep" in scope]
     assert dlq["verdict"] == "FAIL"
-    assert "wa-share redrive --from sweep-dlq" in dlq["fix"]
+    assert "wa-share redrive sweep-dlq" in dlq["fix"]
 
     table = cli("doctor", "--account", member)
     assert "FAIL" in table.out

@@ -75,7 +75,7 @@ def test_every_state_is_reported_with_totals_and_gaps(cli: Cli) -> None:
     assert totals[(other, "eu-west-1")]["rejected"] == 1
 
     assert cli("report", "--fail-on-gap", "--output", "json").code == 1
-    table = cli("report", "--region", "us-east-1")
+    table = cli("report", "--wa-region", "us-east-1")
     assert "Gaps" in table.out
     assert "forgotten" in table.out
     assert "drifted" not in table.out
@@ -96,7 +96,7 @@ def test_shares_outside_the_organization_are_listed_never_touched(cli: Cli) -> N
         ("999988887777", "an account that is not a member of the organization"),
         ("arn:aws:iam::999988887777:role/auditor", "an IAM principal of account 999988887777"),
     ]
-    table = cli("report", "--region", "us-east-1")
+    table = cli("report", "--wa-region", "us-east-1")
     assert "Shared outside the organization" in table.out
     assert "2 share(s) outside the organization" in table.out
     rows = list(csv.DictReader(io.StringIO(cli("report", "--output", "csv").out)))
