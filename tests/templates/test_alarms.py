@@ -10,7 +10,7 @@ from typing import Any
 from wa_share import coverage, guard, outsiders
 from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
 from wa_share.observability import LATENCY_METRIC, METRIC_OF_OUTCOME, SHARES_METRIC_OF_PATH
-from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_sandbox.cfn_templates import load_template, repo_root
 
 TEMPLATE = load_template(repo_root() / "template.yaml")
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]

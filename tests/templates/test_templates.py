@@ -19,7 +19,7 @@ from moto.events.utils import EventMessageType
 from tests.support.factories import create_workload_event, share_event
 from wa_share.domain import DEFAULT_WA_REGIONS
 from wa_share.share_events import EVENT_NAMES
-from wa_share_cli.cfn_templates import event_pattern, load_template, repo_root
+from wa_share_sandbox.cfn_templates import event_pattern, load_template, repo_root
 
 ROOT = repo_root()
 CENTRAL = ROOT / "template.yaml"

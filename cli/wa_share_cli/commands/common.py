@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 from botocore.exceptions import ProfileNotFound
 
 from wa_share.aws import AccountSession, Sessions
+from wa_share.settings import WorkerSettings
 from wa_share_cli.commands.arguments import UsageError, account_id, aws_region, stack_name, wa_region
-from wa_share_cli.operations.stack import STACK_ENV, StackOutputs, default_stack_name, discover
+from wa_share_cli.operations.stack import STACK_ENV, StackOutputs, default_stack_name, deployed_settings, discover
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_lambda import LambdaClient
 
 OPERATOR_SESSION_NAME = "wa-share-operator"  # what CloudTrail shows for the member roles the CLI assumes
 
@@ -73,12 +76,9 @@ def add_scope_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_output_argument(parser: argparse.ArgumentParser, formats: tuple[str, ...] = OUTPUTS) -> None:
     """--output: the one option that chooses what a command prints; the first format is the default."""
-    parser.add_argument(
-        "--output",
-        choices=formats,
-        default=formats[0],
-        help=f"{formats[0]} (default), {' or '.join(', '.join(formats[1:]).rsplit(', ', 1))}",
-    )
+    default, *others = formats
+    listed = ", ".join([f"{default} (default)", *others[:-1]])
+    parser.add_argument("--output", choices=formats, default=default, help=f"{listed} or {others[-1]}")
 
 
 class _Retired(argparse.Action):
@@ -112,6 +112,11 @@ class Context:
     @property
     def operator(self) -> AccountSession:
         return self.sessions.central
+
+    @cached_property
+    def settings(self) -> WorkerSettings:
+        """The deployed sweep worker's settings: the sharing policy the functions run with."""
+        return deployed_settings(cast("LambdaClient", self.operator.client("lambda", self.region)), self.outputs)
 
 
 def operator_session(profile: str | None, region: str | None) -> tuple[botocore.session.Session, str]:

@@ -40,7 +40,7 @@ def register(subcommands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     context = connect(args)
-    settings = context.outputs.settings()
+    settings = context.settings
     accounts = target_accounts(context.sessions, context.region, args.account)
     regions = regions_wanted(
         context.sessions, settings.home_region, chosen=args.wa_regions, configured=settings.wa_regions

@@ -40,7 +40,7 @@ def _seconds(value: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     context = connect(args)
-    settings = context.outputs.settings()
+    settings = context.settings
     wa = _probe_api(context)
     principals = [principal for principal in settings.principals if principal != wa.account_id]
     accept = settings.acceptor_role_name is not None and not settings.share_with

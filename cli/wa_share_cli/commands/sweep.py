@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         mode = " (dry run: the worker will report, not share)" if args.dry_run else ""
         output.stdout().print(f"sweep {sweep_id}: {sent} account(s) queued for the sweep worker on {queue}{mode}")
         return ExitCode.OK
-    settings = context.outputs.settings()
+    settings = context.settings
     with output.progress(f"sweep {sweep_id}", total=len(items)) as ticker:
         results = sweep_locally(items, settings, context.sessions, on_done=lambda _result: ticker.advance())
     _show(args, sweep_id, results)

@@ -16,7 +16,7 @@ from wa_share_cli.operations.doctor_central import (
     management_account,
     organization_id,
 )
-from wa_share_cli.operations.doctor_member import check_account
+from wa_share_cli.operations.doctor_member import check_account, forwarding_target
 from wa_share_cli.operations.doctor_parameters import check_plain_stacks, check_stack_sets
 from wa_share_cli.operations.doctor_probe import check_probe_alarm
 from wa_share_cli.operations.fan_out import for_each_account
@@ -35,16 +35,17 @@ def diagnose(
     central = sessions.central
     checks = [check_bus_policy(central.events(home), outputs, organization_id(central.organizations(home)))]
     checks.extend(check_dead_letters(central.sqs(home), outputs))
-    checks.extend(check_alarms(central.client("cloudwatch", home), outputs))
+    checks.extend(check_alarms(central.client("cloudwatch", home), central.client("cloudformation", home), outputs))
     checks.extend(check_stack_sets(central.client("cloudformation", home), outputs))
     if outputs.outputs.get("ProbeAlarmName"):  # Probe=scheduled
         checks.append(check_probe_alarm(central.client("cloudwatch", home), outputs))
 
     management = management_account(central.organizations(home))
+    target = forwarding_target(central.events(home), outputs["CentralEventBusArn"], outputs["ShareRuleArn"])
 
     def one(account: str) -> list[Check]:
         fix = partial(deploy_forwarder_command, outputs, management=management)
-        found = check_account(sessions, account, regions, outputs["CentralEventBusArn"], home, deploy_forwarder=fix)
+        found = check_account(sessions, account, regions, target, home, deploy_forwarder=fix)
         if account == management:  # StackSets never reach it: the README's plain stacks
             found.extend(_management_stacks(sessions, account, regions, outputs))
         return found

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.integration.cli.conftest import Cli
-from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_cli.commands.arguments import account_id, aws_region, wa_region
 from wa_share_cli.main import build_parser, main
 from wa_share_cli.operations.stack import REQUIRED_OUTPUTS, _samconfig_stack_name, default_stack_name
+from wa_share_sandbox.cfn_templates import load_template, repo_root
 
 
 def one_line(text: str) -> bool:

@@ -10,8 +10,8 @@ import pytest
 
 from tests.integration.cli.conftest import Cli
 from tests.support.readme_commands import Command, section_commands
-from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_cli.operations.member_parameters import parse_parameters
+from wa_share_sandbox.cfn_templates import load_template, repo_root
 from wa_share_sandbox.deployment import stackset_parameters
 
 OPTION_B = "**Option B"
