@@ -4,6 +4,7 @@ message. One subcommand per source, each with only the flags that apply to it.""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -74,11 +75,7 @@ def _sweep_dlq(args: argparse.Namespace) -> int:
             target_url=target,
             use_move_task=not args.no_move_task,
         )
-    if args.output == "json":
-        output.as_json(_sweep_dlq_document(result))
-    else:
-        _print_sweep_dlq(result)
-    return ExitCode.OK if result.ok else ExitCode.FAILURE
+    return _finish(args.output, result.ok, lambda: _sweep_dlq_document(result), lambda: _print_sweep_dlq(result))
 
 
 def _sweep_dlq_document(result: RedriveResult) -> dict[str, Any]:
@@ -138,11 +135,9 @@ def _share_failures(args: argparse.Namespace) -> int:
             force=args.force,
             on_status=show,
         )
-    if args.output == "json":
-        output.as_json(_share_failures_document(result))
-    else:
-        _print_share_failures(result)
-    return ExitCode.OK if result.ok else ExitCode.FAILURE
+    return _finish(
+        args.output, result.ok, lambda: _share_failures_document(result), lambda: _print_share_failures(result)
+    )
 
 
 def _share_failures_document(result: ShareRedrive) -> dict[str, Any]:
@@ -162,6 +157,15 @@ def _print_share_failures(result: ShareRedrive) -> None:
     _print_kept(result.kept)
     if result.error:
         console.print(f"[red]stopped:[/red] {escape(output.one_line(result.error))}; the rest is still queued")
+
+
+def _finish(fmt: str, ok: bool, document: Callable[[], dict[str, Any]], show: Callable[[], None]) -> int:
+    """Print the result as asked; exit 1 when a message was kept for a problem or the run stopped."""
+    if fmt == "json":
+        output.as_json(document())
+    else:
+        show()
+    return ExitCode.OK if ok else ExitCode.FAILURE
 
 
 def _print_kept(kept: list[Kept]) -> None:

@@ -89,6 +89,18 @@ def test_dead_lettered_accounts_go_back_to_the_sweep_queue(cli: Cli) -> None:
     assert [body for body, _ in drain(cli, cli.queue("SweepDeadLetterQueue"))] == ["junk"]
 
 
+def test_redrive_prints_json_for_scripts(cli: Cli) -> None:
+    fill_dlq(cli, 2)
+    result = cli("redrive", "sweep-dlq", "--no-move-task", "--output", "json")
+    assert result.code == 0, result.err
+    document = result.json()
+    assert (document["moved"], document["kept"], document["error"]) == (2, [], None)
+    assert document["target"] == cli.queue("SweepQueue")
+    failures = cli("redrive", "share-failures", "--output", "json")
+    assert failures.code == 0, failures.err
+    assert failures.json() == {"replays": [], "moved": 0, "kept": [], "error": None}
+
+
 def test_a_send_failing_midway_loses_nothing(cli: Cli) -> None:
     sent = fill_dlq(cli, 25)
     sqs = operator_client(cli, "sqs", failing("sqs.SendMessageBatch", on_call=2))

@@ -135,3 +135,29 @@ def test_an_account_that_cannot_be_read_is_reported_and_fails_the_run(
     assert "sts:AssumeRole" in error["message"]
     table = cli("report", "--account", broken)
     assert f"not scanned {broken}" in table.out
+
+
+def test_the_policy_is_the_deployed_workers_own_configuration(cli: Cli) -> None:
+    """The CLI decides by what Lambda holds (GetFunctionConfiguration), not by any template: a worker
+    redeployed with one Well-Architected region narrows the report to it, and a bad value is exit 2."""
+    member = cli.org.members[0]
+    create_workload(cli.org, member, "us-east-1", "east")
+    create_workload(cli.org, member, "eu-west-1", "west")
+    functions = cli.admin(cli.org.automation, "lambda")
+    name = cli.admin(cli.org.automation, "cloudformation").describe_stacks(StackName="wa-share")["Stacks"][0]
+    [worker] = [item["OutputValue"] for item in name["Outputs"] if item["OutputKey"] == "SweepWorkerFunctionName"]
+    variables = functions.get_function_configuration(FunctionName=worker)["Environment"]["Variables"]
+
+    functions.update_function_configuration(
+        FunctionName=worker, Environment={"Variables": variables | {"WA_REGIONS": "eu-west-1"}}
+    )
+    report = cli("report", "--output", "json").json()
+    assert {row["workload_name"] for row in report["workloads"]} == {"west"}
+
+    functions.update_function_configuration(
+        FunctionName=worker, Environment={"Variables": variables | {"REVIEWS_ACCOUNT_IDS": "1234"}}
+    )
+    result = cli("report")
+    assert result.code == 2
+    assert f"function {worker}" in result.err
+    assert "REVIEWS_ACCOUNT_IDS" in result.err
