@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Any
 
 from wa_share.aws import AwsError, Sessions
 from wa_share.regions import enabled_regions
-from wa_share_cli.operations.checks import Check
+from wa_share_cli.operations.checks import Check, warn
 from wa_share_cli.operations.doctor_alarms import check_alarms
 from wa_share_cli.operations.doctor_central import (
     check_bus_policy,
@@ -16,7 +17,7 @@ from wa_share_cli.operations.doctor_central import (
     management_account,
     organization_id,
 )
-from wa_share_cli.operations.doctor_member import check_account, forwarding_target
+from wa_share_cli.operations.doctor_member import RULE_CHECK, ForwardingTarget, check_account, forwarding_target
 from wa_share_cli.operations.doctor_parameters import check_plain_stacks, check_stack_sets
 from wa_share_cli.operations.doctor_probe import check_probe_alarm
 from wa_share_cli.operations.fan_out import for_each_account
@@ -41,7 +42,8 @@ def diagnose(
         checks.append(check_probe_alarm(central.client("cloudwatch", home), outputs))
 
     management = management_account(central.organizations(home))
-    target = forwarding_target(central.events(home), outputs["CentralEventBusArn"], outputs["ShareRuleArn"])
+    target, unread = _forwarding_target(central.events(home), outputs)
+    checks.extend(unread)
 
     def one(account: str) -> list[Check]:
         fix = partial(deploy_forwarder_command, outputs, management=management)
@@ -64,3 +66,16 @@ def _management_stacks(sessions: Sessions, account: str, regions: Sequence[str],
         return []
     covered = [region for region in regions if region in enabled]
     return check_plain_stacks(session, account, covered, outputs.region, outputs)
+
+
+def _forwarding_target(events: Any, outputs: StackOutputs) -> tuple[ForwardingTarget, list[Check]]:
+    """What the forwarders must do; when the share rule cannot be read, every other check still runs."""
+    bus, rule = outputs["CentralEventBusArn"], outputs["ShareRuleArn"]
+    try:
+        return forwarding_target(events, bus, rule), []
+    except AwsError as error:
+        detail = f"{error}: the forwarded calls are not compared"
+        return ForwardingTarget(bus, ()), [warn(RULE_CHECK, f"share rule {rule}", detail, _DESCRIBE_RULE_FIX)]
+
+
+_DESCRIBE_RULE_FIX = "grant yourself events:DescribeRule on the share rule"

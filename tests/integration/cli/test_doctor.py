@@ -238,3 +238,18 @@ def test_a_bus_policy_that_lets_any_member_principal_put_any_event_fails(cli: Cl
     assert bus["verdict"] == "FAIL"
     assert "forged" in bus["detail"]
     assert "redeploy the stack" in bus["fix"]
+
+
+def test_an_unreadable_share_rule_is_reported_and_every_other_check_still_runs(cli: Cli) -> None:
+    member = cli.org.members[0]
+    start_trail(cli, member)
+    events = cli.admin(cli.org.automation, "events")
+    rule, bus = cli.deployment.share_rule_name, cli.deployment.bus_name
+    events.remove_targets(Rule=rule, EventBusName=bus, Ids=["share-queue"])
+    events.delete_rule(Name=rule, EventBusName=bus)
+    result = cli("doctor", "--account", member, "--output", "json")
+    found = verdicts(result)
+    unread = found[("forwarding rule enabled", f"share rule {cli.deployment.share_rule_arn}")]
+    assert unread["verdict"] == "warn"
+    assert "events:DescribeRule" in unread["fix"]
+    assert found[("forwarding rule enabled", f"account {member} eu-west-1")]["verdict"] == "ok"
