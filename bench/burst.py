@@ -19,8 +19,8 @@ from dataclasses import replace
 
 from tests.support.fixtures import simulated_aws
 from wa_share.observability import logger, metrics
-from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_sandbox.burst import BurstFigures, BurstPlan, run_burst
+from wa_share_sandbox.cfn_templates import load_template, templates_root
 from wa_share_sandbox.clock import CLOCK
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks

@@ -51,20 +51,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as done:  # --help, or a usage error already reported in one line
-        return int(done.code or 0)
+        return ExitCode.USAGE if done.code else ExitCode.OK
     try:
         return int(args.run(args))
     except USAGE_ERRORS as error:
         return _fail(args, f"wa-share {args.command}: {error}", ExitCode.USAGE, show_trace=False)
     except (NoCredentialsError, NoRegionError) as error:
-        return _fail(args, f"wa-share {args.command}: {error}: configure credentials or pass --profile/--region", 2)
+        return _fail(
+            args, f"wa-share {args.command}: {error}: configure credentials or pass --profile/--region", ExitCode.USAGE
+        )
     except (AwsError, ReplayTimeout, BotoCoreError) as error:
         return _fail(args, f"wa-share {args.command}: {error}", ExitCode.FAILURE, show_trace=debug_enabled(args))
     except KeyboardInterrupt:
-        return _fail(args, f"wa-share {args.command}: interrupted", 130)
+        return _fail(args, f"wa-share {args.command}: interrupted", ExitCode.INTERRUPTED)
 
 
-def _fail(args: argparse.Namespace, message: str, code: int, *, show_trace: bool = False) -> int:
+def _fail(args: argparse.Namespace, message: str, code: ExitCode, *, show_trace: bool = False) -> int:
     if show_trace:
         traceback.print_exc()
     elif not debug_enabled(args) and code == ExitCode.FAILURE:

@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     folder = args.log_dir or Path(tempfile.mkdtemp(prefix="wa-share-sandbox-"))
     folder.mkdir(parents=True, exist_ok=True)
     console = Console(file=sys.stdout)  # bound now: the functions' stdout is redirected while they run
-    reporter: Reporter = QuietReporter() if args.json else RichReporter(console)
-    if not args.json:
+    reporter: Reporter = QuietReporter() if args.output == "json" else RichReporter(console)
+    if args.output != "json":
         console.print(
             f"[bold]wa-share sandbox[/]: {scenario.accounts} member accounts, {len(scenario.regions)} regions, "
             f"seed {scenario.seed}"
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         story = Story(scenario, folder / LOG_NAME, reporter)
         try:
             result = story.run()
-            _print(console, result, as_json=args.json)
+            _print(console, result, as_json=args.output == "json")
             if args.serve:
                 serve(story, port=args.port, console=console, folder=folder)
         except ScenarioError as error:

@@ -14,10 +14,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from wa_share_cli.cfn_templates import event_pattern, load_template, templates_root
 from wa_share_sandbox.alarms import deploy_alarms
 from wa_share_sandbox.bus_policy import deliver_whole_envelopes
+from wa_share_sandbox.cfn_templates import event_pattern, load_template, templates_root
 from wa_share_sandbox.function_policies import put_function_policies
+from wa_share_sandbox.lambda_functions import create_functions
 from wa_share_sandbox.member_paths import (
     MemberParameters,
     MemberPath,
@@ -27,6 +28,7 @@ from wa_share_sandbox.member_paths import (
 )
 from wa_share_sandbox.organization import HOME_REGION, SimulatedOrganization
 from wa_share_sandbox.resolver import Resolver
+from wa_share_sandbox.stack_resources import StackResource, register
 
 STACK_NAME = "wa-share"
 FUNCTION_ROLES = {
@@ -190,9 +192,12 @@ def _deploy_central(deployment: Deployment, template: dict[str, Any]) -> None:
     _deploy_announcement_topic(deployment, resources, resolver)
     put_function_policies(deployment.org, FUNCTION_ROLES.values(), resources, resolver)
     _function_environments(deployment, template, resolver)
-    _define_functions_and_topic(deployment, resolver)
-    deploy_alarms(deployment.org, resources, resolver)
-    _publish_outputs(deployment, template, resolver)
+    environments = {logical_id: deployment.environment(function) for function, logical_id in FUNCTIONS.items()}
+    create_functions(deployment.org, template, resolver, environments)
+    _define_topic_and_dashboard(deployment, resolver)
+    alarms = deploy_alarms(deployment.org, resources, resolver)
+    stack_id = _publish_outputs(deployment, template, resolver)
+    register(stack_id, (StackResource(logical, name, "AWS::CloudWatch::Alarm") for logical, name in alarms.items()))
 
 
 def _deploy_announcement_topic(deployment: Deployment, resources: dict[str, Any], resolver: Resolver) -> None:
@@ -219,22 +224,15 @@ def _function_environments(deployment: Deployment, template: dict[str, Any], res
     deployment.function_env = values
 
 
-def _define_functions_and_topic(deployment: Deployment, resolver: Resolver) -> None:
-    """Names the alarms and outputs refer to (moto runs no Lambda function; the topic is the stack's)."""
+def _define_topic_and_dashboard(deployment: Deployment, resolver: Resolver) -> None:
+    """Names the alarms and outputs refer to (the topic is the stack's own resource)."""
     org = deployment.org
-    for logical_id, suffix in (
-        ("ShareFunction", "share"),
-        ("SweepPlannerFunction", "sweep-planner"),
-        ("SweepWorkerFunction", "sweep-worker"),
-    ):
-        name = f"{STACK_NAME}-{suffix}"
-        resolver.define(logical_id, ref=name, arn=f"arn:aws:lambda:{HOME_REGION}:{org.automation}:function:{name}")
     topic_arn = f"arn:aws:sns:{HOME_REGION}:{org.automation}:{STACK_NAME}-alarms"
     resolver.define("AlarmTopic", ref=topic_arn, arn=topic_arn)
     resolver.define("Dashboard", ref=STACK_NAME, arn="")
 
 
-def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> None:
+def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver: Resolver) -> str:
     """A stack named like the real one, carrying template.yaml's outputs: the CLI finds everything there."""
     org = deployment.org
     outputs = {
@@ -254,10 +252,12 @@ def _publish_outputs(deployment: Deployment, template: dict[str, Any], resolver:
         "Resources": {"AlarmTopic": topic},
         "Outputs": outputs,
     }
-    org.client(org.automation, "cloudformation").create_stack(
-        StackName=STACK_NAME,
-        TemplateBody=json.dumps(stack),
-        Parameters=[{"ParameterKey": name, "ParameterValue": value} for name, value in values.items()],
+    return str(
+        org.client(org.automation, "cloudformation").create_stack(
+            StackName=STACK_NAME,
+            TemplateBody=json.dumps(stack),
+            Parameters=[{"ParameterKey": name, "ParameterValue": value} for name, value in values.items()],
+        )["StackId"]
     )
 
 

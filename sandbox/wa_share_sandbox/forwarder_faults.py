@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, FOUND_LOG
-from wa_share_cli.operations.doctor_member import forwarder_rule_name
+from wa_share_cli.operations.doctor_member import FORWARDER_RULE_NAME
 from wa_share_sandbox.organization import SimulatedOrganization
 
 MISNAMED_ROLE = "wa-share-forwarder-misnamed"
@@ -28,7 +28,7 @@ class MisnamedForwarders:
     _targets: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
     def apply(self) -> None:
-        rule = forwarder_rule_name()
+        rule = FORWARDER_RULE_NAME
         for account, region in self.places:
             events = self.org.client(account, "events", region)
             targets = events.list_targets_by_rule(Rule=rule)["Targets"]
@@ -38,7 +38,7 @@ class MisnamedForwarders:
 
     def restore(self) -> None:
         """The operator's fix (the right ForwardingRoleName); the dead letters stay until someone purges them."""
-        rule = forwarder_rule_name()
+        rule = FORWARDER_RULE_NAME
         for (account, region), targets in self._targets.items():
             self.org.client(account, "events", region).put_targets(Rule=rule, Targets=targets)
         self._targets.clear()

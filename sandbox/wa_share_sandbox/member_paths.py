@@ -15,9 +15,9 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, cast
 
-from wa_share_cli.cfn_templates import template_json, templates_root
 from wa_share_cli.operations.member_parameters import as_cloudformation_json, member_parameters
 from wa_share_cli.operations.stack import discover
+from wa_share_sandbox.cfn_templates import template_json, templates_root
 from wa_share_sandbox.member_stacks import create_member_stack
 from wa_share_sandbox.organization import HOME_REGION, SimulatedOrganization
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from moto.cloudformation.models import Stack
 
-from wa_share_cli.cfn_templates import template_json, templates_root
+from wa_share_sandbox.cfn_templates import template_json, templates_root
 from wa_share_sandbox.iam_identity import govern
 from wa_share_sandbox.organization import SimulatedOrganization
 

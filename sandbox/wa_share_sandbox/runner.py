@@ -30,7 +30,7 @@ import share_function
 import sweep_planner
 import sweep_worker
 from wa_share.observability import logger as function_logger
-from wa_share_cli.cfn_templates import load_template, templates_root
+from wa_share_sandbox.cfn_templates import load_template, templates_root
 from wa_share_sandbox.clock import compress_retry_backoff, install_sqs_clock
 from wa_share_sandbox.deployment import FUNCTIONS, Deployment
 from wa_share_sandbox.lambda_shapes import LambdaContext, RemainingTime, scheduled_event, sqs_record

@@ -19,7 +19,7 @@ from typing import Any
 from moto.sqs.models import sqs_backends
 
 import share_function
-from wa_share_cli.cfn_templates import load_template, templates_root
+from wa_share_sandbox.cfn_templates import load_template, templates_root
 from wa_share_sandbox.clock import CLOCK
 from wa_share_sandbox.lambda_shapes import sqs_record
 

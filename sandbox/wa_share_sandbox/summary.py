@@ -96,7 +96,7 @@ class Reporter(Protocol):
 
 
 class QuietReporter:
-    """No progress display (--json, tests)."""
+    """No progress display (--output json, tests)."""
 
     @contextmanager
     def phase(self, number: int, title: str) -> Iterator[Progress]:  # noqa: ARG002 - nothing to show
@@ -187,8 +187,8 @@ def render_verdict(console: Console, coverage: Coverage) -> None:
     reviews = ", ".join(coverage.reviews)
     for gap in coverage.gaps[:20]:
         console.print(f"  [red]✗[/] {gap}")
-    if len(coverage.gaps) > 20:  # noqa: PLR2004 - the rest are in --json
-        console.print(f"  … and {len(coverage.gaps) - 20} more (--json lists them all)")
+    if len(coverage.gaps) > 20:  # noqa: PLR2004 - the rest are in --output json
+        console.print(f"  … and {len(coverage.gaps) - 20} more (--output json lists them all)")
     for account, count in sorted(coverage.not_coverable.items()):
         console.print(f"  [yellow]![/] {account}: {count} workloads not coverable: the member role is missing there")
     if coverage.complete:

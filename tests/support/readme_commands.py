@@ -7,7 +7,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from wa_share_cli.cfn_templates import repo_root
+from wa_share_sandbox.cfn_templates import repo_root
 
 _COMMAND = re.compile(r"\b((?:aws|wa-share) [^;\n]*?)(?:\s*;;|\s*$)", re.MULTILINE)
 

@@ -12,8 +12,8 @@ from wa_share_cli.main import main
 
 
 def run_sandbox(capsys: pytest.CaptureFixture[str], tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    """Run `wa-share sandbox --json`; the JSON document must be all there is on stdout."""
-    code = main(["sandbox", "--json", "--log-dir", str(tmp_path), *args])
+    """Run `wa-share sandbox --output json`; the JSON document must be all there is on stdout."""
+    code = main(["sandbox", "--output", "json", "--log-dir", str(tmp_path), *args])
     out = capsys.readouterr().out
     return code, json.loads(out)  # a function log line on stdout would break this
 

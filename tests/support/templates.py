@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_sandbox.cfn_templates import load_template, repo_root
 
 ROOT = repo_root()
 CENTRAL = ROOT / "template.yaml"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from wa_share.settings import FunctionSettings
-from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_sandbox.cfn_templates import load_template, repo_root
 
 TEMPLATE = load_template(repo_root() / "template.yaml")
 FUNCTIONS = {

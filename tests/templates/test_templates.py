@@ -32,7 +32,7 @@ from tests.support.templates import (
 )
 from wa_share.domain import DEFAULT_WA_REGIONS
 from wa_share.share_events import EVENT_NAMES
-from wa_share_cli.cfn_templates import event_pattern, load_template
+from wa_share_sandbox.cfn_templates import event_pattern, load_template
 from wa_share_sandbox.iam_requests import UNSCOPABLE_ACTIONS  # with the reason IAM cannot scope each
 
 BIN = Path(sys.executable).parent  # the venv's tools, whatever PATH says (CI runs from a fresh clone)

@@ -13,7 +13,7 @@ import aws_xray_sdk
 import pytest
 
 from wa_share.tracing import SWITCH, traced, tracing_switched_off
-from wa_share_cli.cfn_templates import repo_root
+from wa_share_cli.operations.stack import checkout_root
 
 ENTRY_MODULES = ("share_function", "sweep_planner", "sweep_worker", "probe_function")
 
@@ -62,7 +62,8 @@ def test_outside_lambda_a_traced_handler_returns_and_raises_as_untraced(
 @pytest.mark.parametrize(("switch", "loaded"), [("true", False), ("false", True)])
 def test_the_x_ray_sdk_is_loaded_only_when_tracing_may_be_on(switch: str, loaded: bool) -> None:
     """In a fresh interpreter, as Lambda imports a function with Tracing=Disabled (switch true) or Active."""
-    root = repo_root()
+    root = checkout_root()
+    assert root is not None  # the tests run from a checkout
     probe = f"import sys, {', '.join(ENTRY_MODULES)}; print('aws_xray_sdk' in sys.modules)"
     environment = {
         "PATH": os.environ.get("PATH", ""),

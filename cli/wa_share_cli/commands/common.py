@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 from botocore.exceptions import ProfileNotFound
 
 from wa_share.aws import AccountSession, Sessions
+from wa_share.settings import WorkerSettings
 from wa_share_cli.commands.arguments import UsageError, account_id, aws_region, stack_name, wa_region
-from wa_share_cli.operations.stack import STACK_ENV, StackOutputs, default_stack_name, discover
+from wa_share_cli.operations.stack import STACK_ENV, StackOutputs, default_stack_name, deployed_settings, discover
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_lambda import LambdaClient
 
 OPERATOR_SESSION_NAME = "wa-share-operator"  # what CloudTrail shows for the member roles the CLI assumes
 
@@ -23,11 +26,16 @@ OPERATOR_SESSION_NAME = "wa-share-operator"  # what CloudTrail shows for the mem
 class ExitCode(IntEnum):
     OK = 0
     FAILURE = 1  # something failed, or a gap was found
-    USAGE = 2
+    USAGE = 2  # a bad argument, a retired flag, or no usable deployment: nothing was done
+    INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
+
+
+OUTPUTS = ("table", "json", "csv")
 
 
 def add_deployment_arguments(parser: argparse.ArgumentParser, *, region: bool = True) -> None:
-    """--stack-name/--region/--profile/--debug; SUPPRESS lets them go before or after the command."""
+    """--stack-name/--region/--profile/--debug, the same in every command; SUPPRESS lets them go before or
+    after the command. `region=False` only where --region after the command once meant something else."""
     parser.add_argument(
         "--stack-name",
         type=stack_name,
@@ -38,28 +46,56 @@ def add_deployment_arguments(parser: argparse.ArgumentParser, *, region: bool = 
         parser.add_argument(
             "--region", type=aws_region, default=argparse.SUPPRESS, help="region of the stack (default: the profile's)"
         )
+    else:
+        command = parser.prog.split()[-1]
+        retire(
+            parser,
+            "--region",
+            f"after {command} chose Well-Architected regions: pass --wa-region REGION for those; the stack's "
+            f"region goes before the command (wa-share --region REGION {command} ...)",
+        )
     parser.add_argument("--profile", default=argparse.SUPPRESS, help="AWS profile of the operator")
     parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks of AWS errors")
 
 
 def add_scope_arguments(parser: argparse.ArgumentParser) -> None:
-    """--account/--region to narrow a command to some accounts and Well-Architected regions."""
-    parser.add_argument("--account", type=account_id, action="append", default=[], help="account ID (repeatable)")
+    """--account/--wa-region: narrow an organization-wide command to some accounts and Well-Architected regions."""
     parser.add_argument(
-        "--region",
+        "--account", type=account_id, action="append", default=[], help="account ID (repeatable; default: all)"
+    )
+    parser.add_argument(
+        "--wa-region",
         dest="wa_regions",
         metavar="REGION",
         type=wa_region,
         action="append",
         default=[],
-        help="Well-Architected region (repeatable)",
+        help="Well-Architected region (repeatable; default: the stack's WaRegions)",
     )
 
 
-def add_output_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--output", choices=("table", "json", "csv"), default="table", help="table (default), json or csv"
-    )
+def add_output_argument(parser: argparse.ArgumentParser, formats: tuple[str, ...] = OUTPUTS) -> None:
+    """--output: the one option that chooses what a command prints; the first format is the default."""
+    default, *others = formats
+    listed = ", ".join([f"{default} (default)", *others[:-1]])
+    parser.add_argument("--output", choices=formats, default=default, help=f"{listed} or {others[-1]}")
+
+
+class _Retired(argparse.Action):
+    """A flag that changed: using it is a usage error naming its new spelling, never a silent new meaning."""
+
+    def __init__(self, option_strings: list[str], dest: str, explanation: str) -> None:
+        super().__init__(option_strings, dest, nargs="?", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        self.explanation = explanation
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        parser.error(f"{self.option_strings[0]} {self.explanation}")
+
+
+def retire(parser: argparse.ArgumentParser, flag: str, explanation: str) -> None:
+    """`flag` answers exit 2 with "FLAG EXPLANATION", the explanation naming what to pass now."""
+    dest = f"retired_{flag.strip('-').replace('-', '_')}"
+    parser.add_argument(flag, dest=dest, action=_Retired, explanation=explanation)
 
 
 @dataclass
@@ -76,6 +112,11 @@ class Context:
     @property
     def operator(self) -> AccountSession:
         return self.sessions.central
+
+    @cached_property
+    def settings(self) -> WorkerSettings:
+        """The deployed sweep worker's settings: the sharing policy the functions run with."""
+        return deployed_settings(cast("LambdaClient", self.operator.client("lambda", self.region)), self.outputs)
 
 
 def operator_session(profile: str | None, region: str | None) -> tuple[botocore.session.Session, str]:

@@ -9,11 +9,16 @@ from rich.markup import escape
 
 from wa_share.regions import regions_wanted
 from wa_share_cli.commands import output
-from wa_share_cli.commands.arguments import account_id
-from wa_share_cli.commands.common import ExitCode, add_deployment_arguments, add_output_argument, connect
+from wa_share_cli.commands.common import (
+    ExitCode,
+    add_deployment_arguments,
+    add_output_argument,
+    add_scope_arguments,
+    connect,
+)
 from wa_share_cli.operations.checks import Check, Verdict
 from wa_share_cli.operations.doctor import diagnose
-from wa_share_cli.operations.sweep import target_accounts
+from wa_share_cli.operations.fan_out import target_accounts
 
 COLUMNS = ("verdict", "name", "scope", "detail", "fix")
 _STYLE = {Verdict.OK: "green", Verdict.WARN: "yellow", Verdict.FAIL: "red"}
@@ -24,9 +29,10 @@ def register(subcommands: Any) -> None:
         "doctor",
         help="check the deployment and say how to fix each failure",
         description="Checks the bus policy, the dead-letter queues, and in every account (or --account): the "
-        "member role, a logging CloudTrail trail, and the forwarding rule in each Well-Architected region.",
+        "member role, a logging CloudTrail trail, and the forwarding rule in each Well-Architected region (or "
+        "--wa-region).",
     )
-    parser.add_argument("--account", type=account_id, action="append", default=[], help="account ID (repeatable)")
+    add_scope_arguments(parser)
     add_output_argument(parser)
     add_deployment_arguments(parser)
     parser.set_defaults(run=run)
@@ -34,9 +40,11 @@ def register(subcommands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     context = connect(args)
-    settings = context.outputs.settings()
+    settings = context.settings
     accounts = target_accounts(context.sessions, context.region, args.account)
-    regions = regions_wanted(context.sessions, settings.home_region, configured=settings.wa_regions)
+    regions = regions_wanted(
+        context.sessions, settings.home_region, chosen=args.wa_regions, configured=settings.wa_regions
+    )
     with output.progress("doctor", total=len(accounts)) as ticker:
         checks = diagnose(
             context.sessions, context.outputs, accounts, regions, on_account=lambda _account: ticker.advance()

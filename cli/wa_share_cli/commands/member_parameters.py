@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from wa_share_cli.commands.common import ExitCode, add_deployment_arguments, connect
+from wa_share_cli.commands.common import ExitCode, add_deployment_arguments, add_output_argument, connect, retire
 from wa_share_cli.operations.member_parameters import (
     MEMBER_OUTPUTS,
     as_cloudformation_json,
@@ -25,13 +25,14 @@ def register(subcommands: Any) -> None:
         "aws cloudformation deploy --parameter-overrides file://FILE. overrides: Key=Value words.",
     )
     parser.add_argument("template", choices=tuple(MEMBER_OUTPUTS), help="the member template: roles or forwarder")
-    parser.add_argument("--format", choices=("json", "overrides"), default="json", help="json (default) or overrides")
+    add_output_argument(parser, ("json", "overrides"))
+    retire(parser, "--format", "is now --output (json or overrides)")
     add_deployment_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     values = member_parameters(connect(args).outputs, args.template)
-    text = as_cloudformation_json(values) if args.format == "json" else as_overrides(values)
+    text = as_cloudformation_json(values) if args.output == "json" else as_overrides(values)
     sys.stdout.write(text + "\n")
     return ExitCode.OK

@@ -11,7 +11,7 @@ from wa_share.probe_run import WHAT_TO_CHECK
 from wa_share.wellarchitected import WellArchitected
 from wa_share_cli.commands import output
 from wa_share_cli.commands.arguments import UsageError
-from wa_share_cli.commands.common import Context, ExitCode, add_deployment_arguments, connect
+from wa_share_cli.commands.common import Context, ExitCode, add_deployment_arguments, add_output_argument, connect
 from wa_share_cli.operations import probe as operation
 
 MAX_TIMEOUT_SECONDS = 3600
@@ -27,7 +27,7 @@ def register(subcommands: Any) -> None:
     )
     parser.add_argument("--timeout", type=_seconds, default=120, help="seconds to wait for the share (default 120)")
     parser.add_argument("--interval", type=_seconds, default=2, help="seconds between polls (default 2)")
-    parser.add_argument("--output", choices=("table", "json"), default="table", help="table (default) or json")
+    add_output_argument(parser, ("table", "json"))
     add_deployment_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -40,7 +40,7 @@ def _seconds(value: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     context = connect(args)
-    settings = context.outputs.settings()
+    settings = context.settings
     wa = _probe_api(context)
     principals = [principal for principal in settings.principals if principal != wa.account_id]
     accept = settings.acceptor_role_name is not None and not settings.share_with

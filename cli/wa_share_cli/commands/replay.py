@@ -8,7 +8,7 @@ from typing import Any
 
 from wa_share_cli.commands import output
 from wa_share_cli.commands.arguments import UsageError, duration, timestamp
-from wa_share_cli.commands.common import ExitCode, add_deployment_arguments, connect
+from wa_share_cli.commands.common import ExitCode, add_deployment_arguments, add_output_argument, connect
 from wa_share_cli.operations.replay import ReplayStatus, check_window, follow_replay, start_replay
 
 
@@ -28,6 +28,7 @@ def register(subcommands: Any) -> None:
     )
     parser.add_argument("--wait", action="store_true", help="follow the replay until it ends and report its state")
     parser.add_argument("--name", help="replay name (default: a unique wa-share-replay-<time>-<random>)")
+    add_output_argument(parser, ("table", "json"))
     add_deployment_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -56,10 +57,9 @@ def run(args: argparse.Namespace) -> int:
         end=end,
         name=args.name,
     )
-    console = output.stdout()
-    console.print(f"replay {name} started: {_iso(start)} .. {_iso(end)} → share rule {outputs['ShareRuleArn']}")
+    started = {"replay": name, "start": _iso(start), "end": _iso(end), "rule": outputs["ShareRuleArn"]}
     if not args.wait:
-        console.print(f"follow it with: wa-share replay … --wait, or aws events describe-replay --replay-name {name}")
+        _show(args.output, started | {"state": "STARTING", "reason": None}, waited=False)
         return ExitCode.OK
     with output.progress(f"replay {name}", total=1.0) as ticker:
 
@@ -67,9 +67,21 @@ def run(args: argparse.Namespace) -> int:
             ticker.update(completed=status.fraction, description=f"replay {name}: {status.state}")
 
         final = follow_replay(events, name, on_status=show)
-    reason = f" ({final.reason})" if final.reason else ""
-    console.print(f"replay {name} ended {final.state}{reason}")
+    _show(args.output, started | {"state": final.state, "reason": final.reason or None}, waited=True)
     return ExitCode.OK if final.state == "COMPLETED" else ExitCode.FAILURE
+
+
+def _show(fmt: str, replay: dict[str, Any], *, waited: bool) -> None:
+    if fmt == "json":
+        output.as_json(replay)
+        return
+    console, name = output.stdout(), replay["replay"]
+    console.print(f"replay {name} started: {replay['start']} .. {replay['end']} → share rule {replay['rule']}")
+    if not waited:
+        console.print(f"follow it with: wa-share replay … --wait, or aws events describe-replay --replay-name {name}")
+        return
+    reason = f" ({replay['reason']})" if replay["reason"] else ""
+    console.print(f"replay {name} ended {replay['state']}{reason}")
 
 
 def _iso(moment: datetime) -> str:

@@ -18,8 +18,8 @@ from wa_share_cli.commands.common import (
     add_scope_arguments,
     connect,
 )
+from wa_share_cli.operations.fan_out import target_accounts
 from wa_share_cli.operations.report import Coverage, ShareState, scan
-from wa_share_cli.operations.sweep import target_accounts
 
 ROW_COLUMNS = ("account_id", "region", "workload_id", "workload_name", "principal", "state", "detail")
 OUTSIDE_COLUMNS = ("account_id", "region", "workload_id", "shared_with", "permission", "status", "reason")
@@ -30,8 +30,8 @@ def register(subcommands: Any) -> None:
     parser = subcommands.add_parser(
         "report",
         help="share state of every workload towards each reviews account, with totals",
-        description="Every owned workload in every account (or --account) and region (or --region: here it "
-        "selects Well-Architected regions; give the stack's region before the command).",
+        description="Every owned workload in every account (or --account) and Well-Architected region (or "
+        "--wa-region), its share state towards each reviews account, with totals.",
     )
     add_scope_arguments(parser)
     parser.add_argument("--fail-on-gap", action="store_true", help="exit 1 when any workload is not shared right")
@@ -43,7 +43,7 @@ def register(subcommands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     context = connect(args)
-    settings = context.outputs.settings()
+    settings = context.settings
     accounts = target_accounts(context.sessions, context.region, args.account)
     regions = regions_wanted(
         context.sessions, settings.home_region, chosen=args.wa_regions, configured=settings.wa_regions

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from wa_share_cli.commands.common import ExitCode
+from wa_share_cli.commands.common import ExitCode, add_output_argument, retire
 
 SANDBOX_EXTRA_HINT = "wa-share sandbox needs the sandbox extra (moto): pip install 'wa-share[sandbox]'"
 # Top-level modules that only the sandbox extra brings; a missing one of these is an install problem.
@@ -43,7 +43,8 @@ def register(subcommands: Any) -> None:
         help="how the member side is deployed: the central stack's StackSets (option A, default), StackSets "
         "made with `wa-share member-parameters` (option B), or plain stacks everywhere",
     )
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of tables")
+    add_output_argument(parser, ("table", "json"))
+    retire(parser, "--json", "is now --output json")
     parser.add_argument("--log-dir", type=Path, metavar="DIR", help="for the functions' logs (default: a temp dir)")
     parser.add_argument("--serve", action="store_true", help="then serve the organization on 127.0.0.1 until Ctrl-C")
     parser.add_argument("--port", type=int, default=0, help="port for --serve (default: any free port)")

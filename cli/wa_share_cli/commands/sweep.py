@@ -17,13 +17,13 @@ from wa_share_cli.commands.common import (
     add_scope_arguments,
     connect,
 )
+from wa_share_cli.operations.fan_out import target_accounts
 from wa_share_cli.operations.sweep import (
     AccountFailure,
     enqueue,
     new_sweep_id,
     summary_of,
     sweep_locally,
-    target_accounts,
 )
 
 COLUMNS = (
@@ -44,9 +44,8 @@ def register(subcommands: Any) -> None:
     parser = subcommands.add_parser(
         "sweep",
         help="sweep accounts now (queue work for the deployed worker, or --local)",
-        description="Without --account every active account of the organization is swept. Here --region "
-        "selects Well-Architected regions; give the stack's region before the command: "
-        "wa-share --region eu-west-1 sweep --region us-east-1.",
+        description="Without --account every active account of the organization is swept, in every "
+        "Well-Architected region of the stack's WaRegions (or --wa-region).",
     )
     add_scope_arguments(parser)
     parser.add_argument("--dry-run", action="store_true", help="report what would be shared, change nothing")
@@ -69,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         mode = " (dry run: the worker will report, not share)" if args.dry_run else ""
         output.stdout().print(f"sweep {sweep_id}: {sent} account(s) queued for the sweep worker on {queue}{mode}")
         return ExitCode.OK
-    settings = context.outputs.settings()
+    settings = context.settings
     with output.progress(f"sweep {sweep_id}", total=len(items)) as ticker:
         results = sweep_locally(items, settings, context.sessions, on_done=lambda _result: ticker.advance())
     _show(args, sweep_id, results)

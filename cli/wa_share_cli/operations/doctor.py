@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from typing import Any
 
 from wa_share.aws import AwsError, Sessions
 from wa_share.regions import enabled_regions
-from wa_share_cli.operations.checks import Check
+from wa_share_cli.operations.checks import Check, warn
 from wa_share_cli.operations.doctor_alarms import check_alarms
 from wa_share_cli.operations.doctor_central import (
     check_bus_policy,
@@ -17,12 +17,11 @@ from wa_share_cli.operations.doctor_central import (
     management_account,
     organization_id,
 )
-from wa_share_cli.operations.doctor_member import check_account
+from wa_share_cli.operations.doctor_member import RULE_CHECK, ForwardingTarget, check_account, forwarding_target
 from wa_share_cli.operations.doctor_parameters import check_plain_stacks, check_stack_sets
 from wa_share_cli.operations.doctor_probe import check_probe_alarm
+from wa_share_cli.operations.fan_out import for_each_account
 from wa_share_cli.operations.stack import StackOutputs
-
-ACCOUNT_CONCURRENCY = 8
 
 
 def diagnose(
@@ -37,25 +36,24 @@ def diagnose(
     central = sessions.central
     checks = [check_bus_policy(central.events(home), outputs, organization_id(central.organizations(home)))]
     checks.extend(check_dead_letters(central.sqs(home), outputs))
-    checks.extend(check_alarms(central.client("cloudwatch", home), outputs))
+    checks.extend(check_alarms(central.client("cloudwatch", home), central.client("cloudformation", home), outputs))
     checks.extend(check_stack_sets(central.client("cloudformation", home), outputs))
     if outputs.outputs.get("ProbeAlarmName"):  # Probe=scheduled
         checks.append(check_probe_alarm(central.client("cloudwatch", home), outputs))
 
     management = management_account(central.organizations(home))
+    target, unread = _forwarding_target(central.events(home), outputs)
+    checks.extend(unread)
 
     def one(account: str) -> list[Check]:
         fix = partial(deploy_forwarder_command, outputs, management=management)
-        found = check_account(sessions, account, regions, outputs["CentralEventBusArn"], home, deploy_forwarder=fix)
+        found = check_account(sessions, account, regions, target, home, deploy_forwarder=fix)
         if account == management:  # StackSets never reach it: the README's plain stacks
             found.extend(_management_stacks(sessions, account, regions, outputs))
-        if on_account is not None:
-            on_account(account)
         return found
 
-    with ThreadPoolExecutor(max_workers=ACCOUNT_CONCURRENCY, thread_name_prefix="doctor") as pool:
-        for account_checks in pool.map(one, accounts):
-            checks.extend(account_checks)
+    for account_checks in for_each_account(accounts, one, name="doctor", on_done=on_account):
+        checks.extend(account_checks)
     return checks
 
 
@@ -68,3 +66,16 @@ def _management_stacks(sessions: Sessions, account: str, regions: Sequence[str],
         return []
     covered = [region for region in regions if region in enabled]
     return check_plain_stacks(session, account, covered, outputs.region, outputs)
+
+
+def _forwarding_target(events: Any, outputs: StackOutputs) -> tuple[ForwardingTarget, list[Check]]:
+    """What the forwarders must do; when the share rule cannot be read, every other check still runs."""
+    bus, rule = outputs["CentralEventBusArn"], outputs["ShareRuleArn"]
+    try:
+        return forwarding_target(events, bus, rule), []
+    except AwsError as error:
+        detail = f"{error}: the forwarded calls are not compared"
+        return ForwardingTarget(bus, ()), [warn(RULE_CHECK, f"share rule {rule}", detail, _DESCRIBE_RULE_FIX)]
+
+
+_DESCRIBE_RULE_FIX = "grant yourself events:DescribeRule on the share rule"

@@ -1,4 +1,4 @@
-"""Doctor checks of the alarms: every alarm of template.yaml exists, notifies the alarm topic, and is not
+"""Doctor checks of the alarms: every alarm the stack deployed exists, notifies the alarm topic, and is not
 firing, nor stuck in ALARM where a new failure would notify nobody."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from wa_share.aws import AwsError, aws_call
-from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_cli.operations.checks import Check, fail, ok, warn
 from wa_share_cli.operations.stack import StackOutputs
 
@@ -21,25 +20,36 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def expected_alarms(stack_name: str) -> list[str]:
-    """The names template.yaml gives the alarms of every stack of this name; an alarm that exists only in
-    some configurations (Condition: the probe's) is checked by that feature's own doctor check."""
-    template = load_template(templates_root() / "template.yaml")
-    resources = template["Resources"].values()
-    alarms = [item for item in resources if item["Type"] == "AWS::CloudWatch::Alarm" and "Condition" not in item]
+def expected_alarms(cloudformation: Any, outputs: StackOutputs) -> list[str]:
+    """The alarms the stack deployed (its AWS::CloudWatch::Alarm resources: CloudFormation's own list, so
+    whatever template version deployed it); the probe's alarm has its own doctor check."""
+    probe = outputs.outputs.get("ProbeAlarmName")
+    with aws_call("cloudformation:ListStackResources", f"stack {outputs.stack_name}"):
+        pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=outputs.stack_name)
+        resources = [item for page in pages for item in page.get("StackResourceSummaries", [])]
     return [
-        str(alarm["Properties"]["AlarmName"]["Fn::Sub"]).replace("${AWS::StackName}", stack_name) for alarm in alarms
+        str(item["PhysicalResourceId"])
+        for item in resources
+        if item["ResourceType"] == "AWS::CloudWatch::Alarm"
+        and item.get("PhysicalResourceId")
+        and item["PhysicalResourceId"] != probe
+        and not str(item.get("ResourceStatus", "")).startswith("DELETE")
     ]
 
 
-def check_alarms(cloudwatch: Any, outputs: StackOutputs) -> list[Check]:
+def check_alarms(cloudwatch: Any, cloudformation: Any, outputs: StackOutputs) -> list[Check]:
     prefix = f"{outputs.stack_name}-"
     try:
         found = {alarm["AlarmName"]: alarm for alarm in _describe(cloudwatch, prefix)}
     except AwsError as error:
         return [warn(ALARM_CHECK, f"alarms {prefix}*", str(error), "grant yourself cloudwatch:DescribeAlarms")]
+    try:
+        expected = expected_alarms(cloudformation, outputs)
+    except AwsError as error:
+        scope = f"alarms of stack {outputs.stack_name}"
+        return [warn(ALARM_CHECK, scope, str(error), "grant yourself cloudformation:ListStackResources")]
     topic = outputs.outputs.get("AlarmTopicArn", "")
-    return [_judge(name, found.get(name), topic) for name in expected_alarms(outputs.stack_name)]
+    return [_judge(name, found.get(name), topic) for name in expected]
 
 
 def _describe(cloudwatch: Any, prefix: str) -> list[dict[str, Any]]:

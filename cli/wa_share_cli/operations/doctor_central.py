@@ -136,8 +136,8 @@ def _granted_organizations(policy: str | None) -> set[str]:
 
 def check_dead_letters(sqs: SQSClient, outputs: StackOutputs) -> list[Check]:
     queues = (
-        ("sweep dead-letter queue", "SweepDeadLetterQueueUrl", "wa-share redrive --from sweep-dlq"),
-        ("share failure queue", "ShareFailureQueueUrl", "wa-share redrive --from share-failures"),
+        ("sweep dead-letter queue", "SweepDeadLetterQueueUrl", "wa-share redrive sweep-dlq"),
+        ("share failure queue", "ShareFailureQueueUrl", "wa-share redrive share-failures"),
     )
     checks = []
     for label, output, redrive in queues:

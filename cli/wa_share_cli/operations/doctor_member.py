@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from functools import cache
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from wa_share.aws import AccountSession, AwsError, ErrorKind, Sessions, aws_call
 from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, forwarder_dead_letter_queue_url
 from wa_share.regions import enabled_regions
-from wa_share_cli.cfn_templates import event_pattern, load_template, templates_root
 from wa_share_cli.operations import messages
 from wa_share_cli.operations.checks import Check, fail, ok, warn
 
@@ -32,18 +31,41 @@ ForwarderFix = Callable[[str, str], str]
 ROLES_FIX = "update the member roles stack (member_stackset/roles.yaml) in this account: it grants doctor's reads"
 
 
-@cache
-def forwarder_rule_name() -> str:
-    """The rule's fixed Name, read from the template that creates it."""
-    template = load_template(templates_root() / "member_stackset" / "forwarder.yaml")
-    return str(template["Resources"]["ForwardCreateWorkloadRule"]["Properties"]["Name"])
+# forwarder.yaml gives its rule this fixed name, and roles.yaml grants doctor's reads on it by name (a test
+# holds the three equal): the one thing doctor must know before it looks at a member account.
+FORWARDER_RULE_NAME = "wa-share-forward-create-workload"
+
+
+@dataclass(frozen=True)
+class ForwardingTarget:
+    """What each member forwarder must do, as the central stack is deployed: send to its bus the calls its
+    share rule listens for (forwarder.yaml and template.yaml keep one pattern; a test holds them equal)."""
+
+    bus_arn: str
+    event_names: tuple[str, ...]
+
+
+def forwarding_target(events: EventBridgeClient, bus_arn: str, share_rule_arn: str) -> ForwardingTarget:
+    """The deployed share rule's event names (events:DescribeRule on the central bus)."""
+    bus, rule = share_rule_arn.split("/")[-2:]
+    with aws_call("events:DescribeRule", f"rule {rule} on bus {bus}"):
+        pattern = events.describe_rule(Name=rule, EventBusName=bus).get("EventPattern")
+    return ForwardingTarget(bus_arn, tuple(_event_names(pattern)))
+
+
+def _event_names(pattern: str | None) -> list[str]:
+    try:
+        names = json.loads(pattern or "{}").get("detail", {}).get("eventName", [])
+    except (ValueError, AttributeError):
+        return []
+    return [str(name) for name in names] if isinstance(names, list) else []
 
 
 def check_account(
     sessions: Sessions,
     account: str,
     regions: Sequence[str],
-    bus_arn: str,
+    target: ForwardingTarget,
     home: str,
     *,
     deploy_forwarder: ForwarderFix | None = None,
@@ -65,7 +87,7 @@ def check_account(
     checks.append(check_trail(session, account, covered, home))
     deploy = deploy_forwarder or _plain_stack
     for region in covered:
-        checks.append(check_forwarder(session.events(region), account, region, bus_arn, deploy(account, region)))
+        checks.append(check_forwarder(session.events(region), account, region, target, deploy(account, region)))
         checks.append(check_forward_dead_letters(session.sqs(region), account, region))
     return checks
 
@@ -127,8 +149,10 @@ def _covers(trail: dict[str, Any], region: str) -> bool:
     return bool(trail.get("IsMultiRegionTrail")) or trail.get("HomeRegion") == region
 
 
-def check_forwarder(events: EventBridgeClient, account: str, region: str, bus_arn: str, deploy: str) -> Check:
-    name = forwarder_rule_name()
+def check_forwarder(
+    events: EventBridgeClient, account: str, region: str, target: ForwardingTarget, deploy: str
+) -> Check:
+    name, bus_arn = FORWARDER_RULE_NAME, target.bus_arn
     scope = f"account {account} {region}"
     try:
         with aws_call("events:DescribeRule", f"rule {name} in {account} {region}"):
@@ -143,27 +167,16 @@ def check_forwarder(events: EventBridgeClient, account: str, region: str, bus_ar
     if rule.get("State") != "ENABLED":
         fix = f"aws events enable-rule --name {name} --region {region} (in {account})"
         return fail(RULE_CHECK, scope, f"rule {name} is {rule.get('State')}", fix)
-    if not any(target.get("Arn") == bus_arn for target in targets):
-        found = ", ".join(str(target.get("Arn")) for target in targets) or "no target"
+    if not any(each.get("Arn") == bus_arn for each in targets):
+        found = ", ".join(str(each.get("Arn")) for each in targets) or "no target"
         fix = f"update the forwarder stack in {region} of {account} with CentralBusArn={bus_arn}"
         return fail(RULE_CHECK, scope, f"rule {name} sends to {found}, not the central bus", fix)
-    missing = unforwarded_events(rule.get("EventPattern"))
+    deployed = _event_names(rule.get("EventPattern"))
+    missing = [event for event in target.event_names if event not in deployed]
     if missing:
         fix = f"update the forwarder stack in {region} of {account}: its current template forwards them"
         return fail(RULE_CHECK, scope, f"rule {name} does not forward {', '.join(missing)}", fix)
     return ok(RULE_CHECK, scope, f"{name} → central bus")
-
-
-def unforwarded_events(deployed_pattern: str | None) -> list[str]:
-    """The calls forwarder.yaml forwards that a deployed rule's pattern leaves out (an older forwarder
-    forwards CreateWorkload alone, and the share guard would not see that region's share calls)."""
-    template = load_template(templates_root() / "member_stackset" / "forwarder.yaml")
-    wanted = event_pattern(template, "ForwardCreateWorkloadRule")["detail"]["eventName"]
-    try:
-        deployed = json.loads(deployed_pattern or "{}").get("detail", {}).get("eventName", [])
-    except (ValueError, AttributeError):
-        deployed = []
-    return [name for name in wanted if name not in deployed]
 
 
 def check_forward_dead_letters(sqs: SQSClient, account: str, region: str) -> Check:

@@ -1,17 +1,21 @@
 """Doctor: each deployed member StackSet, and the management account's plain member stacks, carry exactly
 the member parameters the central stack needs (its MemberRolesParameters / MemberForwarderParameters
 outputs, `wa-share member-parameters`). A difference is a member role or forwarder other than the one the
-central stack relies on (a grant missing, a wrong bus): it fails, with the command that updates it."""
+central stack relies on (a grant missing, a wrong bus): it fails, with the command that updates it.
+
+A parameter the central stack does not pass takes the member template's default: for a StackSet, the default
+of the template it deployed (DescribeStackSet's TemplateBody). A plain stack's DescribeStacks lists every
+parameter but not the defaults, so there only the parameters the central stack passes are compared."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from wa_share.aws import AccountSession, AwsError, aws_call
-from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_cli.operations.checks import Check, fail, ok, warn
 from wa_share_cli.operations.member_parameters import MEMBER_OUTPUTS, member_parameters
 from wa_share_cli.operations.stack import StackError, StackOutputs
@@ -34,12 +38,41 @@ class DeployedStackSet:
     call_as: CallAsType
     name: str
     parameters: dict[str, str]
+    defaults: dict[str, str]  # of the template it deployed
 
 
-@cache
-def _defaults(template: str) -> dict[str, str]:
-    declared = load_template(templates_root() / "member_stackset" / f"{template}.yaml")["Parameters"]
-    return {name: str(spec.get("Default", "")) for name, spec in declared.items()}
+class _TemplateLoader(yaml.SafeLoader):
+    """Reads a deployed template's Parameters: CloudFormation's short-form tags (`!Ref`, `!Sub` ...) are
+    taken as plain values, since a parameter's Default is always a literal."""
+
+
+def _untagged(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_TemplateLoader.add_multi_constructor("!", _untagged)
+
+
+def template_defaults(body: str | None) -> dict[str, str]:
+    """Each parameter's Default in a deployed template (YAML or JSON), as CloudFormation spells the value."""
+    try:
+        template = yaml.load(body or "{}", Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError:
+        return {}
+    declared = template.get("Parameters", {}) if isinstance(template, dict) else {}
+    return {str(name): _spelled(spec.get("Default", "")) for name, spec in declared.items() if isinstance(spec, dict)}
+
+
+def _spelled(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return str(value)
 
 
 def wanted_parameters(outputs: StackOutputs) -> dict[str, dict[str, str]] | None:
@@ -50,9 +83,9 @@ def wanted_parameters(outputs: StackOutputs) -> dict[str, dict[str, str]] | None
         return None
 
 
-def differences(template: str, deployed: Mapping[str, str], wanted: Mapping[str, str]) -> list[str]:
+def differences(defaults: Mapping[str, str], deployed: Mapping[str, str], wanted: Mapping[str, str]) -> list[str]:
     """What differs, each parameter as the member template resolves it (a missing one takes its default)."""
-    have, need = _defaults(template) | dict(deployed), _defaults(template) | dict(wanted)
+    have, need = dict(defaults) | dict(deployed), dict(defaults) | dict(wanted)
     return [
         f"{name}={have.get(name, '')!r} (needed: {need.get(name, '')!r})"
         for name in sorted(set(have) | set(need))
@@ -109,7 +142,7 @@ def _stack_sets(cloudformation: CloudFormationClient) -> Iterator[DeployedStackS
             parameters = {
                 item["ParameterKey"]: item.get("ParameterValue", "") for item in stack_set.get("Parameters", [])
             }
-            yield DeployedStackSet(call_as, name, parameters)
+            yield DeployedStackSet(call_as, name, parameters, template_defaults(stack_set.get("TemplateBody")))
 
 
 def _compare_stack_set(
@@ -117,7 +150,7 @@ def _compare_stack_set(
 ) -> Check:
     name, deployed, call_as = stack_set.name, stack_set.parameters, stack_set.call_as
     scope = f"StackSet {name} ({template}.yaml)"
-    found = differences(template, deployed, wanted)
+    found = differences(stack_set.defaults, deployed, wanted)
     if not found:
         return ok(PARAMETERS_CHECK, scope, "as the central stack needs")
     capabilities = " --capabilities CAPABILITY_NAMED_IAM" if template == "roles" else ""
@@ -157,7 +190,7 @@ def _check_plain_stack(
             return None  # not deployed under the README's name: the role and rule checks judge the account
         return warn(PARAMETERS_CHECK, f"{scope} stack {name}", str(error), ROLES_FIX)
     deployed = {item["ParameterKey"]: item.get("ParameterValue", "") for item in stack.get("Parameters", [])}
-    found = differences(template, deployed, wanted)
+    found = differences(deployed, deployed, wanted)  # no defaults to hand: the parameters the central stack passes
     if not found:
         return ok(PARAMETERS_CHECK, f"{scope} stack {name}", "as the central stack needs")
     capabilities = " --capabilities CAPABILITY_NAMED_IAM" if template == "roles" else ""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -21,8 +20,7 @@ from wa_share.probe import NO_PROBES, ProbeRule
 from wa_share.regions import account_regions
 from wa_share.sharing import Outcome, SharePolicy, decide
 from wa_share.wellarchitected import Share, WellArchitected
-
-ACCOUNT_CONCURRENCY = 8
+from wa_share_cli.operations.fan_out import for_each_account
 
 
 class ShareState(StrEnum):
@@ -156,15 +154,12 @@ def scan(
             probes=probes,
             outsiders=outsiders,
         )
-        if on_account is not None:
-            on_account(account)
         return found
 
-    with ThreadPoolExecutor(max_workers=ACCOUNT_CONCURRENCY, thread_name_prefix="report") as pool:
-        for found in pool.map(one, accounts):
-            coverage.rows.extend(found.rows)
-            coverage.errors.extend(found.errors)
-            coverage.outside.extend(found.outside)
+    for found in for_each_account(accounts, one, name="report", on_done=on_account):
+        coverage.rows.extend(found.rows)
+        coverage.errors.extend(found.errors)
+        coverage.outside.extend(found.outside)
     return coverage
 
 

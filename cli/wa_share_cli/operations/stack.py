@@ -1,9 +1,9 @@
-"""Find a wa-share deployment from its CloudFormation stack: outputs for the resources, parameters for the policy.
+"""Find a wa-share deployment from its CloudFormation stack: outputs for the resources, the deployed sweep
+worker's configuration for the policy.
 
-Nobody pastes ARNs: every command starts here. The sharing settings the functions run with are rebuilt
-from the stack's parameters through template.yaml's own environment of the sweep worker (whose settings hold
-everything the commands decide by), so the CLI decides exactly as the deployed functions do (the template
-is the only place that maps parameters to variables).
+Nobody pastes ARNs: every command starts here. The sharing settings are the sweep worker's own, read from its
+environment as Lambda holds it (GetFunctionConfiguration): the CLI decides exactly as the deployed functions
+do, whatever template version deployed them.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from wa_share.aws import AwsError, aws_call
 from wa_share.settings import SettingsError, WorkerSettings
-from wa_share_cli.cfn_templates import checkout_root, load_template, templates_root
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_lambda import LambdaClient
 
 STACK_ENV = "WA_SHARE_STACK"
 DEFAULT_STACK = "wa-share"
@@ -36,15 +36,8 @@ REQUIRED_OUTPUTS = (
     "ReviewsAccountIds",
     "OrganizationId",
     "ArchiveRetentionDays",
+    "SweepWorkerFunctionName",
 )
-# Resources the functions' environment refers to, and the output that carries each.
-_RESOURCE_OUTPUTS = {
-    "SweepQueue": "SweepQueueUrl",
-    "SweepDeadLetterQueue": "SweepDeadLetterQueueUrl",
-    "ShareFailureQueue": "ShareFailureQueueUrl",
-}
-# The function whose settings the commands use: the sweep worker's are the sweep's, and hold the policy.
-SETTINGS_FUNCTION = "SweepWorkerFunction"
 
 
 class StackError(ValueError):
@@ -69,18 +62,11 @@ class StackOutputs:
     def retention_days(self) -> int:
         return int(self["ArchiveRetentionDays"])
 
-    def settings(self) -> WorkerSettings:
-        """The sweep worker's settings, as template.yaml derives them from these parameters."""
-        # For a stack that does not list its parameters: its outputs name the reviews accounts and organization.
-        env = {
-            "REVIEWS_ACCOUNT_IDS": self["ReviewsAccountIds"],
-            "ORGANIZATION_ID": self.outputs.get("OrganizationId", ""),
-        }
-        env |= function_environment(self.parameters, self.outputs, SETTINGS_FUNCTION) | {"AWS_REGION": self.region}
-        try:
-            return WorkerSettings.from_env(env)
-        except SettingsError as error:
-            raise StackError(f"stack {self.stack_name}: {error}") from None
+
+def checkout_root() -> Path | None:
+    """The checkout this package runs from (an editable install), or None for an installed wheel."""
+    root = Path(__file__).resolve().parents[3]
+    return root if (root / "template.yaml").is_file() and (root / "handlers").is_dir() else None
 
 
 def default_stack_name(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> str:
@@ -135,39 +121,13 @@ def discover(cloudformation: CloudFormationClient, stack_name: str, region: str)
     return StackOutputs(stack_name, region, outputs, parameters)
 
 
-def function_environment(parameters: Mapping[str, str], outputs: Mapping[str, str], function: str) -> dict[str, str]:
-    """template.yaml's environment of `function` (a logical ID: Globals, then its own variables), with the
-    stack's parameter values (the template's defaults else); a value it cannot resolve (an !If) is left out."""
-    template = load_template(templates_root() / "template.yaml")
-    values = {name: spec.get("Default") for name, spec in template["Parameters"].items()} | dict(parameters)
-    if outputs.get("CentralEventBusArn"):  # the bus lives in the stack's account
-        values["AWS::AccountId"] = outputs["CentralEventBusArn"].split(":")[4]
-    env: dict[str, str] = {}
-    shared = template["Globals"]["Function"].get("Environment", {}).get("Variables", {})
-    variables = shared | template["Resources"][function]["Properties"].get("Environment", {}).get("Variables", {})
-    for variable, expression in variables.items():
-        value = _resolve(expression, values, outputs)
-        if value is not None:
-            env[variable] = value
-    return env
-
-
-def _resolve(expression: Any, parameters: Mapping[str, Any], outputs: Mapping[str, str]) -> str | None:
-    """Just the forms the functions' environment uses: literals, Ref, and Join of a list parameter."""
-    if isinstance(expression, str | int | float):
-        return str(expression)
-    if isinstance(expression, dict) and "Ref" in expression:
-        name = expression["Ref"]
-        if name in _RESOURCE_OUTPUTS:
-            return outputs.get(_RESOURCE_OUTPUTS[name])
-        value = parameters.get(name)
-        return None if value is None else _joined(value)
-    if isinstance(expression, dict) and "Fn::Join" in expression:
-        separator, items = expression["Fn::Join"]
-        resolved = [_resolve(item, parameters, outputs) for item in (items if isinstance(items, list) else [items])]
-        return None if None in resolved else str(separator).join(item for item in resolved if item is not None)
-    return None
-
-
-def _joined(value: Any) -> str:
-    return ",".join(str(item) for item in value) if isinstance(value, list) else str(value)
+def deployed_settings(functions: LambdaClient, outputs: StackOutputs) -> WorkerSettings:
+    """The sweep worker's settings (they hold the whole sharing policy), from its deployed environment."""
+    name = outputs["SweepWorkerFunctionName"]
+    with aws_call("lambda:GetFunctionConfiguration", f"function {name} in {outputs.region}"):
+        configuration = functions.get_function_configuration(FunctionName=name)
+    variables = dict(configuration.get("Environment", {}).get("Variables", {}))
+    try:
+        return WorkerSettings.from_env(variables | {"AWS_REGION": outputs.region})
+    except SettingsError as error:
+        raise StackError(f"stack {outputs.stack_name}, function {name}: {error}") from None

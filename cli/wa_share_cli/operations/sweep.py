@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from wa_share.aws import AwsError, Sessions
-from wa_share.planner import active_accounts
 from wa_share.queues import send_batches
 from wa_share.settings import SweepSettings
 from wa_share.sweep import AccountSweep, sweep_account
 from wa_share.work_items import WorkItem
+from wa_share_cli.operations.fan_out import for_each_account
 
-LOCAL_ACCOUNT_CONCURRENCY = 4  # each account already sweeps its regions concurrently
+LOCAL_ACCOUNT_CONCURRENCY = 4  # each account already sweeps its regions concurrently, and writes shares
 
 
 @dataclass(frozen=True)
@@ -49,13 +48,6 @@ def new_sweep_id(now: datetime | None = None) -> str:
     return f"cli-{(now or datetime.now(UTC)).strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
 
 
-def target_accounts(sessions: Sessions, region: str, accounts: Sequence[str]) -> list[str]:
-    """The accounts asked for, or every active account of the organization (ListAccounts, delegated admin)."""
-    if accounts:
-        return list(dict.fromkeys(accounts))
-    return active_accounts(sessions.central.organizations(region))
-
-
 def enqueue(sessions: Sessions, region: str, queue_url: str, items: Sequence[WorkItem]) -> int:
     return send_batches(sessions.central.sqs(region), queue_url, [item.to_message() for item in items])
 
@@ -65,18 +57,18 @@ def sweep_locally(
     settings: SweepSettings,
     sessions: Sessions,
     *,
-    on_done: Callable[[AccountSweep | AccountFailure], None] | None = None,
+    on_done: Callable[[str], None] | None = None,
 ) -> list[AccountSweep | AccountFailure]:
     """The worker's own sweep, with the operator's credentials; a failing account does not stop the others."""
 
-    def one(item: WorkItem) -> AccountSweep | AccountFailure:
-        try:
-            result: AccountSweep | AccountFailure = sweep_account(item, settings, sessions)
-        except AwsError as error:
-            result = AccountFailure(item.account_id, error)
-        if on_done is not None:
-            on_done(result)
-        return result
+    by_account = {item.account_id: item for item in items}
 
-    with ThreadPoolExecutor(max_workers=LOCAL_ACCOUNT_CONCURRENCY, thread_name_prefix="account") as pool:
-        return list(pool.map(one, items))
+    def one(account: str) -> AccountSweep | AccountFailure:
+        try:
+            return sweep_account(by_account[account], settings, sessions)
+        except AwsError as error:
+            return AccountFailure(account, error)
+
+    return for_each_account(
+        list(by_account), one, name="account", on_done=on_done, concurrency=LOCAL_ACCOUNT_CONCURRENCY
+    )

@@ -87,7 +87,7 @@ class Sandbox:
         return [_reported(result) for result in swept.results]
 
     def cli_night(self) -> list[dict[str, str | None]]:
-        result = self.cli("sweep", "--local", "--account", self.member, "--region", REGION, "--output", "json")
+        result = self.cli("sweep", "--local", "--account", self.member, "--wa-region", REGION, "--output", "json")
         assert result.code == 0, result.err
         [summary] = result.json()["accounts"]
         assert summary["failed"] == 0, summary

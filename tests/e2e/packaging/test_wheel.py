@@ -22,10 +22,10 @@ import pytest
 from moto import mock_aws
 from rich.console import Console
 
-from wa_share_cli.cfn_templates import repo_root, templates_root
 from wa_share_cli.commands.sandbox import SANDBOX_EXTRA_HINT
 from wa_share_cli.main import build_parser
 from wa_share_sandbox import wellarchitected as wab
+from wa_share_sandbox.cfn_templates import repo_root, templates_root
 from wa_share_sandbox.iam_trust import uninstall_trust_checks
 from wa_share_sandbox.scenario import build_scenario
 from wa_share_sandbox.serve import serve
@@ -101,8 +101,11 @@ def _room_modules() -> set[str]:
 
 def test_the_wheel_ships_exactly_the_three_rooms_and_the_templates(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    templates = {f"wa_share_cli/templates/{p.relative_to(templates_root())}" for p in templates_root().rglob("*.yaml")}
+    templates = {
+        f"wa_share_sandbox/templates/{p.relative_to(templates_root())}" for p in templates_root().rglob("*.yaml")
+    }
     assert templates <= names
+    assert not any(name.startswith("wa_share_cli/templates/") for name in names)  # the CLI reads what is deployed
     shipped_code = {name for name in names if name.endswith(".py")}
     assert shipped_code == _room_modules()  # all of handlers/, cli/ and sandbox/; nothing of tests/ or bench/
     top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
@@ -110,7 +113,7 @@ def test_the_wheel_ships_exactly_the_three_rooms_and_the_templates(wheel: Path) 
     assert top_level == {"wa_share", "wa_share_cli", "wa_share_sandbox"} | lambda_entries
 
 
-def test_every_member_template_is_shipped_with_the_cli() -> None:
+def test_every_member_template_is_shipped_with_the_sandbox() -> None:
     shipped = {path.name for path in (templates_root() / "member_stackset").glob("*.yaml")}
     assert shipped == {path.name for path in (ROOT / "member_stackset").glob("*.yaml")}
     assert (templates_root() / "template.yaml").read_bytes() == (ROOT / "template.yaml").read_bytes()

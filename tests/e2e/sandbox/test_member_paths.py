@@ -37,7 +37,7 @@ def test_the_sandbox_offers_every_documented_path(capsys: pytest.CaptureFixture[
 @pytest.mark.slow
 @pytest.mark.parametrize("path", ["option-b", "plain-stacks"])
 def test_the_story_passes_on_each_manual_path(capsys: pytest.CaptureFixture[str], tmp_path: Path, path: str) -> None:
-    code = main(["sandbox", "--json", "--log-dir", str(tmp_path), *REDUCED, "--member-path", path])
+    code = main(["sandbox", "--output", "json", "--log-dir", str(tmp_path), *REDUCED, "--member-path", path])
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert report["ok"]

@@ -10,10 +10,10 @@ import pytest
 
 from tests.support.cli import Cli, operator_cli
 from tests.support.fixtures import REGIONS
-from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_cli.operations import doctor_alarms
-from wa_share_cli.operations.doctor_alarms import ALARM_CHECK, expected_alarms
-from wa_share_cli.operations.doctor_member import forwarder_rule_name
+from wa_share_cli.operations.doctor_alarms import ALARM_CHECK
+from wa_share_cli.operations.doctor_member import FORWARDER_RULE_NAME
+from wa_share_sandbox.cfn_templates import load_template, repo_root
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 
 
@@ -55,7 +55,9 @@ def test_a_healthy_deployment_passes_every_check(cli: Cli) -> None:
     assert names.count("forwarding rule enabled") == len(cli.org.accounts) * 2  # two WA regions each
     assert names.count("CloudTrail trail logging") == names.count("member role assumable") == len(cli.org.accounts)
     assert names.count("dead-letter queue empty") == 2
-    assert names.count(ALARM_CHECK) == len(expected_alarms("wa-share")) >= 9
+    resources = load_template(repo_root() / "template.yaml")["Resources"].values()
+    alarms = [item for item in resources if item["Type"] == "AWS::CloudWatch::Alarm" and "Condition" not in item]
+    assert names.count(ALARM_CHECK) == len(alarms) >= 9  # every alarm the stack lists, read from the stack
     assert "bus policy admits the organization" in names
 
 
@@ -65,9 +67,9 @@ def test_each_failure_comes_with_its_fix(
     roleless, member = org.members
     cli = operator_cli(org, monkeypatch, capsys, accounts_without_role=[roleless])
     start_trail(cli, member, logging=False)
-    cli.admin(member, "events", "eu-west-1").disable_rule(Name=forwarder_rule_name())
-    cli.admin(member, "events", "us-east-1").remove_targets(Rule=forwarder_rule_name(), Ids=["central-bus"])
-    cli.admin(member, "events", "us-east-1").delete_rule(Name=forwarder_rule_name())
+    cli.admin(member, "events", "eu-west-1").disable_rule(Name=FORWARDER_RULE_NAME)
+    cli.admin(member, "events", "us-east-1").remove_targets(Rule=FORWARDER_RULE_NAME, Ids=["central-bus"])
+    cli.admin(member, "events", "us-east-1").delete_rule(Name=FORWARDER_RULE_NAME)
     cli.admin(org.automation, "sqs").send_message(QueueUrl=cli.queue("SweepDeadLetterQueue"), MessageBody="{}")
 
     result = cli("doctor", "--account", roleless, "--account", member, "--output", "json")
@@ -87,7 +89,7 @@ def test_each_failure_comes_with_its_fix(
     assert "forwarder.yaml" in missing["fix"]
     [dlq] = [c for (name, scope), c in checks.items() if name == "dead-letter queue empty" and "sweep" in scope]
     assert dlq["verdict"] == "FAIL"
-    assert "wa-share redrive --from sweep-dlq" in dlq["fix"]
+    assert "wa-share redrive sweep-dlq" in dlq["fix"]
 
     table = cli("doctor", "--account", member)
     assert "FAIL" in table.out
@@ -103,7 +105,7 @@ def test_a_forwarder_that_forwards_create_workload_alone_fails_the_share_guard_c
         "detail-type": ["AWS API Call via CloudTrail"],
         "detail": {"eventSource": ["wellarchitected.amazonaws.com"], "eventName": ["CreateWorkload"]},
     }
-    events.put_rule(Name=forwarder_rule_name(), EventPattern=json.dumps(old), State="ENABLED")
+    events.put_rule(Name=FORWARDER_RULE_NAME, EventPattern=json.dumps(old), State="ENABLED")
     result = cli("doctor", "--account", member, "--output", "json")
     assert result.code == 1
     old_rule = verdicts(result)[("forwarding rule enabled", f"account {member} eu-west-1")]
@@ -123,10 +125,12 @@ def test_a_bus_policy_for_another_organization_fails(cli: Cli) -> None:
 
 
 def test_the_member_role_may_read_exactly_the_forwarding_rule_doctor_looks_for() -> None:
+    forwarder = load_template(repo_root() / "member_stackset" / "forwarder.yaml")["Resources"]
+    assert forwarder["ForwardCreateWorkloadRule"]["Properties"]["Name"] == FORWARDER_RULE_NAME
     roles = load_template(repo_root() / "member_stackset" / "roles.yaml")
     [policy] = roles["Resources"]["MemberRole"]["Properties"]["Policies"]
     [grant] = [s for s in policy["PolicyDocument"]["Statement"] if s.get("Sid") == "DoctorReadsForwardingRule"]
-    assert grant["Resource"]["Fn::Sub"].endswith(f":rule/{forwarder_rule_name()}")
+    assert grant["Resource"]["Fn::Sub"].endswith(f":rule/{FORWARDER_RULE_NAME}")
 
 
 def test_alarms_that_are_missing_silenced_firing_or_stuck_fail_with_the_fix(
@@ -230,3 +234,18 @@ def test_a_bus_policy_that_lets_any_member_principal_put_any_event_fails(cli: Cl
     assert bus["verdict"] == "FAIL"
     assert "forged" in bus["detail"]
     assert "redeploy the stack" in bus["fix"]
+
+
+def test_an_unreadable_share_rule_is_reported_and_every_other_check_still_runs(cli: Cli) -> None:
+    member = cli.org.members[0]
+    start_trail(cli, member)
+    events = cli.admin(cli.org.automation, "events")
+    rule, bus = cli.deployment.share_rule_name, cli.deployment.bus_name
+    events.remove_targets(Rule=rule, EventBusName=bus, Ids=["share-queue"])
+    events.delete_rule(Name=rule, EventBusName=bus)
+    result = cli("doctor", "--account", member, "--output", "json")
+    found = verdicts(result)
+    unread = found[("forwarding rule enabled", f"share rule {cli.deployment.share_rule_arn}")]
+    assert unread["verdict"] == "warn"
+    assert "events:DescribeRule" in unread["fix"]
+    assert found[("forwarding rule enabled", f"account {member} eu-west-1")]["verdict"] == "ok"

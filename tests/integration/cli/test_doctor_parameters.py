@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.support.cli import Cli, operator_cli
-from wa_share_cli.cfn_templates import load_template, repo_root, template_json, templates_root
 from wa_share_cli.operations.doctor_parameters import PARAMETERS_CHECK, PLAIN_STACKS
+from wa_share_sandbox.cfn_templates import load_template, repo_root, template_json, templates_root
 from wa_share_sandbox.organization import SimulatedOrganization
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from tests.support.cli import Cli
 from tests.support.readme_commands import Command, section_commands
-from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_cli.operations.member_parameters import parse_parameters
+from wa_share_sandbox.cfn_templates import load_template, repo_root
 from wa_share_sandbox.deployment import stackset_parameters
 
 OPTION_B = "**Option B"
@@ -29,7 +29,7 @@ def test_it_prints_exactly_what_the_central_stack_sets_pass(cli: Cli, template: 
     printed = cli("member-parameters", template)
     assert printed.code == 0, printed.err
     assert as_dict(printed.out) == expected
-    words = cli("member-parameters", template, "--format", "overrides")
+    words = cli("member-parameters", template, "--output", "overrides")
     assert parse_parameters(words.out, where="stdout") == expected
     if template == "roles":  # what the README's commands used to leave out
         assert expected["ProbeAccountId"] == expected["CentralAccountId"] == cli.org.automation

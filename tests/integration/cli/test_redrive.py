@@ -75,7 +75,7 @@ def operator_client(cli: Cli, service: str, *hooks: tuple[str, Callable[..., Any
 def test_dead_lettered_accounts_go_back_to_the_sweep_queue(cli: Cli) -> None:
     sent = fill_dlq(cli, 3)
     cli.admin(cli.org.automation, "sqs").send_message(QueueUrl=cli.queue("SweepDeadLetterQueue"), MessageBody="junk")
-    result = cli("redrive", "--from", "sweep-dlq")
+    result = cli("redrive", "sweep-dlq")
     assert result.code == 1  # the junk message needs a person
     assert "moved 3 message(s)" in result.out
     assert "3 had failed with: AccessDenied: member role unavailable" in result.out
@@ -84,6 +84,18 @@ def test_dead_lettered_accounts_go_back_to_the_sweep_queue(cli: Cli) -> None:
     assert sorted(body for body, _ in moved) == sorted(sent)
     assert all("wa_share_error" not in attributes for _, attributes in moved)  # the stale reason is dropped
     assert [body for body, _ in on_queue(cli, cli.queue("SweepDeadLetterQueue"))] == ["junk"]
+
+
+def test_redrive_prints_json_for_scripts(cli: Cli) -> None:
+    fill_dlq(cli, 2)
+    result = cli("redrive", "sweep-dlq", "--no-move-task", "--output", "json")
+    assert result.code == 0, result.err
+    document = result.json()
+    assert (document["moved"], document["kept"], document["error"]) == (2, [], None)
+    assert document["target"] == cli.queue("SweepQueue")
+    failures = cli("redrive", "share-failures", "--output", "json")
+    assert failures.code == 0, failures.err
+    assert failures.json() == {"replays": [], "moved": 0, "kept": [], "error": None}
 
 
 def test_a_send_failing_midway_loses_nothing(cli: Cli) -> None:
@@ -148,12 +160,12 @@ def failed_event(cli: Cli, functions: FunctionRunner) -> str:
 def test_a_failed_event_is_replayed_to_the_share_rule_then_its_record_deleted(
     cli: Cli, functions: FunctionRunner, failed_event: str
 ) -> None:
-    early = cli("redrive", "--from", "share-failures")
+    early = cli("redrive", "share-failures")
     assert early.code == 1
     assert "too recent for the archive" in early.out
     assert "--force" in early.out
     assert depth(cli, cli.queue("ShareFailureQueue")) == (1, 0)
-    result = cli("redrive", "--from", "share-failures", "--force")
+    result = cli("redrive", "share-failures", "--force")
     assert result.code == 0, result.out + result.err
     assert "redrove 1 failed event(s)" in result.out
     assert "COMPLETED" in result.out
@@ -186,7 +198,7 @@ def test_a_failed_replay_keeps_the_records(cli: Cli, failed_event: str) -> None:
 def test_an_invalid_event_is_kept_and_the_reason_explained(cli: Cli, functions: FunctionRunner) -> None:
     rejected = functions.invoke("share", {"source": "aws.wellarchitected", "detail": {}})
     assert rejected.result["status"] == "rejected"
-    result = cli("redrive", "--from", "share-failures", "--force")
+    result = cli("redrive", "share-failures", "--force")
     assert result.code == 0  # nothing that could be redriven was left behind
     assert "invalid event, not redriven" in result.out
     assert "--include-invalid" in result.out
@@ -212,8 +224,8 @@ def test_records_kept_on_purpose_are_never_sent_again_so_the_arrival_alarms_stay
     sends = ("sqs:SendMessage", "sqs:SendMessageBatch")
     before = METER.snapshot()
 
-    assert "invalid event, not redriven" in cli("redrive", "--from", "share-failures", "--force").out
-    assert "not a sweep work item" in cli("redrive", "--from", "sweep-dlq").out
+    assert "invalid event, not redriven" in cli("redrive", "share-failures", "--force").out
+    assert "not a sweep work item" in cli("redrive", "sweep-dlq").out
 
     after = METER.snapshot()
     assert [after[name] - before[name] for name in sends] == [0, 0]
@@ -229,7 +241,7 @@ def test_an_event_the_queues_redrive_policy_moved_is_replayed_like_a_record(
     [message] = sqs.receive_message(QueueUrl=cli.deployment.invocation_queue_url)["Messages"]
     sqs.send_message(QueueUrl=cli.queue("ShareFailureQueue"), MessageBody=message["Body"])  # as SQS moves it
     sqs.delete_message(QueueUrl=cli.deployment.invocation_queue_url, ReceiptHandle=message["ReceiptHandle"])
-    result = cli("redrive", "--from", "share-failures", "--force")
+    result = cli("redrive", "share-failures", "--force")
     assert result.code == 0, result.out + result.err
     assert "redrove 1 failed event(s)" in result.out
     assert depth(cli, cli.queue("ShareFailureQueue")) == (0, 0)

@@ -50,6 +50,14 @@ def test_the_replay_targets_the_share_rule_alone(cli: Cli) -> None:
     assert replay["EventSourceArn"] == cli.deployment.archive_arn
 
 
+def test_replay_prints_json_for_scripts(cli: Cli) -> None:
+    result = cli("replay", "--since", "2h", "--force", "--wait", "--output", "json")
+    assert result.code == 0, result.err
+    document = result.json()
+    assert (document["state"], document["rule"]) == ("COMPLETED", cli.deployment.share_rule_arn)
+    assert document["replay"].startswith("wa-share-replay-")
+
+
 def test_a_window_inside_the_ingestion_lag_is_refused_unless_forced(cli: Cli) -> None:
     result = cli("replay", "--since", "2h")
     assert result.code == 2

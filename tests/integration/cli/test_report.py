@@ -75,7 +75,7 @@ def test_every_state_is_reported_with_totals_and_gaps(cli: Cli) -> None:
     assert totals[(other, "eu-west-1")]["rejected"] == 1
 
     assert cli("report", "--fail-on-gap", "--output", "json").code == 1
-    table = cli("report", "--region", "us-east-1")
+    table = cli("report", "--wa-region", "us-east-1")
     assert "Gaps" in table.out
     assert "forgotten" in table.out
     assert "drifted" not in table.out
@@ -96,7 +96,7 @@ def test_shares_outside_the_organization_are_listed_never_touched(cli: Cli) -> N
         ("999988887777", "an account that is not a member of the organization"),
         ("arn:aws:iam::999988887777:role/auditor", "an IAM principal of account 999988887777"),
     ]
-    table = cli("report", "--region", "us-east-1")
+    table = cli("report", "--wa-region", "us-east-1")
     assert "Shared outside the organization" in table.out
     assert "2 share(s) outside the organization" in table.out
     rows = list(csv.DictReader(io.StringIO(cli("report", "--output", "csv").out)))
@@ -133,3 +133,29 @@ def test_an_account_that_cannot_be_read_is_reported_and_fails_the_run(
     assert "sts:AssumeRole" in error["message"]
     table = cli("report", "--account", broken)
     assert f"not scanned {broken}" in table.out
+
+
+def test_the_policy_is_the_deployed_workers_own_configuration(cli: Cli) -> None:
+    """The CLI decides by what Lambda holds (GetFunctionConfiguration), not by any template: a worker
+    redeployed with one Well-Architected region narrows the report to it, and a bad value is exit 2."""
+    member = cli.org.members[0]
+    create_workload(cli.org, member, "us-east-1", "east")
+    create_workload(cli.org, member, "eu-west-1", "west")
+    functions = cli.admin(cli.org.automation, "lambda")
+    name = cli.admin(cli.org.automation, "cloudformation").describe_stacks(StackName="wa-share")["Stacks"][0]
+    [worker] = [item["OutputValue"] for item in name["Outputs"] if item["OutputKey"] == "SweepWorkerFunctionName"]
+    variables = functions.get_function_configuration(FunctionName=worker)["Environment"]["Variables"]
+
+    functions.update_function_configuration(
+        FunctionName=worker, Environment={"Variables": variables | {"WA_REGIONS": "eu-west-1"}}
+    )
+    report = cli("report", "--output", "json").json()
+    assert {row["workload_name"] for row in report["workloads"]} == {"west"}
+
+    functions.update_function_configuration(
+        FunctionName=worker, Environment={"Variables": variables | {"REVIEWS_ACCOUNT_IDS": "1234"}}
+    )
+    result = cli("report")
+    assert result.code == 2
+    assert f"function {worker}" in result.err
+    assert "REVIEWS_ACCOUNT_IDS" in result.err

@@ -19,7 +19,7 @@ def queued_items(cli: Cli) -> list[dict[str, object]]:
 
 def test_targeted_items_go_to_the_sweep_queue(cli: Cli) -> None:
     member = cli.org.members[0]
-    result = cli("sweep", "--account", member, "--account", member, "--region", "eu-west-1", "--dry-run")
+    result = cli("sweep", "--account", member, "--account", member, "--wa-region", "eu-west-1", "--dry-run")
     assert result.code == 0, result.err
     assert "1 account(s) queued" in result.out
     assert "dry run" in result.out
@@ -58,7 +58,7 @@ def test_local_sweep_shares_with_the_operators_credentials(cli: Cli) -> None:
     assert result.code == 0, result.err
     [summary] = result.json()["accounts"]
     assert (summary["account_id"], summary["workloads_seen"], summary["created"]) == (member, 2, 2)
-    again = cli("sweep", "--local", "--account", member, "--region", "eu-west-1", "--output", "json")
+    again = cli("sweep", "--local", "--account", member, "--wa-region", "eu-west-1", "--output", "json")
     assert again.json()["accounts"][0]["already_shared"] == 1
 
 

@@ -16,7 +16,7 @@ from wa_share.announce import MAX_SUBJECT, ShareAnnouncement
 from wa_share.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, SHARE_CALLS, worst_call_seconds
 from wa_share.deadline import Deadline
 from wa_share.queues import MAX_REASON, MAX_RECORD_BYTES
-from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_sandbox.cfn_templates import load_template, repo_root
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner, function_timeout

@@ -23,8 +23,8 @@ from wa_share.coverage import (
     Coverage,
 )
 from wa_share.observability import SHARES_METRIC_OF_PATH, logger, metrics
-from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
+from wa_share_sandbox.cfn_templates import load_template, templates_root
 from wa_share_sandbox.deployment import deploy
 from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload

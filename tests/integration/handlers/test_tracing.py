@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_sandbox.cfn_templates import load_template, repo_root
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner, Invocation
 

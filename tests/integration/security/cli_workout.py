@@ -29,7 +29,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("sweep", "--local", "--output", "json"),
     ("sweep", "--dry-run"),
     ("replay", "--since", "1h", "--force"),
-    ("redrive", "--from", "sweep-dlq"),
+    ("redrive", "sweep-dlq"),
     ("probe", "--timeout", "1", "--interval", "1"),  # nothing delivers the event here: exit 1, probe deleted
     ("member-parameters", "roles"),
 )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.iam_actions import UNSCOPABLE_ACTIONS, Use, account_of
-from wa_share_cli.cfn_templates import load_template, repo_root
+from wa_share_sandbox.cfn_templates import load_template, repo_root
 from wa_share_sandbox.deployment import STACK_NAME, Deployment
 from wa_share_sandbox.iam_policy import Policy, Request, Values, allowing
 from wa_share_sandbox.iam_requests import service_of_linked_role

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.integration.security.policies import CENTRAL, ROOT, USED_BY_AWS
-from wa_share_cli.cfn_templates import load_template
+from wa_share_sandbox.cfn_templates import load_template
 
 START, END = "<!-- security-table:start -->", "<!-- security-table:end -->"
 WHERE = {

@@ -14,7 +14,7 @@ import pytest
 from policy_sentry.querying.actions import get_action_data
 
 from tests.integration.security.policies import CENTRAL, ROOT, _branches, _listed
-from wa_share_cli.cfn_templates import load_template
+from wa_share_sandbox.cfn_templates import load_template
 
 ACCOUNT, REGION = "111122223333", "us-east-1"
 # Global condition keys (valid with every action); tag keys are not among them: the reference lists them.

@@ -19,9 +19,9 @@ from moto.iam.models import iam_backends
 
 from tests.integration.security.policies import ROOT
 from tests.support.fixtures import REGIONS
-from wa_share_cli.cfn_templates import load_template
-from wa_share_cli.operations.doctor_member import forwarder_rule_name
+from wa_share_cli.operations.doctor_member import FORWARDER_RULE_NAME
 from wa_share_sandbox.bus_policy import Delivery, admits
+from wa_share_sandbox.cfn_templates import load_template
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.organization import SimulatedOrganization
@@ -135,7 +135,7 @@ def test_every_deployed_forwarding_role_is_for_eventbridge_of_its_own_account_on
         assert trust["Action"] == "sts:AssumeRole"
         assert trust["Condition"] == {
             "StringEquals": {"aws:SourceAccount": account},
-            "ArnLike": {"aws:SourceArn": f"arn:aws:events:*:{account}:rule/{forwarder_rule_name()}"},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:events:*:{account}:rule/{FORWARDER_RULE_NAME}"},
         }, account
         [name] = iam.list_role_policies(RoleName="wa-share-forwarder")["PolicyNames"]
         document = iam.get_role_policy(RoleName="wa-share-forwarder", PolicyName=name)["PolicyDocument"]
@@ -160,7 +160,7 @@ def test_the_forwarding_role_template_trusts_only_eventbridge_of_its_own_account
     role = load_template(ROOT / "member_stackset" / "roles.yaml")["Resources"]["ForwardingRole"]["Properties"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "events.amazonaws.com"}
-    rule = f"arn:${{AWS::Partition}}:events:*:${{AWS::AccountId}}:rule/{forwarder_rule_name()}"
+    rule = f"arn:${{AWS::Partition}}:events:*:${{AWS::AccountId}}:rule/{FORWARDER_RULE_NAME}"
     assert trust["Condition"] == {
         "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
         "ArnLike": {"aws:SourceArn": {"Fn::Sub": rule}},

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from wa_share_cli.operations.stack import checkout_root
+
 _FUNCTIONS = ("Base64", "Cidr", "FindInMap", "GetAZs", "ImportValue", "Join", "Select", "Split", "Sub")
 _CONDITIONS = ("If", "Equals", "Not", "And", "Or", "Contains")
 
@@ -76,16 +78,10 @@ def template_json(path: Path) -> str:
 def templates_root() -> Path:
     """The deployable templates, as the package ships them: `template.yaml` and `member_stackset/*.yaml`.
 
-    In a checkout they are symlinks to the files at its top; a built wheel carries copies, so the
-    installed CLI (doctor, sweep --local) reads the very templates it was released with.
+    The simulator deploys them (only `wa-share sandbox` needs templates: the other commands read what is
+    deployed). In a checkout they are symlinks to the files at its top; a built wheel carries copies.
     """
     return Path(__file__).parent / "templates"
-
-
-def checkout_root() -> Path | None:
-    """The checkout this package runs from (an editable install), or None for an installed wheel."""
-    root = Path(__file__).resolve().parents[2]
-    return root if (root / "template.yaml").is_file() and (root / "handlers").is_dir() else None
 
 
 def repo_root() -> Path:
