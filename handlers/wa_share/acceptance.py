@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from wa_share.aws import AwsError
-from wa_share.wellarchitected import Invitation, Invitations
+from wa_share.aws.access import AwsError
+from wa_share.aws.wellarchitected import Invitation, Invitations
 
 
 class Acceptance(StrEnum):

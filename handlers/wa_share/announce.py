@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from wa_share.aws import AwsError, ErrorKind, aws_call
+from wa_share.aws.access import AwsError, ErrorKind, aws_call
 from wa_share.observability import count, logger
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from botocore.config import Config
 from botocore.credentials import CredentialProvider, RefreshableCredentials
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, PaginationError
 
-from wa_share.session_policy import SessionScope
+from wa_share.aws.session_policy import SessionScope
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -42,7 +42,7 @@ BOTO_CONFIG = Config(
     max_pool_connections=20,
     user_agent_extra="wa-share",
 )
-# The share function's: its queue retries a throttled or failed event later (wa_share/share_queue.py), so
+# The share function's: its queue retries a throttled or failed event later (wa_share/realtime/queue.py), so
 # botocore does not retry: a retry in process would hold a slot of the bounded function through backoffs
 # while other accounts' events wait. Every other bound holds; budget.py's worst case only shrinks.
 QUEUED_CONFIG = BOTO_CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": 0}))

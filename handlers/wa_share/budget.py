@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wa_share.aws import BOTO_CONFIG
+from wa_share.aws.access import BOTO_CONFIG
 
 BACKOFF_CAP_SECONDS = 20  # botocore's standard retry mode
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from wa_share.observability import count, logger
-from wa_share.sharing import Outcome
-from wa_share.sweep import SEEN_BY_REVIEWS, AccountSweep, Failure
+from wa_share.rules.sharing import Outcome
+from wa_share.sweep.account import SEEN_BY_REVIEWS, AccountSweep, Failure
 
 
 class Coverage(StrEnum):

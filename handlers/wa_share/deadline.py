@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from wa_share.budget import worst_call_seconds
+from wa_share.runtime.deadline import worst_call_seconds
 
 MARGIN_MS = 60_000  # of the worker's 900 s: work stops 60 s before Lambda would end the invocation
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from wa_share.observability import logger, metrics
-from wa_share.tracing import traced
+from wa_share.runtime.tracing import traced
 
 
 def lambda_handler[Handler: Callable[..., Any]](handler: Handler) -> Handler:

@@ -10,16 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wa_share.acceptance import Acceptance, AcceptResult, accept_for_workload
-from wa_share.announce import Announcer, ShareAnnouncement
-from wa_share.aws import AwsError, Sessions
-from wa_share.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS
-from wa_share.deadline import Deadline
+from wa_share.aws.access import AwsError, Sessions
+from wa_share.aws.wellarchitected import Invitations, WellArchitected
 from wa_share.domain import ACCOUNT_ID
+from wa_share.followup.acceptance import Acceptance, AcceptResult, accept_for_workload
+from wa_share.followup.announce import Announcer, ShareAnnouncement
 from wa_share.observability import count, logger
+from wa_share.rules.sharing import NEW_SHARES, ShareResult
+from wa_share.runtime.deadline import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, Deadline
 from wa_share.settings import SharingSettings
-from wa_share.sharing import NEW_SHARES, ShareResult
-from wa_share.wellarchitected import Invitations, WellArchitected
 
 NAME_UNAVAILABLE_METRIC = "WorkloadNameUnavailable"
 NAME_UNAVAILABLE_LOG = "workload name unavailable; the share stands"

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from wa_share.aws import AwsError, aws_call
-from wa_share.forwarder_dead_letters import forwarder_dead_letter_queue_url
+from wa_share.aws.access import AwsError, aws_call
+from wa_share.aws.wellarchitected import Workload
 from wa_share.observability import logger
-from wa_share.wellarchitected import Workload
+from wa_share.sweep.forwarder_dead_letters import forwarder_dead_letter_queue_url
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

@@ -18,7 +18,7 @@ from enum import StrEnum
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import AccountSession, AwsError, ErrorKind, Sessions, aws_call, partition_of
+from wa_share.aws.access import AccountSession, AwsError, ErrorKind, Sessions, aws_call, partition_of
 from wa_share.observability import count, logger
 
 if TYPE_CHECKING:

@@ -21,13 +21,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from wa_share.announce import ExternalShareAnnouncement
-from wa_share.aws import EXPIRED_TOKEN_CODES, AwsError, ErrorKind, Sessions
-from wa_share.budget import ANNOUNCEMENT_CALLS
-from wa_share.deadline import Deadline
-from wa_share.followup import announcer_for, follow_up, read_workload_name
+from wa_share.aws.access import EXPIRED_TOKEN_CODES, AwsError, ErrorKind, Sessions
+from wa_share.aws.wellarchitected import Share, WellArchitected
+from wa_share.followup.after_share import announcer_for, follow_up, read_workload_name
+from wa_share.followup.announce import ExternalShareAnnouncement
 from wa_share.observability import count, logger, record_outcomes, record_seconds
-from wa_share.outsiders import (
+from wa_share.realtime.share_events import ShareChanged
+from wa_share.rules.outsiders import (
     FLAGGED_METRIC,
     LISTED_METRIC,
     ExternalShare,
@@ -35,10 +35,9 @@ from wa_share.outsiders import (
     organization_view,
     report_external,
 )
-from wa_share.settings import ShareSettings
-from wa_share.share_events import ShareChanged
-from wa_share.sharing import CHANGES, SharePolicy, ShareResult, reconcile_workload
-from wa_share.wellarchitected import Share, WellArchitected
+from wa_share.rules.sharing import CHANGES, SharePolicy, ShareResult, reconcile_workload
+from wa_share.runtime.deadline import ANNOUNCEMENT_CALLS, Deadline
+from wa_share.settings import ShareFunctionSettings
 
 OWN_CALLS_METRIC = "OwnShareEvents"  # the events of wa-share's own share calls, recognised and left alone
 RESTORED_METRIC = "SharesRestored"  # real time: a reviews share made again or updated back
@@ -63,7 +62,7 @@ class GuardResult:
 @dataclass
 class _Guard:
     change: ShareChanged
-    settings: ShareSettings
+    settings: ShareFunctionSettings
     sessions: Sessions
     deadline: Deadline
     clock: Callable[[], datetime]
@@ -81,7 +80,7 @@ class _Guard:
 
 def guard_share_change(
     change: ShareChanged,
-    settings: ShareSettings,
+    settings: ShareFunctionSettings,
     sessions: Sessions,
     deadline: Deadline | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),

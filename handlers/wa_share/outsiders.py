@@ -23,11 +23,11 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from wa_share.aws import AwsError, Sessions, aws_call
+from wa_share.aws.access import AwsError, Sessions, aws_call
+from wa_share.aws.wellarchitected import Share
 from wa_share.domain import ACCOUNT_ID, IAM_PRINCIPAL, ORGANIZATION_ID
 from wa_share.observability import count, logger
 from wa_share.settings import SharingSettings
-from wa_share.wellarchitected import Share
 
 if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient

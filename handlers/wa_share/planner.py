@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import Sessions, aws_call
+from wa_share.aws.access import Sessions, aws_call
+from wa_share.aws.sqs import send_batches
 from wa_share.observability import count, logger
-from wa_share.queues import send_batches
-from wa_share.reviews_side import read_reviews_side, slices_wanted
-from wa_share.schedule import ScheduledEvent, parse_schedule
+from wa_share.runtime.schedule import ScheduledEvent, parse_schedule
 from wa_share.settings import PlannerSettings
-from wa_share.work_items import work_items_for
+from wa_share.sweep.reviews_side import read_reviews_side, slices_wanted
+from wa_share.sweep.work_items import work_items_for
 
 if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient

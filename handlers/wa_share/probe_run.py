@@ -1,7 +1,7 @@
 """The probe's runs: the scheduled one (clean up earlier probes, judge them, create the next) and the
 share path's hook (a probe the share function shared records its latency instead of counting as a share).
 
-Which workloads are probes is decided in `wa_share.probe.ProbeRule` alone.
+Which workloads are probes is decided in `wa_share.probe.rule.ProbeRule` alone.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from wa_share.aws import AwsError, ErrorKind, Sessions
+from wa_share.aws.access import AwsError, ErrorKind, Sessions
+from wa_share.aws.wellarchitected import Share, WellArchitected, Workload
 from wa_share.observability import count, logger, metrics
-from wa_share.probe import PROBE_PREFIX, PROBE_TAG_KEY, PROBE_TAG_VALUE, ProbeRule, created_at, probe_name
-from wa_share.schedule import ScheduledEvent
+from wa_share.probe.rule import PROBE_PREFIX, PROBE_TAG_KEY, PROBE_TAG_VALUE, ProbeRule, created_at, probe_name
+from wa_share.rules.sharing import NEW_SHARES, ShareResult
+from wa_share.runtime.schedule import ScheduledEvent
 from wa_share.settings import ProbeSettings
-from wa_share.sharing import NEW_SHARES, ShareResult
-from wa_share.wellarchitected import Share, WellArchitected, Workload
 
 # A younger probe may still be on its way (an operator's `wa-share probe`, a slow path): judged next run.
 JUDGE_AFTER = timedelta(minutes=10)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import aws_call
+from wa_share.aws.access import aws_call
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

@@ -7,16 +7,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from wa_share.acceptance import AcceptResult
-from wa_share.aws import EXPIRED_TOKEN_CODES, AwsError, Sessions
-from wa_share.deadline import Deadline
-from wa_share.events import InvalidEvent, WorkloadCreated
-from wa_share.followup import follow_up, read_workload_name
+from wa_share.aws.access import EXPIRED_TOKEN_CODES, AwsError, Sessions
+from wa_share.aws.sqs import failure_record, send_record
+from wa_share.aws.wellarchitected import WellArchitected
+from wa_share.followup.acceptance import AcceptResult
+from wa_share.followup.after_share import follow_up, read_workload_name
 from wa_share.observability import SharePath, count, logger, record_latency, record_outcomes
-from wa_share.probe_run import probe_name_shared, record_probe_shared
-from wa_share.queues import failure_record, send_record
-from wa_share.settings import ShareSettings
-from wa_share.sharing import (
+from wa_share.probe.run import probe_name_shared, record_probe_shared
+from wa_share.realtime.events import InvalidEvent, WorkloadCreated
+from wa_share.rules.sharing import (
     CHANGES,
     OWNS_IT,
     Outcome,
@@ -25,7 +24,8 @@ from wa_share.sharing import (
     reconcile_workload,
     share_new_workload,
 )
-from wa_share.wellarchitected import WellArchitected
+from wa_share.runtime.deadline import Deadline
+from wa_share.settings import ShareFunctionSettings
 
 # Lambda retries a failed asynchronous invocation 1 and 2 minutes later: an event older than this may be a
 # retry (or delivered late) and takes the list-first path. A wrong guess costs a call, never a second share.
@@ -60,7 +60,7 @@ class RealtimeResult:
 
 def share_created_workload(
     created: WorkloadCreated,
-    settings: ShareSettings,
+    settings: ShareFunctionSettings,
     sessions: Sessions,
     deadline: Deadline | None = None,
     clock: Clock | None = None,
@@ -101,7 +101,7 @@ def share_created_workload(
     return RealtimeResult(created, results, acceptances)
 
 
-def _probe_account_name(created: WorkloadCreated, wa: WellArchitected, settings: ShareSettings) -> str | None:
+def _probe_account_name(created: WorkloadCreated, wa: WellArchitected, settings: ShareFunctionSettings) -> str | None:
     """In the probe account only, the workload's name (one GetWorkload) tells a probe from a workload; a
     name that cannot be read is "" (logged and counted there), and the shares made stand."""
     if not settings.probes.may_own_probes(created.account_id):
@@ -113,7 +113,7 @@ def _record(
     created: WorkloadCreated,
     results: list[ShareResult],
     name: str | None,
-    settings: ShareSettings,
+    settings: ShareFunctionSettings,
     found_by: SharePath,
     *,
     now: datetime,
@@ -136,7 +136,7 @@ def _record(
 
 
 def _share(
-    created: WorkloadCreated, settings: ShareSettings, sessions: Sessions, *, fresh: bool
+    created: WorkloadCreated, settings: ShareFunctionSettings, sessions: Sessions, *, fresh: bool
 ) -> tuple[list[ShareResult], WellArchitected | None]:
     owner = created.account_id
     others = [principal for principal in settings.principals if principal != owner]
@@ -156,7 +156,9 @@ def _share(
     return skipped + share(wa, created.workload_id, others, policy, epoch=created.event_id), wa
 
 
-def reject_event(event: Any, invalid: InvalidEvent, settings: ShareSettings, sessions: Sessions, context: Any) -> None:
+def reject_event(
+    event: Any, invalid: InvalidEvent, settings: ShareFunctionSettings, sessions: Sessions, context: Any
+) -> None:
     """Keep an invalid event, whole, on the on-failure queue, once: retrying cannot make it valid."""
     count("Failed")
     count("InvalidEvents")

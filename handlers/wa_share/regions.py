@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from wa_share.aws import Sessions, aws_call, partition_of
+from wa_share.aws.access import Sessions, aws_call, partition_of
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client

@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
-from wa_share.aws import AwsError, Sessions
+from wa_share.aws.access import AwsError, Sessions
+from wa_share.aws.regions import enabled_regions
+from wa_share.aws.session_policy import SessionScope
+from wa_share.aws.wellarchitected import WellArchitected
 from wa_share.domain import DriftPolicy
 from wa_share.observability import count, logger
-from wa_share.regions import enabled_regions
-from wa_share.session_policy import SessionScope
 from wa_share.settings import FullSweepDay, PlannerSettings
-from wa_share.wellarchitected import WellArchitected
 
 READERS = 18  # (reviews account, region) pairs read at once: the WA API throttles per account and region
 Seen = dict[str, frozenset[str]]  # owner account -> workload IDs live-shared with one reviews account

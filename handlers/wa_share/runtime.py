@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from botocore.config import Config
 
-from wa_share.aws import BOTO_CONFIG, Sessions
+from wa_share.aws.access import BOTO_CONFIG, Sessions
 from wa_share.settings import FunctionSettings, MemberSettings
 
 

@@ -31,7 +31,7 @@ from wa_share.domain import (
     DriftPolicy,
     Permission,
 )
-from wa_share.probe import ProbeRule
+from wa_share.probe.rule import ProbeRule
 from wa_share.validation import validation_problems
 
 __all__ = [
@@ -41,7 +41,7 @@ __all__ = [
     "PlannerSettings",
     "ProbeSettings",
     "SettingsError",
-    "ShareSettings",
+    "ShareFunctionSettings",
     "SharingSettings",
     "SweepSettings",
     "WorkerSettings",
@@ -197,7 +197,7 @@ class SharingSettings(MemberSettings):
         return ProbeRule(self.probe_account_id)
 
 
-class ShareSettings(SharingSettings):
+class ShareFunctionSettings(SharingSettings):
     # Where an invalid event is kept, whole (retrying cannot make it valid), and an event given up on.
     failure_queue_url: QueueUrl = Field(alias="FAILURE_QUEUE_URL")
     # A share to a reviews principal deleted or downgraded by someone else is decided at once (as the sweep

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wa_share.domain import ACCOUNT_ID, REGION, Permission
-from wa_share.events import (
+from wa_share.realtime.events import (
     WORKLOAD_ARN,
     WORKLOAD_ID,
     CloudTrailEnvelope,

@@ -20,11 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import AwsError, aws_call
-from wa_share.budget import SHARE_CALLS
-from wa_share.deadline import Deadline
+from wa_share.aws.access import AwsError, aws_call
+from wa_share.aws.sqs import failure_record, send_record
 from wa_share.observability import count, logger
-from wa_share.queues import failure_record, send_record
+from wa_share.runtime.deadline import SHARE_CALLS, Deadline
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -33,7 +32,7 @@ THROTTLE_CODES = frozenset(
     {"ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded"}
 )
 # Seconds: the first deferral's backoff and its cap (jittered between half and all of it). Not shorter: a
-# deferred event takes the list-first path (wa_share/realtime.py), and an attempt that lists, then meets the
+# deferred event takes the list-first path (wa_share/realtime/new_workload.py), and an attempt that lists, then meets the
 # throttle on its create, spends the account's rate for nothing (`make bench` measured a 30 s cap 2.6x slower).
 # SHARE_MAX_RECEIVES (100) x ~45 s: a throttle must last over an hour before an event is given up.
 THROTTLE_BACKOFF = (2.0, 60.0)

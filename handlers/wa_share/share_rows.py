@@ -12,9 +12,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
-from wa_share.aws import AwsError, ErrorKind
+from wa_share.aws.access import AwsError, ErrorKind
+from wa_share.aws.wellarchitected import Share, WellArchitected
 from wa_share.domain import ORGANIZATION_PRINCIPAL
-from wa_share.wellarchitected import Share, WellArchitected
 
 _TOKEN_NAMESPACE = uuid.UUID("4a0c1c35-92f4-4c53-9d5e-2b7f6b6c7a10")
 # Each round follows a stale answer (a deleted share's ID); more than this many in a row is not a token issue.

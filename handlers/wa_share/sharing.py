@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
-from wa_share import share_rows
-from wa_share.aws import AwsError, ErrorKind
+from wa_share.aws.access import AwsError, ErrorKind
+from wa_share.aws.wellarchitected import Share, WellArchitected
 from wa_share.domain import DriftPolicy, Permission
-from wa_share.wellarchitected import Share, WellArchitected
+from wa_share.rules import share_rows
 
 
 class Outcome(StrEnum):

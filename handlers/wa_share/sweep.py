@@ -16,18 +16,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
-from wa_share.aws import EXPIRED_TOKEN_CODES, AccountSession, AwsError, Sessions
-from wa_share.deadline import NEVER, Deadline
-from wa_share.followup import follow_up
-from wa_share.forwarder_age import CreatedShares, forwarder_created_at, split_created
+from wa_share.aws.access import EXPIRED_TOKEN_CODES, AccountSession, AwsError, Sessions
+from wa_share.aws.regions import account_regions, regions_wanted
+from wa_share.aws.wellarchitected import WellArchitected, Workload
+from wa_share.followup.after_share import follow_up
 from wa_share.observability import logger
-from wa_share.outsiders import Outsiders, organization_view, report_listed
-from wa_share.regions import account_regions, regions_wanted
+from wa_share.rules.outsiders import Outsiders, organization_view, report_listed
+from wa_share.rules.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
+from wa_share.runtime.deadline import NEVER, Deadline
 from wa_share.settings import SweepSettings
-from wa_share.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
-from wa_share.sweep_result import AccountSweep, Failure
-from wa_share.wellarchitected import WellArchitected, Workload
-from wa_share.work_items import WorkItem
+from wa_share.sweep.forwarder_age import CreatedShares, forwarder_created_at, split_created
+from wa_share.sweep.result import AccountSweep, Failure
+from wa_share.sweep.work_items import WorkItem
 
 __all__ = ["SEEN_BY_REVIEWS", "AccountSweep", "Failure", "sweep_account"]
 

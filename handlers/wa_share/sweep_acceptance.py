@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from wa_share.acceptance import AcceptResult, accept_pending
-from wa_share.aws import AwsError, ErrorKind, Sessions, aws_call
+from wa_share.aws.access import AwsError, ErrorKind, Sessions, aws_call
+from wa_share.aws.wellarchitected import Invitations
+from wa_share.followup.acceptance import AcceptResult, accept_pending
 from wa_share.settings import SharingSettings
-from wa_share.wellarchitected import Invitations
 
 
 def organization_membership(sessions: Sessions, region: str) -> Callable[[str], bool]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from wa_share.sharing import Outcome, ShareResult
+from wa_share.rules.sharing import Outcome, ShareResult
 
 MAX_LOGGED_FAILURES = 10  # a throttled region can fail hundreds of workloads: the summary line stays readable
 

@@ -21,7 +21,7 @@ from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.shared.functions import strtobool
 
 SWITCH = "POWERTOOLS_TRACE_DISABLED"
-# botocore only: every AWS call goes through it (wa_share/aws.py); patching httplib as well would record
+# botocore only: every AWS call goes through it (wa_share/aws/access.py); patching httplib as well would record
 # each call twice, once as the AWS operation and once as its HTTP request.
 PATCHED_MODULES = ("botocore",)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import AwsError, ErrorKind, aws_call
+from wa_share.aws.access import AwsError, ErrorKind, aws_call
 from wa_share.domain import LIVE_STATUSES
 
 if TYPE_CHECKING:

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from wa_share.acceptance import Acceptance
-from wa_share.aws import AwsError, MemberRoleUnavailable, Sessions
-from wa_share.coverage import ACCOUNTS_SWEPT_METRIC, Coverage, record_coverage, sweep_coverage, unswept_coverage
-from wa_share.deadline import NEVER, Deadline
-from wa_share.forwarder_dead_letters import check_forwarder_queues
+from wa_share.aws.access import AwsError, MemberRoleUnavailable, Sessions
+from wa_share.aws.sqs import dead_letter, send_batches
+from wa_share.followup.acceptance import Acceptance, accept_pending_invitations
 from wa_share.observability import count, logger, record_outcomes
-from wa_share.queues import dead_letter, send_batches
+from wa_share.runtime.deadline import NEVER, Deadline
 from wa_share.settings import WorkerSettings
-from wa_share.sweep import AccountSweep, sweep_account
-from wa_share.sweep_acceptance import accept_pending_invitations
-from wa_share.work_items import MAX_PARTS, InvalidWorkItem, WorkItem, bounded_slice, parse_work_item
+from wa_share.sweep.account import AccountSweep, sweep_account
+from wa_share.sweep.coverage import ACCOUNTS_SWEPT_METRIC, Coverage, record_coverage, sweep_coverage, unswept_coverage
+from wa_share.sweep.forwarder_dead_letters import check_forwarder_queues
+from wa_share.sweep.work_items import MAX_PARTS, InvalidWorkItem, WorkItem, bounded_slice, parse_work_item
 
 MESSAGE_KEYS = ("sweep_id", "account_id")
 

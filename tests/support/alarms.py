@@ -7,9 +7,11 @@ import re
 from typing import Any
 
 from tests.support.templates import CENTRAL, ROOT, resources
-from wa_share import coverage, guard, outsiders
-from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
 from wa_share.observability import LATENCY_METRIC, METRIC_OF_OUTCOME, SHARES_METRIC_OF_PATH
+from wa_share.realtime import guard
+from wa_share.rules import outsiders
+from wa_share.sweep import coverage
+from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
 
 
 def alarms() -> dict[str, dict[str, Any]]:

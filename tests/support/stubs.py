@@ -13,8 +13,8 @@ from typing import Any, cast
 from botocore.session import Session
 from botocore.stub import Stubber
 
-from wa_share.aws import ErrorKind, MemberRoleUnavailable, Sessions
-from wa_share.wellarchitected import PAGE_SIZE
+from wa_share.aws.access import ErrorKind, MemberRoleUnavailable, Sessions
+from wa_share.aws.wellarchitected import PAGE_SIZE
 
 _SESSION = Session()  # one session: each service model is loaded once per test run
 INVITATIONS_LISTING = {"ShareResourceType": "WORKLOAD", "MaxResults": PAGE_SIZE}  # what ListShareInvitations is sent

@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from tests.support.alarms import alarm_on, alarms, dashboard, emitted_by_code
-from wa_share import coverage
-from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
 from wa_share.observability import LATENCY_METRIC, SHARES_METRIC_OF_PATH
+from wa_share.sweep import coverage
+from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
 from wa_share_sandbox.cfn_templates import load_template, repo_root
 
 TEMPLATE = load_template(repo_root() / "template.yaml")

@@ -19,11 +19,10 @@ from tests.support.stubs import (
     invitations_page,
     wa_id,
 )
-from wa_share.acceptance import Acceptance, accept_for_workload, accept_pending
-from wa_share.aws import AwsError, ErrorKind
+from wa_share.aws.access import AwsError, ErrorKind
+from wa_share.aws.wellarchitected import Invitations
+from wa_share.followup.acceptance import Acceptance, accept_for_workload, accept_pending, accept_pending_invitations
 from wa_share.settings import WorkerSettings
-from wa_share.sweep_acceptance import accept_pending_invitations
-from wa_share.wellarchitected import Invitations
 
 REVIEWS = "111122223333"  # the minimal environment's reviews account
 OWNER = "444455556666"

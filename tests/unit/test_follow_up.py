@@ -21,13 +21,13 @@ from tests.support.stubs import (
     invitations_page,
     wa_id,
 )
-from wa_share.acceptance import Acceptance, AcceptResult
-from wa_share.deadline import Deadline
-from wa_share.followup import NAME_UNAVAILABLE_METRIC, follow_up
+from wa_share.aws.wellarchitected import WellArchitected
+from wa_share.followup.acceptance import Acceptance, AcceptResult
+from wa_share.followup.after_share import NAME_UNAVAILABLE_METRIC, follow_up
 from wa_share.observability import metrics
-from wa_share.settings import ShareSettings
-from wa_share.sharing import Outcome, ShareResult
-from wa_share.wellarchitected import WellArchitected
+from wa_share.rules.sharing import Outcome, ShareResult
+from wa_share.runtime.deadline import Deadline
+from wa_share.settings import ShareFunctionSettings
 
 OWNER = "444455556666"
 REVIEWS = "111122223333"  # the minimal environment's reviews account
@@ -42,8 +42,8 @@ ACCEPTANCE_ON = {"ACCEPTOR_ROLE_NAME": ACCEPTOR}
 EVERYTHING_ON = ACCEPTANCE_ON | ANNOUNCEMENTS_ON
 
 
-def settings(**environment: str) -> ShareSettings:
-    return ShareSettings.from_env(MINIMAL[ShareSettings] | environment)
+def settings(**environment: str) -> ShareFunctionSettings:
+    return ShareFunctionSettings.from_env(MINIMAL[ShareFunctionSettings] | environment)
 
 
 def created(principal: str = REVIEWS, **changes: Any) -> ShareResult:

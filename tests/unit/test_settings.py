@@ -7,16 +7,16 @@ import pytest
 
 from tests.support.environments import MINIMAL
 from wa_share.domain import DEFAULT_RESHARE_STATUSES, DEFAULT_WA_REGIONS, DriftPolicy, Permission
+from wa_share.rules.sharing import SharePolicy
 from wa_share.settings import (
     FullSweepDay,
     FunctionSettings,
     PlannerSettings,
     ProbeSettings,
     SettingsError,
-    ShareSettings,
+    ShareFunctionSettings,
     WorkerSettings,
 )
-from wa_share.sharing import SharePolicy
 
 MODELS = list(MINIMAL)
 
@@ -129,7 +129,7 @@ def test_the_worker_defaults_are_the_documented_ones() -> None:
     assert (settings.region_concurrency, settings.workload_concurrency, settings.sweep_max_receives) == (18, 4, 5)
     assert (settings.acceptor_role_name, settings.announce_topic_arn, settings.announce_bus_name) == (None,) * 3
     assert (settings.organization_id, settings.share_allow_list) == ("o-abcdefghij", ())
-    assert ShareSettings.from_env(MINIMAL[ShareSettings]).realtime_restore is True
+    assert ShareFunctionSettings.from_env(MINIMAL[ShareFunctionSettings]).realtime_restore is True
     assert not settings.probes.is_probe("999988887777", "wa-share-probe-20261201T000000.000Z-x")
     assert PlannerSettings.from_env(MINIMAL[PlannerSettings]).full_sweep_day is FullSweepDay.SUN
 
@@ -183,12 +183,12 @@ def test_the_probe_needs_its_account_and_defaults_to_the_home_region() -> None:
 
 
 def test_the_share_policy_is_made_of_the_sharing_settings() -> None:
-    env = MINIMAL[ShareSettings] | {"SHARE_PERMISSION": "CONTRIBUTOR", "RESHARE_STATUSES": "EXPIRED"}
-    policy = SharePolicy.from_settings(ShareSettings.from_env(env))
+    env = MINIMAL[ShareFunctionSettings] | {"SHARE_PERMISSION": "CONTRIBUTOR", "RESHARE_STATUSES": "EXPIRED"}
+    policy = SharePolicy.from_settings(ShareFunctionSettings.from_env(env))
     assert policy == SharePolicy("CONTRIBUTOR", DriftPolicy.REPORT, frozenset({"EXPIRED"}))
 
 
 def test_settings_are_frozen() -> None:
-    settings = ShareSettings.from_env(MINIMAL[ShareSettings])
+    settings = ShareFunctionSettings.from_env(MINIMAL[ShareFunctionSettings])
     with pytest.raises(ValueError, match="frozen"):
         settings.home_region = "eu-west-1"  # type: ignore[misc]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from wa_share.aws import AccountSession, AwsError, aws_call
+from wa_share.aws.access import AccountSession, AwsError, aws_call
 from wa_share_cli.operations.checks import Check, fail, ok, warn
 from wa_share_cli.operations.member_parameters import MEMBER_OUTPUTS, member_parameters
 from wa_share_cli.operations.stack import StackError, StackOutputs

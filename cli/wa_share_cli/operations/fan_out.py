@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from wa_share.aws import Sessions
-from wa_share.planner import active_accounts
+from wa_share.aws.access import Sessions
+from wa_share.sweep.planner import active_accounts
 
 # Each account already works through its regions concurrently: this bounds accounts x regions in flight.
 ACCOUNT_CONCURRENCY = 8

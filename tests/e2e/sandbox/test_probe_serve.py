@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.served import profile_environment
-from wa_share.probe import PROBE_PREFIX
+from wa_share.probe.rule import PROBE_PREFIX
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.story import Story
 

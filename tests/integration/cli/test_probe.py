@@ -11,7 +11,7 @@ import pytest
 from tests.support.acceptor import deploy_acceptor
 from tests.support.cli import Cli, operator_cli
 from tests.support.emf import emf_documents
-from wa_share.probe import PROBE_PREFIX
+from wa_share.probe.rule import PROBE_PREFIX
 from wa_share_cli.operations import probe as operation
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload

@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.cli import Cli, operator_cli
 from tests.support.queues import drain_bodies
-from wa_share.work_items import parse_work_item
+from wa_share.sweep.work_items import parse_work_item
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
 

@@ -13,7 +13,7 @@ import pytest
 from tests.support.emf import emf_documents
 from tests.support.factories import share_event
 from tests.support.shares import share_rows
-from wa_share import outsiders
+from wa_share.rules import outsiders
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks

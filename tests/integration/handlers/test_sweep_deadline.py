@@ -15,10 +15,10 @@ from tests.support.emf import emf_documents
 from tests.support.factories import scripted_clock
 from tests.support.queues import drain
 from tests.support.shares import live_shares
-from wa_share.deadline import Deadline
-from wa_share.wellarchitected import WellArchitected
-from wa_share.work_items import WorkItem
-from wa_share.worker import SweepDeferred, handle_work_message
+from wa_share.aws.wellarchitected import WellArchitected
+from wa_share.runtime.deadline import Deadline
+from wa_share.sweep.work_items import WorkItem
+from wa_share.sweep.worker import SweepDeferred, handle_work_message
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import METER

@@ -20,11 +20,11 @@ from tests.support.emf import emf_documents
 from tests.support.fixtures import REGIONS
 from tests.support.queues import drain
 from tests.support.shares import live_shares
-from wa_share.aws import Sessions
+from wa_share.aws.access import Sessions
 from wa_share.settings import WorkerSettings
-from wa_share.sweep import sweep_account
-from wa_share.work_items import WorkItem
-from wa_share.worker import handle_work_message
+from wa_share.sweep.account import sweep_account
+from wa_share.sweep.work_items import WorkItem
+from wa_share.sweep.worker import handle_work_message
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks

@@ -18,7 +18,7 @@ from tests.integration.properties.strategies import EVENTS
 from tests.support.iam_actions import iam_action
 from tests.support.queues import drain
 from tests.support.request_log import REQUESTS
-from wa_share.events import InvalidEvent, WorkloadCreated, parse_create_workload
+from wa_share.realtime.events import InvalidEvent, WorkloadCreated, parse_create_workload
 from wa_share_sandbox.runner import FunctionRunner
 
 # The event itself, and every field of EventBridge's envelope (Powertools' EventBridgeModel)
