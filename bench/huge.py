@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from moto import mock_aws
 
 from bench.data import Seeded, seed, shared
-from wa_share.work_items import WorkItem
+from wa_share.sweep.work_items import WorkItem
 from wa_share_sandbox import wellarchitected as wa_backend
 from wa_share_sandbox.deployment import deploy
 from wa_share_sandbox.iam_trust import install_trust_checks

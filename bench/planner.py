@@ -23,9 +23,9 @@ from moto.organizations.models import organizations_backends
 from moto.sqs.models import Queue
 
 from bench.data import WORKLOAD_TEMPLATE
-from wa_share.aws import Sessions
-from wa_share.planner import LIST_ACCOUNTS_PAGE, run_planner
+from wa_share.aws.access import Sessions
 from wa_share.settings import PlannerSettings
+from wa_share.sweep.planner import LIST_ACCOUNTS_PAGE, run_planner
 from wa_share_sandbox import wellarchitected as wa_backend
 from wa_share_sandbox.deployment import deploy
 from wa_share_sandbox.iam_trust import install_trust_checks, uninstall_trust_checks

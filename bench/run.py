@@ -30,13 +30,13 @@ from bench.huge import huge_run, print_huge
 from bench.original import OriginalSettings, OriginalSweep
 from bench.planner import planner_run, print_planner
 from bench.report import MOTO_CPU, Run, print_sweep
-from wa_share.aws import Sessions
+from wa_share.aws.access import Sessions
 from wa_share.domain import DEFAULT_WA_REGIONS
 from wa_share.observability import logger, metrics
-from wa_share.reviews_side import read_reviews_side
 from wa_share.settings import PlannerSettings, WorkerSettings
-from wa_share.sweep import sweep_account
-from wa_share.work_items import WorkItem, bounded_slice
+from wa_share.sweep.account import sweep_account
+from wa_share.sweep.reviews_side import read_reviews_side
+from wa_share.sweep.work_items import WorkItem, bounded_slice
 from wa_share_sandbox import wellarchitected as wa_backend
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks, uninstall_trust_checks

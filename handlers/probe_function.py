@@ -12,10 +12,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wa_share.entry import lambda_handler
-from wa_share.probe_run import run_scheduled_probe
-from wa_share.runtime import build_runtime
-from wa_share.schedule import parse_schedule
+from wa_share.probe.run import run_scheduled_probe
+from wa_share.runtime.build import build_runtime
+from wa_share.runtime.entry import lambda_handler
+from wa_share.runtime.schedule import parse_schedule
 from wa_share.settings import ProbeSettings
 
 # Built once per execution environment (cached).

@@ -1,6 +1,6 @@
 """Share function: batches of the share queue (one Well-Architected CloudTrail event per record), each
 event dispatched on its eventName; the records to see again are answered as partial batch failures
-(wa_share/share_queue.py).
+(wa_share/realtime/queue.py).
 
 CreateWorkload: one share per reviews account out (realtime.py). CreateWorkloadShare, UpdateWorkloadShare,
 DeleteWorkloadShare: the share guard (guard.py) flags shares outside the organization and restores the
@@ -16,16 +16,16 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wa_share.aws import QUEUED_CONFIG
-from wa_share.deadline import Deadline
-from wa_share.entry import lambda_handler
-from wa_share.events import InvalidEvent
-from wa_share.guard import guard_share_change
-from wa_share.realtime import reject_event, share_created_workload
-from wa_share.runtime import build_runtime
+from wa_share.aws.access import QUEUED_CONFIG
+from wa_share.realtime.events import InvalidEvent
+from wa_share.realtime.guard import guard_share_change
+from wa_share.realtime.new_workload import reject_event, share_created_workload
+from wa_share.realtime.queue import ShareQueue, share_batch
+from wa_share.realtime.share_events import ShareChanged, parse_event
+from wa_share.runtime.build import build_runtime
+from wa_share.runtime.deadline import Deadline
+from wa_share.runtime.entry import lambda_handler
 from wa_share.settings import ShareSettings
-from wa_share.share_events import ShareChanged, parse_event
-from wa_share.share_queue import ShareQueue, share_batch
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
 SETTINGS = ShareSettings  # the variables it reads (template.yaml gives it exactly these)

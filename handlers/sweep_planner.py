@@ -7,10 +7,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wa_share.entry import lambda_handler
-from wa_share.planner import run_planner
-from wa_share.runtime import build_runtime
+from wa_share.runtime.build import build_runtime
+from wa_share.runtime.entry import lambda_handler
 from wa_share.settings import PlannerSettings
+from wa_share.sweep.planner import run_planner
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
 SETTINGS = PlannerSettings  # the variables it reads (template.yaml gives it exactly these)

@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
 
-from wa_share.aws import AwsError
+from wa_share.aws.access import AwsError
 from wa_share_cli.commands import doctor, member_parameters, probe, redrive, replay, report, sandbox, sweep
 from wa_share_cli.commands.arguments import CliParser, UsageError
 from wa_share_cli.commands.common import ExitCode, add_deployment_arguments, debug_enabled

@@ -31,7 +31,7 @@ from wa_share.domain import (
     DriftPolicy,
     Permission,
 )
-from wa_share.probe import ProbeRule
+from wa_share.probe.rule import ProbeRule
 from wa_share.validation import validation_problems
 
 __all__ = [

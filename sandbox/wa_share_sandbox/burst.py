@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TextIO
 
-import wa_share.realtime
+import wa_share.realtime.new_workload
 from wa_share_sandbox import wellarchitected as wa_backend
 from wa_share_sandbox.clock import CLOCK
 from wa_share_sandbox.deployment import Deployment
@@ -66,15 +66,15 @@ def run_burst(
     functions' log lines go to `log_stream` (as CloudWatch Logs would keep them)."""
     configure_rate_limits(limits)
     CLOCK.set_now(0.0)
-    saved_now = wa_share.realtime._utc_now
-    wa_share.realtime._utc_now = CLOCK.utc_now
+    saved_now = wa_share.realtime.new_workload._utc_now
+    wa_share.realtime.new_workload._utc_now = CLOCK.utc_now
     try:
         run = _Run(FunctionRunner(deployment, log_stream=log_stream), concurrency)
         before = sum(run.runner.meter.snapshot().values())
         _play(run, _schedule(deployment, plan))
         return _figures(run, deployment, plan, limits, sum(run.runner.meter.snapshot().values()) - before)
     finally:
-        wa_share.realtime._utc_now = saved_now
+        wa_share.realtime.new_workload._utc_now = saved_now
         CLOCK.release()
 
 

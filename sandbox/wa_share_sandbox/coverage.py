@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from botocore.exceptions import ClientError
 
-from wa_share.probe import NO_PROBES, ProbeRule
+from wa_share.probe.rule import NO_PROBES, ProbeRule
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.scenario import ExistingWorkload, ScenarioError

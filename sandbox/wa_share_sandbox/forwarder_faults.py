@@ -4,7 +4,7 @@ A forwarder stack deployed with a ForwardingRoleName the central stack does not 
 Troubleshooting) puts its events on the central bus as a role the bus policy does not admit. EventBridge
 gives such an event up at once and puts it, whole, on the forwarder's dead-letter queue (bus_policy.py
 plays that part); nothing reaches the share function, the nightly sweep shares the workload, and reads
-the queue's depth into the one central metric and alarm (wa_share/forwarder_dead_letters.py).
+the queue's depth into the one central metric and alarm (wa_share/sweep/forwarder_dead_letters.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, FOUND_LOG
+from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, FOUND_LOG
 from wa_share_cli.operations.doctor_member import forwarder_rule_name
 from wa_share_sandbox.organization import SimulatedOrganization
 

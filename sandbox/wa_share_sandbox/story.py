@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from wa_share.probe import ProbeRule
-from wa_share.share_queue import PERMANENT_TRIES
+from wa_share.probe.rule import ProbeRule
+from wa_share.realtime.queue import PERMANENT_TRIES
 from wa_share_cli.operations.replay import start_replay, wait_for_replay
 from wa_share_sandbox.chaos import SeededFaults, remove_faults
 from wa_share_sandbox.coverage import check_coverage, seed_existing

@@ -7,9 +7,11 @@ import json
 import re
 from typing import Any
 
-from wa_share import coverage, guard, outsiders
-from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
 from wa_share.observability import LATENCY_METRIC, METRIC_OF_OUTCOME, SHARES_METRIC_OF_PATH
+from wa_share.realtime import guard
+from wa_share.rules import outsiders
+from wa_share.sweep import coverage
+from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
 from wa_share_cli.cfn_templates import load_template, repo_root
 
 TEMPLATE = load_template(repo_root() / "template.yaml")
@@ -31,7 +33,7 @@ def alarm_on(namespace: str, metric: str) -> list[dict[str, Any]]:
 
 def emitted_by_code() -> set[str]:
     """Every WaShare metric name the handlers can emit: the modules' constants and their count("...") calls."""
-    source = "\n".join(path.read_text() for path in (repo_root() / "handlers" / "wa_share").glob("*.py"))
+    source = "\n".join(path.read_text() for path in (repo_root() / "handlers" / "wa_share").rglob("*.py"))
     literal = set(re.findall(r'count\(\s*"(\w+)"', source)) | set(re.findall(r'add_metric\(\s*name="(\w+)"', source))
     constants = {
         coverage.ELIGIBLE_METRIC,

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.templates.test_alarms import alarm_on, alarms, dashboard, emitted_by_code
 from tests.templates.test_templates import CENTRAL, FORWARDER, REVIEWS, ROLES, ROOT, props, role_statements, template
-from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, FORWARDER_DEAD_LETTERS_METRIC, FOUND_LOG
+from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, FORWARDER_DEAD_LETTERS_METRIC, FOUND_LOG
 
 # Resource types free while idle, each by its pricing page: IAM is offered at no additional charge (AWS IAM);
 # EventBridge bills events, not rules (Amazon EventBridge pricing); SQS bills requests, not queues (Amazon SQS

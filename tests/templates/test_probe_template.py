@@ -18,7 +18,7 @@ from tests.templates.test_templates import (
     statements,
     template,
 )
-from wa_share.probe import PROBE_TAG_KEY, PROBE_TAG_VALUE
+from wa_share.probe.rule import PROBE_TAG_KEY, PROBE_TAG_VALUE
 from wa_share_sandbox.resolver import Resolver
 
 CONDITIONS = template(CENTRAL)["Conditions"]

@@ -18,7 +18,7 @@ from moto.events.utils import EventMessageType
 
 from tests.support.factories import create_workload_event, share_event
 from wa_share.domain import DEFAULT_WA_REGIONS
-from wa_share.share_events import EVENT_NAMES
+from wa_share.realtime.share_events import EVENT_NAMES
 from wa_share_cli.cfn_templates import event_pattern, load_template, repo_root
 
 ROOT = repo_root()
@@ -155,7 +155,7 @@ def test_sam_build_packages_the_functions_and_the_member_templates(tmp_path: Pat
 
 def assert_bytecode_ships(code: Path) -> None:
     """Lambda's /var/task is read-only: without shipped bytecode every cold start compiles from source."""
-    sources = [*code.glob("*.py"), *(code / "wa_share").glob("*.py"), *(code / "pydantic").glob("*.py")]
+    sources = [*code.glob("*.py"), *(code / "wa_share").rglob("*.py"), *(code / "pydantic").glob("*.py")]
     assert len(sources) > 30, code
     for source in sources:
         header = (source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc").read_bytes()[:8]
@@ -531,7 +531,7 @@ def test_the_sweep_and_the_share_function_are_capped_apart_so_neither_starves_th
 
 
 def test_the_worker_keeps_time_to_settle_its_batch_before_its_timeout() -> None:
-    from wa_share.deadline import MARGIN_MS
+    from wa_share.runtime.deadline import MARGIN_MS
 
     worker = props(CENTRAL, "SweepWorkerFunction")
     assert worker["Timeout"] * 1000 / 10 > MARGIN_MS  # the margin stays a small share of the invocation

@@ -13,7 +13,7 @@ from samtranslator.translator.transform import transform
 
 from tests.integration.security.policies import prune
 from tests.templates.test_templates import stack_parameters
-from wa_share.tracing import SWITCH, tracing_switched_off
+from wa_share.runtime.tracing import SWITCH, tracing_switched_off
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_sandbox.resolver import Resolver
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from wa_share.coverage import COVERAGE_OF_OUTCOME, UNSHARED_METRIC_OF_REASON, Coverage, sweep_coverage
-from wa_share.sharing import Outcome, ShareResult
-from wa_share.sweep import SEEN_BY_REVIEWS, AccountSweep, Failure
+from wa_share.rules.sharing import Outcome, ShareResult
+from wa_share.sweep.account import SEEN_BY_REVIEWS, AccountSweep, Failure
+from wa_share.sweep.coverage import COVERAGE_OF_OUTCOME, UNSHARED_METRIC_OF_REASON, Coverage, sweep_coverage
 
 WORKLOAD = "8cdcdf7add10b181fdd3f686dacffdac"
 REVIEWS = "734073377987"
@@ -12,7 +12,7 @@ REVIEWS = "734073377987"
 
 def test_every_outcome_has_a_coverage() -> None:
     unmapped = set(Outcome) - set(COVERAGE_OF_OUTCOME)
-    assert not unmapped, f"map {sorted(unmapped)} in wa_share/coverage.py::COVERAGE_OF_OUTCOME"
+    assert not unmapped, f"map {sorted(unmapped)} in wa_share/sweep/coverage.py::COVERAGE_OF_OUTCOME"
 
 
 def test_every_reason_a_workload_can_be_left_unshared_has_its_own_metric() -> None:

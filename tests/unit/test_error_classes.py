@@ -1,4 +1,4 @@
-"""The one judgement of an AWS failure (wa_share.aws.classify): retry it, give up, or count it as done.
+"""The one judgement of an AWS failure (wa_share.aws.access.classify): retry it, give up, or count it as done.
 botocore's own retries are botocore's; what is judged here is what is left when they are spent."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
-from wa_share.aws import ErrorKind, classify
+from wa_share.aws.access import ErrorKind, classify
 
 
 def _client_error(code: str, status: int = 400) -> ClientError:

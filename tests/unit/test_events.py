@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 
 from tests.support.factories import create_workload_event
-from wa_share.events import InvalidEvent, parse_create_workload
-from wa_share.realtime import is_fresh
+from wa_share.realtime.events import InvalidEvent, parse_create_workload
+from wa_share.realtime.new_workload import is_fresh
 
 WORKLOAD = "8cdcdf7add10b181fdd3f686dacffdac"
 

@@ -16,7 +16,7 @@ import sweep_planner
 import sweep_worker
 from tests.support.factories import FakeLambdaContext, create_workload_event
 from tests.unit.test_settings import MINIMAL
-from wa_share.aws import Sessions
+from wa_share.aws.access import Sessions
 from wa_share.settings import SettingsError
 
 SCHEDULE = {"id": "e-1", "source": "aws.events", "detail-type": "Scheduled Event", "time": "2026-12-01T03:00:00Z"}

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from wa_share.outsiders import REFRESH_SECONDS, OrganizationView, Outsiders
+from wa_share.aws.wellarchitected import Share
+from wa_share.rules.outsiders import REFRESH_SECONDS, OrganizationView, Outsiders
 from wa_share.settings import ShareSettings
-from wa_share.wellarchitected import Share
 
 ORG, ROOT = "o-abcdefghij", "r-ab12"
 MEMBER, REVIEWS, PARTNER, STRANGER = "111111111111", "222222222222", "333333333333", "999999999999"

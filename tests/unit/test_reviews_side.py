@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from wa_share.reviews_side import ReviewsSide, slices_wanted
 from wa_share.settings import PlannerSettings
+from wa_share.sweep.reviews_side import ReviewsSide, slices_wanted
 
 OWNER, REVIEWS_A, REVIEWS_B = "111111111111", "222222222222", "333333333333"
 ENV = {

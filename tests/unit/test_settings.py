@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from wa_share.domain import DEFAULT_RESHARE_STATUSES, DEFAULT_WA_REGIONS, DriftPolicy, Permission
+from wa_share.rules.sharing import SharePolicy
 from wa_share.settings import (
     FullSweepDay,
     FunctionSettings,
@@ -15,7 +16,6 @@ from wa_share.settings import (
     ShareSettings,
     WorkerSettings,
 )
-from wa_share.sharing import SharePolicy
 
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-sweep"
 DLQ = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-sweep-dlq"

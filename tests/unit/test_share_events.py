@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.support.factories import SHARE_ID, create_workload_event, share_event
-from wa_share.events import InvalidEvent, WorkloadCreated
-from wa_share.share_events import SHARE_EVENT_NAMES, ShareChanged, parse_event
+from wa_share.realtime.events import InvalidEvent, WorkloadCreated
+from wa_share.realtime.share_events import SHARE_EVENT_NAMES, ShareChanged, parse_event
 
 WORKLOAD = "8cdcdf7add10b181fdd3f686dacffdac"
 ARN = f"arn:aws:wellarchitected:us-west-2:444455556666:workload/{WORKLOAD}"

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from wa_share.aws.wellarchitected import Share
 from wa_share.domain import NOT_LIVE_STATUSES, DriftPolicy
-from wa_share.share_rows import delete_token, next_token, share_token
-from wa_share.sharing import Outcome, SharePolicy, decide
-from wa_share.wellarchitected import Share
+from wa_share.rules.share_rows import delete_token, next_token, share_token
+from wa_share.rules.sharing import Outcome, SharePolicy, decide
 
 OWNER, REVIEWS, OTHER = "444455556666", "111122223333", "777788889999"
 REPORT = SharePolicy("READONLY", DriftPolicy.REPORT, NOT_LIVE_STATUSES)

@@ -12,13 +12,13 @@ from botocore.session import Session
 from botocore.stub import Stubber
 
 from tests.support.factories import scheduled_event
-from wa_share.aws import AwsError, ErrorKind
-from wa_share.planner import active_accounts, sweep_id_of
-from wa_share.queues import QueueSendError, send_batches
-from wa_share.schedule import InvalidScheduleEvent, parse_schedule
-from wa_share.sharing import Outcome, ShareResult
-from wa_share.sweep import AccountSweep, Failure
-from wa_share.work_items import InvalidWorkItem, WorkItem, parse_work_item, work_items_for
+from wa_share.aws.access import AwsError, ErrorKind
+from wa_share.aws.sqs import QueueSendError, send_batches
+from wa_share.rules.sharing import Outcome, ShareResult
+from wa_share.runtime.schedule import InvalidScheduleEvent, parse_schedule
+from wa_share.sweep.account import AccountSweep, Failure
+from wa_share.sweep.planner import active_accounts, sweep_id_of
+from wa_share.sweep.work_items import InvalidWorkItem, WorkItem, parse_work_item, work_items_for
 
 ACCOUNT = "111122223333"
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-SweepQueue"
@@ -142,7 +142,7 @@ def _batch_result(ok: list[int], failed: list[int]) -> dict[str, Any]:
 
 
 def test_entries_sqs_refuses_are_sent_again_then_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("wa_share.queues.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr("wa_share.aws.sqs.time.sleep", lambda _seconds: None)
     sqs, bodies = client("sqs"), [f"body-{index}" for index in range(12)]
     with Stubber(sqs) as stub:
         stub.add_response("send_message_batch", _batch_result([i for i in range(10) if i != 3], [3]))

@@ -1,4 +1,4 @@
-"""wa_share.tracing without AWS: POWERTOOLS_TRACE_DISABLED decides, read as Powertools reads it; off, the
+"""wa_share.runtime.tracing without AWS: POWERTOOLS_TRACE_DISABLED decides, read as Powertools reads it; off, the
 handler is the function itself and the X-Ray SDK stays unloaded; on outside Lambda, Powertools turns the
 Tracer off and the handler returns and raises exactly as before."""
 
@@ -12,7 +12,7 @@ from typing import Any
 import aws_xray_sdk
 import pytest
 
-from wa_share.tracing import SWITCH, traced, tracing_switched_off
+from wa_share.runtime.tracing import SWITCH, traced, tracing_switched_off
 from wa_share_cli.cfn_templates import repo_root
 
 ENTRY_MODULES = ("share_function", "sweep_planner", "sweep_worker", "probe_function")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from wa_share.aws import AwsError, ErrorKind
-from wa_share.wellarchitected import MAX_PAGES, PAGE_SIZE, listed
+from wa_share.aws.access import AwsError, ErrorKind
+from wa_share.aws.wellarchitected import MAX_PAGES, PAGE_SIZE, listed
 
 
 class Pages:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 import botocore.session
 from botocore.exceptions import ProfileNotFound
 
-from wa_share.aws import AccountSession, Sessions
+from wa_share.aws.access import AccountSession, Sessions
 from wa_share_cli.commands.arguments import UsageError, account_id, aws_region, stack_name, wa_region
 from wa_share_cli.operations.stack import STACK_ENV, StackOutputs, default_stack_name, discover
 

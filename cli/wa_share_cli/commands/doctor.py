@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from wa_share.regions import regions_wanted
+from wa_share.aws.regions import regions_wanted
 from wa_share_cli.commands import output
 from wa_share_cli.commands.arguments import account_id
 from wa_share_cli.commands.common import ExitCode, add_deployment_arguments, add_output_argument, connect

@@ -7,8 +7,8 @@ from typing import Any
 
 from rich.markup import escape
 
-from wa_share.probe_run import WHAT_TO_CHECK
-from wa_share.wellarchitected import WellArchitected
+from wa_share.aws.wellarchitected import WellArchitected
+from wa_share.probe.run import WHAT_TO_CHECK
 from wa_share_cli.commands import output
 from wa_share_cli.commands.arguments import UsageError
 from wa_share_cli.commands.common import Context, ExitCode, add_deployment_arguments, connect

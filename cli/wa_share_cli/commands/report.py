@@ -7,9 +7,9 @@ from typing import Any
 
 from rich.markup import escape
 
-from wa_share.outsiders import Outsiders, organization_view
-from wa_share.regions import regions_wanted
-from wa_share.sharing import SharePolicy
+from wa_share.aws.regions import regions_wanted
+from wa_share.rules.outsiders import Outsiders, organization_view
+from wa_share.rules.sharing import SharePolicy
 from wa_share_cli.commands import output
 from wa_share_cli.commands.common import (
     ExitCode,

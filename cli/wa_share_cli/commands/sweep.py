@@ -7,8 +7,8 @@ from typing import Any
 
 from rich.markup import escape
 
-from wa_share.sweep import AccountSweep
-from wa_share.work_items import work_items_for
+from wa_share.sweep.account import AccountSweep
+from wa_share.sweep.work_items import work_items_for
 from wa_share_cli.commands import output
 from wa_share_cli.commands.common import (
     ExitCode,

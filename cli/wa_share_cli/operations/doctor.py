@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from wa_share.aws import AwsError, Sessions
-from wa_share.regions import enabled_regions
+from wa_share.aws.access import AwsError, Sessions
+from wa_share.aws.regions import enabled_regions
 from wa_share_cli.operations.checks import Check
 from wa_share_cli.operations.doctor_alarms import check_alarms
 from wa_share_cli.operations.doctor_central import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from wa_share.aws import AwsError, aws_call
+from wa_share.aws.access import AwsError, aws_call
 from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_cli.operations.checks import Check, fail, ok, warn
 from wa_share_cli.operations.stack import StackOutputs

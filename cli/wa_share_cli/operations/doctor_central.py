@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import AwsError, aws_call
+from wa_share.aws.access import AwsError, aws_call
 from wa_share_cli.operations import messages
 from wa_share_cli.operations.checks import Check, fail, ok, warn
 from wa_share_cli.operations.member_parameters import as_overrides, member_parameters

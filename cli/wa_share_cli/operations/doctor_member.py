@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import AccountSession, AwsError, ErrorKind, Sessions, aws_call
-from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, forwarder_dead_letter_queue_url
-from wa_share.regions import enabled_regions
+from wa_share.aws.access import AccountSession, AwsError, ErrorKind, Sessions, aws_call
+from wa_share.aws.regions import enabled_regions
+from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, forwarder_dead_letter_queue_url
 from wa_share_cli.cfn_templates import event_pattern, load_template, templates_root
 from wa_share_cli.operations import messages
 from wa_share_cli.operations.checks import Check, fail, ok, warn

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import AccountSession, AwsError, aws_call
+from wa_share.aws.access import AccountSession, AwsError, aws_call
 from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_cli.operations.checks import Check, fail, ok, warn
 from wa_share_cli.operations.member_parameters import MEMBER_OUTPUTS, member_parameters

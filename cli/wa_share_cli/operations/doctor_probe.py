@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wa_share.aws import AwsError, aws_call
+from wa_share.aws.access import AwsError, aws_call
 from wa_share_cli.operations.checks import Check, fail, ok, warn
 from wa_share_cli.operations.stack import StackOutputs
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import AwsError, aws_call
+from wa_share.aws.access import AwsError, aws_call
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

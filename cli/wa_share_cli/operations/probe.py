@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from wa_share.aws.wellarchitected import Share, WellArchitected
 from wa_share.domain import ACCOUNT_ID
-from wa_share.probe import probe_name
-from wa_share.probe_run import WHAT_TO_CHECK, create_probe, delete_probe, is_shared
-from wa_share.wellarchitected import Share, WellArchitected
+from wa_share.probe.rule import probe_name
+from wa_share.probe.run import WHAT_TO_CHECK, create_probe, delete_probe, is_shared
 
 Clock = Callable[[], float]
 

@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from wa_share.aws import AwsError, aws_call
-from wa_share.work_items import InvalidWorkItem, parse_work_item
+from wa_share.aws.access import AwsError, aws_call
+from wa_share.sweep.work_items import InvalidWorkItem, parse_work_item
 from wa_share_cli.operations import messages
 from wa_share_cli.operations.messages import Kept, Message
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from wa_share.aws import aws_call
+from wa_share.aws.access import aws_call
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient as EventsClient

@@ -1,7 +1,7 @@
 """Coverage: every owned workload in every account and region, and its share state towards each principal;
-and the live shares outside the organization (wa_share.outsiders judges them, as the functions do).
+and the live shares outside the organization (wa_share.rules.outsiders judges them, as the functions do).
 
-States follow `wa_share.sharing.decide`, the same judgement the functions act on: a live share with the
+States follow `wa_share.rules.sharing.decide`, the same judgement the functions act on: a live share with the
 policy's permission is `live` (`pending` until accepted), a live share with another permission is
 `permission drift`, no share at all is `missing`, and only dead shares report their status.
 """
@@ -15,12 +15,12 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from wa_share.aws import AwsError, ErrorKind, Sessions
-from wa_share.outsiders import ExternalShare, Outsiders
-from wa_share.probe import NO_PROBES, ProbeRule
-from wa_share.regions import account_regions
-from wa_share.sharing import Outcome, SharePolicy, decide
-from wa_share.wellarchitected import Share, WellArchitected
+from wa_share.aws.access import AwsError, ErrorKind, Sessions
+from wa_share.aws.regions import account_regions
+from wa_share.aws.wellarchitected import Share, WellArchitected
+from wa_share.probe.rule import NO_PROBES, ProbeRule
+from wa_share.rules.outsiders import ExternalShare, Outsiders
+from wa_share.rules.sharing import Outcome, SharePolicy, decide
 
 ACCOUNT_CONCURRENCY = 8
 

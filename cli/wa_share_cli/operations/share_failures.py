@@ -6,7 +6,7 @@ event on the central bus is in the archive, so replaying the minute around each 
 rule alone, delivers it again exactly as it first came; other events of that minute come back as
 `already_shared` (the function is idempotent). A record is deleted only once its replay COMPLETED.
 
-Records come in two shapes with the same keys (wa_share/queues.py::failure_record): the function's own
+Records come in two shapes with the same keys (wa_share/aws/sqs.py::failure_record): the function's own
 `RetriesExhausted` records (and Lambda's on-failure destination records, before the share queue), and its
 `RejectedInvalidInput` records. The latter are not redriven by default: the function judged the event itself
 invalid, and sending it again gives the same answer. A bare event is the share queue's redrive policy at work
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import AwsError
+from wa_share.aws.access import AwsError
 from wa_share_cli.operations import messages
 from wa_share_cli.operations.messages import Kept, Message
 from wa_share_cli.operations.replay import (

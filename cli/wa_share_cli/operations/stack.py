@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws import AwsError, aws_call
+from wa_share.aws.access import AwsError, aws_call
 from wa_share.settings import SettingsError, WorkerSettings
 from wa_share_cli.cfn_templates import checkout_root, load_template, templates_root
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from wa_share.aws import AwsError, Sessions
-from wa_share.planner import active_accounts
-from wa_share.queues import send_batches
+from wa_share.aws.access import AwsError, Sessions
+from wa_share.aws.sqs import send_batches
 from wa_share.settings import SweepSettings
-from wa_share.sweep import AccountSweep, sweep_account
-from wa_share.work_items import WorkItem
+from wa_share.sweep.account import AccountSweep, sweep_account
+from wa_share.sweep.planner import active_accounts
+from wa_share.sweep.work_items import WorkItem
 
 LOCAL_ACCOUNT_CONCURRENCY = 4  # each account already sweeps its regions concurrently
 

@@ -23,12 +23,12 @@ import pytest
 import share_function
 import sweep_worker
 from tests.support.factories import create_workload_event
-from wa_share.aws import AwsError
-from wa_share.events import parse_create_workload
-from wa_share.realtime import RealtimeResult, share_created_workload
-from wa_share.sweep import AccountSweep
-from wa_share.work_items import WorkItem
-from wa_share.worker import handle_work_message
+from wa_share.aws.access import AwsError
+from wa_share.realtime.events import parse_create_workload
+from wa_share.realtime.new_workload import RealtimeResult, share_created_workload
+from wa_share.sweep.account import AccountSweep
+from wa_share.sweep.work_items import WorkItem
+from wa_share.sweep.worker import handle_work_message
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
@@ -149,7 +149,7 @@ def _day_one(chaos: Chaos) -> None:
     lost = _event(first, "event-lost-response", fresh=True)
     with pytest.raises(AwsError, match="InternalServerException"):  # the function does not retry in process:
         _realtime(chaos, lost)()
-    _realtime(chaos, lost)()  # the share queue delivers the event again (wa_share/share_queue.py)
+    _realtime(chaos, lost)()  # the share queue delivers the event again (wa_share/realtime/queue.py)
     duplicates = _event(twice, "event-delivered-twice", fresh=True)
     outcomes = [result.results[0].outcome.value for result in _together(*(_realtime(chaos, duplicates),) * 2)]
     assert outcomes == ["created", "created"]  # one share, found twice: the same token

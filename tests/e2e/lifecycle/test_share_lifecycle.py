@@ -18,9 +18,9 @@ import pytest
 
 import sweep_worker
 from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
-from wa_share.sharing import ShareResult
-from wa_share.work_items import WorkItem
-from wa_share.worker import handle_work_message
+from wa_share.rules.sharing import ShareResult
+from wa_share.sweep.work_items import WorkItem
+from wa_share.sweep.worker import handle_work_message
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner

@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 from rich.console import Console
 
-from wa_share.probe import PROBE_PREFIX
+from wa_share.probe.rule import PROBE_PREFIX
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.iam_trust import uninstall_trust_checks
 from wa_share_sandbox.scenario import build_scenario

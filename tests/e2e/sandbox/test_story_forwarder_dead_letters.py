@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.sandbox.test_story import phase, sandbox
-from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC, FOUND_LOG
+from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC, FOUND_LOG
 from wa_share_cli.main import main
 
 ONE_HEALTHY_ACCOUNT = ["--accounts", "1", "--regions", "eu-west-1", "--workloads", "1"]

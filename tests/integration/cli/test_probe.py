@@ -11,7 +11,7 @@ import pytest
 
 from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
 from tests.support.acceptor import deploy_acceptor
-from wa_share.probe import PROBE_PREFIX
+from wa_share.probe.rule import PROBE_PREFIX
 from wa_share_cli.operations import probe as operation
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload

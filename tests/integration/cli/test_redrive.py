@@ -10,7 +10,7 @@ import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from tests.integration.cli.conftest import Cli
-from wa_share.work_items import WorkItem
+from wa_share.sweep.work_items import WorkItem
 from wa_share_cli.operations.redrive import redrive_queue
 from wa_share_cli.operations.share_failures import Target, redrive_share_failures
 from wa_share_sandbox import wellarchitected as wellarchitected_backend

@@ -8,9 +8,9 @@ import io
 import pytest
 
 from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
+from wa_share.aws.wellarchitected import Share
 from wa_share.domain import DriftPolicy
-from wa_share.sharing import SharePolicy
-from wa_share.wellarchitected import Share
+from wa_share.rules.sharing import SharePolicy
 from wa_share_cli.operations.report import ShareState, state_of
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload

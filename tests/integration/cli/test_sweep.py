@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.integration.cli.conftest import Cli, act_as_operator, deploy_for_operator
-from wa_share.work_items import parse_work_item
+from wa_share.sweep.work_items import parse_work_item
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
 

@@ -12,7 +12,8 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from tests.support.fixtures import REGIONS
 from tests.templates.test_alarms import alarm_on
-from wa_share.forwarder_dead_letters import (
+from wa_share.observability import metrics
+from wa_share.sweep.forwarder_dead_letters import (
     FORWARDER_DEAD_LETTER_QUEUE,
     FORWARDER_DEAD_LETTERS_METRIC,
     FOUND_LOG,
@@ -22,7 +23,6 @@ from wa_share.forwarder_dead_letters import (
     read_forwarder_queue,
     report_forwarder_queues,
 )
-from wa_share.observability import metrics
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner

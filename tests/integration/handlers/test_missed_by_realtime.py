@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.integration.handlers.test_probe import metric_sums
 from tests.support.fixtures import REGIONS
-from wa_share.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE
+from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE
 from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy, stackset_parameters

@@ -16,7 +16,7 @@ import pytest
 
 from tests.integration.handlers.test_probe import log_records, metric_sums
 from tests.support.fixtures import REGIONS
-from wa_share.followup import NAME_UNAVAILABLE_LOG, NAME_UNAVAILABLE_METRIC
+from wa_share.followup.after_share import NAME_UNAVAILABLE_LOG, NAME_UNAVAILABLE_METRIC
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks

@@ -19,7 +19,7 @@ import pytest
 
 import probe_function
 from tests.support.factories import lambda_context, scheduled_event
-from wa_share.probe import PROBE_PREFIX, PROBE_TAG_KEY, ProbeRule, created_at, probe_name
+from wa_share.probe.rule import PROBE_PREFIX, PROBE_TAG_KEY, ProbeRule, created_at, probe_name
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import METER

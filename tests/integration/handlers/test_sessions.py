@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from wa_share.aws import ErrorKind, MemberRoleUnavailable, Sessions
+from wa_share.aws.access import ErrorKind, MemberRoleUnavailable, Sessions
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import install_meter
 from wa_share_sandbox.organization import SimulatedOrganization

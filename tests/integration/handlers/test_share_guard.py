@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.handlers.test_share_function import shares_of
 from tests.support.factories import share_event
-from wa_share import outsiders
+from wa_share.rules import outsiders
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks

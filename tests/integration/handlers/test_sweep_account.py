@@ -15,9 +15,9 @@ import pytest
 
 import sweep_worker
 from tests.support.fixtures import REGIONS
-from wa_share.sweep import AccountSweep
-from wa_share.work_items import WorkItem
-from wa_share.worker import handle_work_message
+from wa_share.sweep.account import AccountSweep
+from wa_share.sweep.work_items import WorkItem
+from wa_share.sweep.worker import handle_work_message
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks

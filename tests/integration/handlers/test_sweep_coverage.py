@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from tests.support.fixtures import REGIONS
-from wa_share.coverage import (
+from wa_share.observability import SHARES_METRIC_OF_PATH, logger, metrics
+from wa_share.sweep.coverage import (
     ACCOUNTS_SWEPT_METRIC,
     ELIGIBLE_METRIC,
     SHARED_METRIC,
@@ -21,7 +22,6 @@ from wa_share.coverage import (
     UNSHARED_METRIC_OF_REASON,
     Coverage,
 )
-from wa_share.observability import SHARES_METRIC_OF_PATH, logger, metrics
 from wa_share_cli.cfn_templates import load_template, templates_root
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import deploy

@@ -14,10 +14,10 @@ import pytest
 import sweep_worker
 from tests.integration.handlers.test_sweep_worker import drain, live_shares
 from tests.integration.security.workout import scripted_clock
-from wa_share.deadline import Deadline
-from wa_share.wellarchitected import WellArchitected
-from wa_share.work_items import WorkItem
-from wa_share.worker import SweepDeferred, handle_work_message
+from wa_share.aws.wellarchitected import WellArchitected
+from wa_share.runtime.deadline import Deadline
+from wa_share.sweep.work_items import WorkItem
+from wa_share.sweep.worker import SweepDeferred, handle_work_message
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import METER

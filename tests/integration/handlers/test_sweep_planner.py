@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from tests.support.request_log import install_request_log
-from wa_share.reviews_side import REVIEWS_SIDE_SCOPE
-from wa_share.work_items import parse_work_item
+from wa_share.sweep.reviews_side import REVIEWS_SIDE_SCOPE
+from wa_share.sweep.work_items import parse_work_item
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import METER
 from wa_share_sandbox.organization import SimulatedOrganization

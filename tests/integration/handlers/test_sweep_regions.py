@@ -7,9 +7,9 @@ from typing import Any
 import boto3
 import pytest
 
-from wa_share.aws import Sessions
+from wa_share.aws.access import Sessions
+from wa_share.aws.regions import AccountRegions, account_regions, enabled_regions, regions_wanted, wa_regions_from_ssm
 from wa_share.domain import DEFAULT_WA_REGIONS
-from wa_share.regions import AccountRegions, account_regions, enabled_regions, regions_wanted, wa_regions_from_ssm
 
 
 @pytest.fixture(autouse=True)

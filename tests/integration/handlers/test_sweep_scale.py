@@ -10,7 +10,7 @@ import pytest
 
 from tests.integration.handlers.test_sweep_worker import drain, live_shares
 from tests.support.factories import scheduled_event
-from wa_share.work_items import MAX_KNOWN_LIVE, WorkItem, bounded_slice, parse_work_item
+from wa_share.sweep.work_items import MAX_KNOWN_LIVE, WorkItem, bounded_slice, parse_work_item
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import METER

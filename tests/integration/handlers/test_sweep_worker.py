@@ -17,11 +17,11 @@ import pytest
 
 import sweep_worker
 from tests.support.fixtures import REGIONS
-from wa_share.aws import Sessions
+from wa_share.aws.access import Sessions
 from wa_share.settings import WorkerSettings
-from wa_share.sweep import sweep_account
-from wa_share.work_items import WorkItem
-from wa_share.worker import handle_work_message
+from wa_share.sweep.account import sweep_account
+from wa_share.sweep.work_items import WorkItem
+from wa_share.sweep.worker import handle_work_message
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks

@@ -17,7 +17,7 @@ from tests.integration.properties import oracles
 from tests.integration.properties.strategies import EVENTS
 from tests.support.iam_actions import iam_action
 from tests.support.request_log import REQUESTS, install_request_log
-from wa_share.events import InvalidEvent, WorkloadCreated, parse_create_workload
+from wa_share.realtime.events import InvalidEvent, WorkloadCreated, parse_create_workload
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.organization import SimulatedOrganization
 from wa_share_sandbox.runner import FunctionRunner

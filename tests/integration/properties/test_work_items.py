@@ -19,7 +19,7 @@ from tests.integration.properties.strategies import WORK_ITEM_BODIES
 from tests.integration.security.workout import sqs_record
 from tests.support.iam_actions import iam_action
 from tests.support.request_log import REQUESTS, install_request_log
-from wa_share.work_items import InvalidWorkItem, WorkItem, parse_work_item
+from wa_share.sweep.work_items import InvalidWorkItem, WorkItem, parse_work_item
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.organization import SimulatedOrganization
 from wa_share_sandbox.runner import FunctionRunner

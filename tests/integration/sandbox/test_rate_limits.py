@@ -11,7 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.support.fixtures import simulated_aws
-from wa_share.aws import BOTO_CONFIG
+from wa_share.aws.access import BOTO_CONFIG
 from wa_share_sandbox.clock import CLOCK
 from wa_share_sandbox.throttle import (
     RATE_SETTINGS,
