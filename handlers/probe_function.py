@@ -13,8 +13,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from wa_share.probe.run import run_scheduled_probe
-from wa_share.runtime.build import build_runtime
-from wa_share.runtime.entry import lambda_handler
+from wa_share.runtime.entry import build_runtime, lambda_handler
 from wa_share.runtime.schedule import parse_schedule
 from wa_share.settings import ProbeSettings
 

@@ -22,9 +22,8 @@ from wa_share.realtime.guard import guard_share_change
 from wa_share.realtime.new_workload import reject_event, share_created_workload
 from wa_share.realtime.queue import ShareQueue, share_batch
 from wa_share.realtime.share_events import ShareChanged, parse_event
-from wa_share.runtime.build import build_runtime
 from wa_share.runtime.deadline import Deadline
-from wa_share.runtime.entry import lambda_handler
+from wa_share.runtime.entry import build_runtime, lambda_handler
 from wa_share.settings import ShareSettings
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.

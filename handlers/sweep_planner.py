@@ -7,8 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wa_share.runtime.build import build_runtime
-from wa_share.runtime.entry import lambda_handler
+from wa_share.runtime.entry import build_runtime, lambda_handler
 from wa_share.settings import PlannerSettings
 from wa_share.sweep.planner import run_planner
 

@@ -14,9 +14,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from wa_share.runtime.build import build_runtime
 from wa_share.runtime.deadline import Deadline
-from wa_share.runtime.entry import lambda_handler
+from wa_share.runtime.entry import build_runtime, lambda_handler
 from wa_share.settings import WorkerSettings
 from wa_share.sweep.worker import handle_work_message
 

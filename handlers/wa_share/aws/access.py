@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 BOTO_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 5},
     # An AWS control-plane call answers in well under a second; these bounds make the share function's
-    # worst case fit its timeout (budget.py): 6 attempts x (3 + 20 s) + 31 s of backoff = 169 s a call.
+    # worst case fit its timeout (runtime/deadline.py): 6 attempts x (3 + 20 s) + 31 s of backoff = 169 s a call.
     connect_timeout=3,
     read_timeout=20,
     max_pool_connections=20,
@@ -44,7 +44,7 @@ BOTO_CONFIG = Config(
 )
 # The share function's: its queue retries a throttled or failed event later (wa_share/realtime/queue.py), so
 # botocore does not retry: a retry in process would hold a slot of the bounded function through backoffs
-# while other accounts' events wait. Every other bound holds; budget.py's worst case only shrinks.
+# while other accounts' events wait. Every other bound holds; the budget's worst case only shrinks.
 QUEUED_CONFIG = BOTO_CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": 0}))
 # Role chaining (Lambda credentials assuming a role) caps sessions at one hour.
 ROLE_SESSION_SECONDS = 3600

@@ -17,8 +17,7 @@ from wa_share.followup.acceptance import Acceptance, AcceptResult, accept_for_wo
 from wa_share.followup.announce import Announcer, ShareAnnouncement
 from wa_share.observability import count, logger
 from wa_share.rules.sharing import NEW_SHARES, ShareResult
-from wa_share.runtime.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS
-from wa_share.runtime.deadline import Deadline
+from wa_share.runtime.deadline import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, Deadline
 from wa_share.settings import SharingSettings
 
 NAME_UNAVAILABLE_METRIC = "WorkloadNameUnavailable"

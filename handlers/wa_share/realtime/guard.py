@@ -36,8 +36,7 @@ from wa_share.rules.outsiders import (
     report_external,
 )
 from wa_share.rules.sharing import CHANGES, SharePolicy, ShareResult, reconcile_workload
-from wa_share.runtime.budget import ANNOUNCEMENT_CALLS
-from wa_share.runtime.deadline import Deadline
+from wa_share.runtime.deadline import ANNOUNCEMENT_CALLS, Deadline
 from wa_share.settings import ShareSettings
 
 OWN_CALLS_METRIC = "OwnShareEvents"  # the events of wa-share's own share calls, recognised and left alone

@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, Any
 from wa_share.aws.access import AwsError, aws_call
 from wa_share.aws.sqs import failure_record, send_record
 from wa_share.observability import count, logger
-from wa_share.runtime.budget import SHARE_CALLS
-from wa_share.runtime.deadline import Deadline
+from wa_share.runtime.deadline import SHARE_CALLS, Deadline
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -93,7 +92,7 @@ def share_batch(
     throttled: set[tuple[str, str] | None] = set()
     failed = []
     for index, item in enumerate(queued):
-        # The first record always runs (its worst case fits the timeout: budget.py); later ones while theirs fits.
+        # The first record always runs (its worst case fits the timeout: the budget); later ones while theirs fits.
         time_left = index == 0 or deadline.fits(SHARE_CALLS)
         if not _one(item, handle, queue, time_left, throttled):
             failed.append(item.message_id)

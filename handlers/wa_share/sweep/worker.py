@@ -15,8 +15,7 @@ from collections import Counter
 
 from wa_share.aws.access import AwsError, MemberRoleUnavailable, Sessions
 from wa_share.aws.sqs import dead_letter, send_batches
-from wa_share.followup.acceptance import Acceptance
-from wa_share.followup.pending_invitations import accept_pending_invitations
+from wa_share.followup.acceptance import Acceptance, accept_pending_invitations
 from wa_share.observability import count, logger, record_outcomes
 from wa_share.runtime.deadline import NEVER, Deadline
 from wa_share.settings import WorkerSettings

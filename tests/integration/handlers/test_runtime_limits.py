@@ -13,8 +13,7 @@ from tests.integration.handlers.test_reviews_team import deploy_with_features, t
 from tests.support.factories import create_workload_event
 from wa_share.aws.sqs import MAX_REASON, MAX_RECORD_BYTES
 from wa_share.followup.announce import MAX_SUBJECT, ShareAnnouncement
-from wa_share.runtime.budget import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, SHARE_CALLS, worst_call_seconds
-from wa_share.runtime.deadline import Deadline
+from wa_share.runtime.deadline import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, SHARE_CALLS, Deadline, worst_call_seconds
 from wa_share_cli.cfn_templates import load_template, repo_root
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
