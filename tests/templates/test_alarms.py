@@ -7,11 +7,8 @@ import json
 import re
 from typing import Any
 
-from wa_share.observability import LATENCY_METRIC, METRIC_OF_OUTCOME, SHARES_METRIC_OF_PATH
-from wa_share.realtime import guard
-from wa_share.rules import outsiders
+from wa_share.observability import SHARES_METRIC_OF_PATH, Metric
 from wa_share.sweep import coverage
-from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
 from wa_share_cli.cfn_templates import load_template, repo_root
 
 TEMPLATE = load_template(repo_root() / "template.yaml")
@@ -32,27 +29,9 @@ def alarm_on(namespace: str, metric: str) -> list[dict[str, Any]]:
 
 
 def emitted_by_code() -> set[str]:
-    """Every WaShare metric name the handlers can emit: the modules' constants and their count("...") calls."""
-    source = "\n".join(path.read_text() for path in (repo_root() / "handlers" / "wa_share").rglob("*.py"))
-    literal = set(re.findall(r'count\(\s*"(\w+)"', source)) | set(re.findall(r'add_metric\(\s*name="(\w+)"', source))
-    constants = {
-        coverage.ELIGIBLE_METRIC,
-        coverage.SHARED_METRIC,
-        coverage.UNSHARED_METRIC,
-        coverage.ACCOUNTS_SWEPT_METRIC,
-        LATENCY_METRIC,
-        FORWARDER_DEAD_LETTERS_METRIC,
-        outsiders.FLAGGED_METRIC,
-        outsiders.LISTED_METRIC,
-        outsiders.UNJUDGED_METRIC,
-        guard.OWN_CALLS_METRIC,
-        guard.RESTORED_METRIC,
-        guard.RESTORE_LATENCY_METRIC,
-        *coverage.UNSHARED_METRIC_OF_REASON.values(),
-        *SHARES_METRIC_OF_PATH.values(),
-        *METRIC_OF_OUTCOME.values(),
-    }
-    return literal | constants
+    """Every WaShare metric name the handlers can emit: `count` and the other recorders take only a `Metric`
+    (mypy holds every call to it), so the enum is the list."""
+    return {metric.value for metric in Metric}
 
 
 def at_most(value: Any) -> int:
@@ -79,12 +58,12 @@ def test_our_metric_alarms_watch_names_and_dimensions_the_code_emits() -> None:
         assert alarm["MetricName"] in emitted_by_code(), name
         assert alarm["Dimensions"] == POWERTOOLS_DIMENSIONS, name
         # Counts add up over the accounts; a queue depth is a gauge, read again when a work item is retried.
-        gauge = alarm["MetricName"] == FORWARDER_DEAD_LETTERS_METRIC
+        gauge = alarm["MetricName"] == Metric.FORWARDER_DEAD_LETTERS
         assert alarm["Statistic"] == ("Maximum" if gauge else "Sum"), name
 
 
 def test_any_workload_left_unshared_by_a_sweep_fires_the_coverage_alarm() -> None:
-    [alarm] = alarm_on(NAMESPACE, coverage.UNSHARED_METRIC)
+    [alarm] = alarm_on(NAMESPACE, Metric.COVERAGE_UNSHARED)
     assert (alarm["ComparisonOperator"], alarm["Threshold"], alarm["EvaluationPeriods"]) == (
         "GreaterThanThreshold",
         0,
@@ -96,7 +75,7 @@ def test_any_workload_left_unshared_by_a_sweep_fires_the_coverage_alarm() -> Non
 
 
 def test_the_heartbeat_fires_after_26_hours_without_a_completed_sweep() -> None:
-    [alarm] = alarm_on(NAMESPACE, coverage.ACCOUNTS_SWEPT_METRIC)
+    [alarm] = alarm_on(NAMESPACE, Metric.SWEEP_ACCOUNTS_COMPLETED)
     assert alarm["Period"] * alarm["EvaluationPeriods"] == 26 * 3600
     assert alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]  # every hour of the 26 without one
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("LessThanThreshold", 1)
@@ -194,16 +173,16 @@ def test_the_dashboard_shows_only_metrics_the_code_emits_with_its_dimension() ->
 def test_the_dashboard_shows_coverage_paths_latency_misses_failures_and_every_queue() -> None:
     shown = {metric[1] for metric in widget_metrics(NAMESPACE)}
     wanted = {
-        coverage.ELIGIBLE_METRIC,
-        coverage.SHARED_METRIC,
-        coverage.UNSHARED_METRIC,
-        coverage.ACCOUNTS_SWEPT_METRIC,
+        Metric.COVERAGE_ELIGIBLE,
+        Metric.COVERAGE_SHARED,
+        Metric.COVERAGE_UNSHARED,
+        Metric.SWEEP_ACCOUNTS_COMPLETED,
         "MissedByRealtime",
         *coverage.UNSHARED_METRIC_OF_REASON.values(),
         *SHARES_METRIC_OF_PATH.values(),
     }
     assert wanted <= shown
-    latency = [metric[-1]["stat"] for metric in widget_metrics(NAMESPACE) if metric[1] == LATENCY_METRIC]
+    latency = [metric[-1]["stat"] for metric in widget_metrics(NAMESPACE) if metric[1] == Metric.SHARE_LATENCY]
     assert sorted(latency) == ["p50", "p99"]
     queues = {metric[3] for metric in widget_metrics("AWS/SQS")}
     all_queues = {f"<{key}.QueueName>" for key, item in RESOURCES.items() if item["Type"] == "AWS::SQS::Queue"}

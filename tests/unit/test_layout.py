@@ -97,13 +97,3 @@ def test_observability_and_the_domain_facts_import_nothing_of_the_functions_pack
 def test_settings_import_the_domain_and_no_function_code() -> None:
     imported = _modules(_package_imports("wa_share.settings"))
     assert imported == {"wa_share.domain", "wa_share.probe.rule", "wa_share.validation"}
-
-
-def test_the_metric_table_covers_every_outcome_and_counts_exactly_the_changes_as_made() -> None:
-    """observability keys its table by plain strings: held equal to the domain's outcomes here."""
-    from wa_share.observability import METRIC_OF_OUTCOME, SHARES_MADE_METRICS
-    from wa_share.rules.sharing import CHANGES, Outcome
-
-    assert set(METRIC_OF_OUTCOME) == {outcome.value for outcome in Outcome}
-    made = {outcome for outcome in Outcome if METRIC_OF_OUTCOME[outcome] in SHARES_MADE_METRICS}
-    assert made == CHANGES

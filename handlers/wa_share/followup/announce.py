@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from wa_share.aws.access import AwsError, ErrorKind, aws_call
-from wa_share.observability import count, logger
+from wa_share.observability import Metric, count, logger
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -117,7 +117,7 @@ class Announcer:
         try:
             publish()
         except AwsError as error:
-            count("AnnouncementsFailed")
+            count(Metric.ANNOUNCEMENTS_FAILED)
             logger.warning("announcement failed; the share stands", extra={"operation": operation, "error": str(error)})
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from wa_share.aws.access import AwsError, aws_call
 from wa_share.aws.sqs import failure_record, send_record
-from wa_share.observability import count, logger
+from wa_share.observability import Metric, count, logger
 from wa_share.runtime.deadline import SHARE_CALLS, Deadline
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ def _one(
 
 def _defer(item: QueuedEvent, queue: ShareQueue, *, reason: str) -> bool:
     """Back to the queue, seen again after a jittered backoff that grows with its receives."""
-    count("SharesDeferred")
+    count(Metric.SHARES_DEFERRED)
     logger.info("share deferred", extra={"message_id": item.message_id, "reason": reason})
     _delay(item, queue, THROTTLE_BACKOFF)
     return False

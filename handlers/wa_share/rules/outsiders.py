@@ -26,16 +26,13 @@ from typing import TYPE_CHECKING
 from wa_share.aws.access import AwsError, Sessions, aws_call
 from wa_share.aws.wellarchitected import Share
 from wa_share.domain import ACCOUNT_ID, IAM_PRINCIPAL, ORGANIZATION_ID
-from wa_share.observability import count, logger
+from wa_share.observability import Metric, count, logger
 from wa_share.settings import SharingSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient
 
 REFRESH_SECONDS = 300
-FLAGGED_METRIC = "ExternalSharesFlagged"  # real time: a new share outside the organization (alarmed)
-LISTED_METRIC = "ExternalSharesListed"  # the sweep: a live share outside the organization, found by listing
-UNJUDGED_METRIC = "ExternalShareChecksFailed"  # the organization could not be read: shares left unjudged
 _OU = "ou-"
 
 
@@ -154,10 +151,10 @@ def report_listed(outsiders: Outsiders, account_id: str, region: str, workload_i
     try:
         found = outsiders.among(account_id, region, workload_id, shares)
     except AwsError as error:
-        count(UNJUDGED_METRIC)
+        count(Metric.EXTERNAL_SHARE_CHECKS_FAILED)
         logger.warning("shares not judged: the organization could not be read", extra={"error": str(error)})
         return 0
     for external in found:
         report_external(external, found_by="sweep")
-        count(LISTED_METRIC)
+        count(Metric.EXTERNAL_SHARES_LISTED)
     return len(found)

@@ -22,7 +22,7 @@ from wa_share.aws.wellarchitected import WellArchitected, Workload
 from wa_share.followup.after_share import follow_up
 from wa_share.observability import logger
 from wa_share.rules.outsiders import Outsiders, organization_view, report_listed
-from wa_share.rules.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
+from wa_share.rules.sharing import Outcome, SharePolicy, ShareResult, besides_owner, owner_skipped, reconcile_workload
 from wa_share.runtime.deadline import NEVER, Deadline
 from wa_share.settings import SweepSettings
 from wa_share.sweep.forwarder_age import CreatedShares, forwarder_created_at, split_created
@@ -33,11 +33,6 @@ __all__ = ["SEEN_BY_REVIEWS", "AccountSweep", "Failure", "sweep_account"]
 
 # The reason of a result taken from the reviews side (the work item's slice), not verified on the owner side.
 SEEN_BY_REVIEWS = "live on the reviews side"
-
-# Outcomes after which the workload's share to that principal is live (or needs none): safe to skip later.
-_SETTLED = frozenset(
-    {Outcome.ALREADY_SHARED, Outcome.CREATED, Outcome.RESHARED, Outcome.UPDATED, Outcome.SKIPPED_OWNER}
-)
 
 
 @dataclass(frozen=True)
@@ -174,12 +169,16 @@ def _sweep_region(region: str, session: AccountSession, job: _Job) -> _RegionRes
 
 def _known_live(workload: Workload, job: _Job) -> list[ShareResult]:
     """The reviews side showed an accepted share in every reviews account: nothing to call, nothing to change."""
-    reason = SEEN_BY_REVIEWS
-    return [
-        ShareResult(workload.workload_id, principal, Outcome.SKIPPED_OWNER, job.item.dry_run, reason=reason)
-        if principal == workload.owner
-        else ShareResult(workload.workload_id, principal, Outcome.ALREADY_SHARED, job.item.dry_run, reason=reason)
-        for principal in job.settings.principals
+    workload_id, owner, principals, dry_run = (
+        workload.workload_id,
+        workload.owner,
+        job.settings.principals,
+        job.item.dry_run,
+    )
+    skipped = owner_skipped(workload_id, owner, principals, dry_run=dry_run, reason=SEEN_BY_REVIEWS)
+    return skipped + [
+        ShareResult(workload_id, principal, Outcome.ALREADY_SHARED, dry_run, reason=SEEN_BY_REVIEWS)
+        for principal in besides_owner(owner, principals)
     ]
 
 
@@ -216,7 +215,7 @@ def _record(
         result.failures.append(outcome)
     else:
         result.results.extend(outcome)
-        if not dry_run and all(share.outcome in _SETTLED for share in outcome):
+        if not dry_run and all(share.outcome.meaning.settled for share in outcome):
             result.live.add(workload.workload_id)
         if created := 0 if dry_run else sum(share.outcome is Outcome.CREATED for share in outcome):
             result.created.append((workload, created))

@@ -19,14 +19,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from wa_share.aws.access import AccountSession, AwsError, ErrorKind, Sessions, aws_call, partition_of
-from wa_share.observability import count, logger
+from wa_share.observability import Metric, count, logger
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 # forwarder.yaml's QueueName and roles.yaml's grant name it too (tests/templates keep the three equal).
 FORWARDER_DEAD_LETTER_QUEUE = "wa-share-forward-dead-letters"
-FORWARDER_DEAD_LETTERS_METRIC = "ForwarderDeadLetters"
 FOUND_LOG = "forwarder dead letters found"
 MISSING_LOG = "forwarder dead-letter queue missing"
 UNREADABLE_LOG = "forwarder dead-letter queue unreadable"
@@ -108,7 +107,7 @@ def report_forwarder_queues(queues: Sequence[ForwarderQueue], *, emit_metric: bo
     if emit_metric and read:
         # One datapoint per account (its regions' total); the alarm takes the Maximum, which a message
         # retried or an account continued in a second part cannot inflate.
-        count(FORWARDER_DEAD_LETTERS_METRIC, total)
+        count(Metric.FORWARDER_DEAD_LETTERS, total)
     return {
         "forwarder_dead_letters": total,
         "forwarder_dead_letter_regions": [queue.region for queue in read if queue.messages],

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from wa_share.aws.access import Sessions, aws_call
 from wa_share.aws.sqs import send_batches
-from wa_share.observability import count, logger
+from wa_share.observability import Metric, count, logger
 from wa_share.runtime.schedule import ScheduledEvent, parse_schedule
 from wa_share.settings import PlannerSettings
 from wa_share.sweep.reviews_side import read_reviews_side, slices_wanted
@@ -58,7 +58,7 @@ def run_planner(event: Any, settings: PlannerSettings, sessions: Sessions) -> di
         sessions.central.sqs(settings.home_region), settings.sweep_queue_url, [item.to_message() for item in items]
     )
     sliced = sum(1 for item in items if item.known_live)
-    count("SweepAccountsPlanned", sent)
+    count(Metric.SWEEP_ACCOUNTS_PLANNED, sent)
     logger.info(
         "sweep planned", extra={"accounts": len(accounts), "enqueued": sent, "full_sweep": full, "with_slice": sliced}
     )
