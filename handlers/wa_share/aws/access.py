@@ -126,6 +126,16 @@ class AwsError(Exception):
     def access_denied(self) -> bool:
         return self.code in ACCESS_DENIED_CODES
 
+    @property
+    def expired(self) -> bool:
+        return is_expired(self.code)
+
+
+def is_expired(code: str) -> bool:
+    """AWS rejected the credentials as expired: our clock and AWS's disagree, or the session was revoked
+    (botocore renews them ahead of their expiry otherwise). `Sessions.renew` and `drop_if_expired` answer it."""
+    return code in EXPIRED_TOKEN_CODES
+
 
 class MemberRoleUnavailable(AwsError):
     """The member role cannot be assumed: a deployment fault in that account, not a transient one."""
@@ -243,6 +253,7 @@ class Sessions:
         self.central = AccountSession("self", self._base, config)
         self._members: OrderedDict[tuple[str, str, str], AccountSession] = OrderedDict()
         self._lock = threading.Lock()
+        self._renewing = threading.Lock()
 
     def role_arn(self, account_id: str, role_name: str | None = None) -> str:
         name = self._role(role_name)
@@ -276,10 +287,24 @@ class Sessions:
         return name
 
     def forget(self, account_id: str) -> None:
-        """Drop sessions whose credentials AWS rejected (ExpiredToken): the next use assumes afresh."""
+        """Drop the account's sessions: the next use assumes afresh."""
         with self._lock:
             for key in [key for key in self._members if key[0] == account_id]:
                 del self._members[key]
+
+    def drop_if_expired(self, account_id: str, error: AwsError) -> None:
+        """After a failure that ends the invocation: a session AWS rejected as expired is dropped, so the retry
+        assumes the role afresh."""
+        if error.expired:
+            self.forget(account_id)
+
+    def renew(self, account_id: str, expired: AccountSession) -> AccountSession:
+        """The account's member session after AWS rejected `expired`, to go on with: assumed again once, however
+        many threads that shared it ask (the others get the new one)."""
+        with self._renewing:
+            if self.member(account_id) is expired:
+                self.forget(account_id)
+            return self.member(account_id)
 
     def _assume(self, account_id: str, role_arn: str, scope: SessionScope | None) -> AccountSession:
         refresh = self._refresher(account_id, role_arn, scope)

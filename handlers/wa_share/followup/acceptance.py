@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from wa_share.aws.access import AwsError, ErrorKind, Sessions, aws_call
+from wa_share.aws.access import AwsError, Sessions
+from wa_share.aws.organizations import is_member
 from wa_share.aws.wellarchitected import Invitation, Invitations
 from wa_share.settings import SharingSettings
 
@@ -86,14 +87,7 @@ def organization_membership(sessions: Sessions, region: str) -> Callable[[str], 
 
     @cache
     def in_organization(account_id: str) -> bool:
-        try:
-            with aws_call("organizations:DescribeAccount", f"account {account_id}"):
-                organizations.describe_account(AccountId=account_id)
-        except AwsError as error:
-            if error.kind is ErrorKind.NOT_FOUND or error.code == "AccountNotFoundException":
-                return False
-            raise
-        return True
+        return is_member(organizations, account_id)
 
     return in_organization
 

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from wa_share.aws.access import EXPIRED_TOKEN_CODES, AwsError, ErrorKind, Sessions
+from wa_share.aws.access import AwsError, ErrorKind, Sessions
 from wa_share.aws.wellarchitected import Share, WellArchitected
 from wa_share.followup.after_share import announcer_for, follow_up, read_workload_name
 from wa_share.followup.announce import ExternalShareAnnouncement
@@ -96,8 +96,7 @@ def guard_share_change(
     except AwsError as error:
         count(Metric.FAILED)
         logger.error("share guard failed", extra={"error_code": error.code, "error": str(error)})
-        if error.code in EXPIRED_TOKEN_CODES:
-            sessions.forget(change.account_id)
+        sessions.drop_if_expired(change.account_id, error)
         raise
 
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from wa_share.aws.access import EXPIRED_TOKEN_CODES, AwsError, Sessions
+from wa_share.aws.access import AwsError, Sessions
 from wa_share.aws.sqs import failure_record, send_record
 from wa_share.aws.wellarchitected import WellArchitected
 from wa_share.followup.acceptance import AcceptResult
@@ -78,8 +78,7 @@ def share_created_workload(
     except AwsError as error:
         count(Metric.FAILED)
         logger.error("sharing failed", extra={"error_code": error.code, "error_kind": error.kind, "error": str(error)})
-        if error.code in EXPIRED_TOKEN_CODES:
-            sessions.forget(created.account_id)  # AWS rejected the session: Lambda's retry assumes the role afresh
+        sessions.drop_if_expired(created.account_id, error)
         raise
     found_by: SharePath = "replay" if created.replay_name else "realtime"
     if wa is None:

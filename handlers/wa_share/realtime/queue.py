@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws.access import AwsError, aws_call
-from wa_share.aws.sqs import failure_record, send_record
+from wa_share.aws.access import AwsError
+from wa_share.aws.sqs import change_visibility, failure_record, send_record
 from wa_share.observability import Metric, count, logger
 from wa_share.runtime.deadline import SHARE_CALLS, Deadline
 
@@ -159,9 +159,6 @@ def _delay(item: QueuedEvent, queue: ShareQueue, backoff: tuple[float, float]) -
     ceiling = min(cap, first * 2 ** (item.receive_count - 1))
     seconds = round(random.uniform(ceiling / 2, ceiling))
     try:
-        with aws_call("sqs:ChangeMessageVisibility", queue.queue_url):
-            queue.sqs.change_message_visibility(
-                QueueUrl=queue.queue_url, ReceiptHandle=item.receipt_handle, VisibilityTimeout=seconds
-            )
+        change_visibility(queue.sqs, queue.queue_url, item.receipt_handle, seconds)
     except AwsError as error:  # the queue's own visibility timeout applies instead: later, never lost
         logger.warning("visibility not changed", extra={"message_id": item.message_id, "error": str(error)})

@@ -6,14 +6,15 @@ function builds once per execution environment: its settings from env, and the s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
-
-from botocore.config import Config
+from typing import TYPE_CHECKING, Any, cast
 
 from wa_share.aws.access import BOTO_CONFIG, Sessions
 from wa_share.observability import logger, metrics
 from wa_share.runtime.tracing import traced
 from wa_share.settings import FunctionSettings, MemberSettings
+
+if TYPE_CHECKING:
+    from botocore.config import Config
 
 
 def build_runtime[S: FunctionSettings](model: type[S], config: Config = BOTO_CONFIG) -> tuple[S, Sessions]:

@@ -16,9 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from wa_share.aws.access import AccountSession, AwsError, ErrorKind, Sessions, aws_call, partition_of
+from wa_share.aws.access import AccountSession, AwsError, ErrorKind, Sessions, partition_of
+from wa_share.aws.sqs import queue_attributes
 from wa_share.observability import Metric, count, logger
 
 if TYPE_CHECKING:
@@ -60,16 +61,13 @@ def forwarder_dead_letter_queue_url(account_id: str, region: str) -> str:
 
 def read_forwarder_queue(sqs: SQSClient, account_id: str, region: str) -> ForwarderQueue:
     url = forwarder_dead_letter_queue_url(account_id, region)
-    names: Any = list(_DEPTH_ATTRIBUTES)
     try:
-        with aws_call("sqs:GetQueueAttributes", url):
-            answer = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names).get("Attributes", {})
+        attributes = queue_attributes(sqs, url, _DEPTH_ATTRIBUTES)
     except AwsError as error:
         state = QueueState.MISSING if error.kind is ErrorKind.NOT_FOUND else QueueState.UNREADABLE
         return ForwarderQueue(
             account_id, region, state, error_code=error.code, error=str(error), denied=error.access_denied
         )
-    attributes = {str(name): value for name, value in answer.items()}
     messages = sum(int(attributes.get(name, 0)) for name in _DEPTH_ATTRIBUTES)
     return ForwarderQueue(account_id, region, QueueState.READ, messages)
 
