@@ -24,10 +24,10 @@ from wa_share.realtime.queue import ShareQueue, share_batch
 from wa_share.realtime.share_events import ShareChanged, parse_event
 from wa_share.runtime.deadline import Deadline
 from wa_share.runtime.entry import build_runtime, lambda_handler
-from wa_share.settings import ShareSettings
+from wa_share.settings import ShareFunctionSettings
 
 # Built once per execution environment (cached), so warm invocations reuse the member sessions.
-SETTINGS = ShareSettings  # the variables it reads (template.yaml gives it exactly these)
+SETTINGS = ShareFunctionSettings  # the variables it reads (template.yaml gives it exactly these)
 runtime = cache(partial(build_runtime, SETTINGS, config=QUEUED_CONFIG))
 
 

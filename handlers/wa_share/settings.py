@@ -41,7 +41,7 @@ __all__ = [
     "PlannerSettings",
     "ProbeSettings",
     "SettingsError",
-    "ShareSettings",
+    "ShareFunctionSettings",
     "SharingSettings",
     "SweepSettings",
     "WorkerSettings",
@@ -209,7 +209,7 @@ class SharingSettings(MemberSettings, _ProbeAccount):
     share_allow_list: AllowedPrincipals = Field(default=(), alias="SHARE_ALLOW_LIST")
 
 
-class ShareSettings(SharingSettings):
+class ShareFunctionSettings(SharingSettings):
     # Where an invalid event is kept, whole (retrying cannot make it valid), and an event given up on.
     failure_queue_url: QueueUrl = Field(alias="FAILURE_QUEUE_URL")
     # A share to a reviews principal deleted or downgraded by someone else is decided at once (as the sweep

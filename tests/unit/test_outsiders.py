@@ -9,7 +9,7 @@ import pytest
 
 from wa_share.aws.wellarchitected import Share
 from wa_share.rules.outsiders import REFRESH_SECONDS, OrganizationView, Outsiders
-from wa_share.settings import ShareSettings
+from wa_share.settings import ShareFunctionSettings
 
 ORG, ROOT = "o-abcdefghij", "r-ab12"
 MEMBER, REVIEWS, PARTNER, STRANGER = "111111111111", "222222222222", "333333333333", "999999999999"
@@ -39,7 +39,7 @@ class FakeOrganizations:
 
 
 def outsiders(organizations: FakeOrganizations, clock: list[float] | None = None) -> Outsiders:
-    settings = ShareSettings.from_env(
+    settings = ShareFunctionSettings.from_env(
         {
             "AWS_REGION": "us-east-1",
             "REVIEWS_ACCOUNT_IDS": REVIEWS,

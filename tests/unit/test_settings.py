@@ -13,7 +13,7 @@ from wa_share.settings import (
     PlannerSettings,
     ProbeSettings,
     SettingsError,
-    ShareSettings,
+    ShareFunctionSettings,
     WorkerSettings,
 )
 
@@ -24,7 +24,7 @@ SHARES = "https://sqs.us-east-1.amazonaws.com/123456789012/wa-share-share-queue"
 COMMON = {"AWS_REGION": "us-east-1", "REVIEWS_ACCOUNT_IDS": "111122223333"}
 # The least environment each function starts with: exactly its required variables.
 MINIMAL: dict[type[FunctionSettings], dict[str, str]] = {
-    ShareSettings: COMMON
+    ShareFunctionSettings: COMMON
     | {"FAILURE_QUEUE_URL": FAILURES, "SHARE_QUEUE_URL": SHARES, "ORGANIZATION_ID": "o-abcdefghij"},
     PlannerSettings: COMMON | {"SWEEP_QUEUE_URL": QUEUE},
     WorkerSettings: COMMON | {"SWEEP_QUEUE_URL": QUEUE, "SWEEP_DLQ_URL": DLQ, "ORGANIZATION_ID": "o-abcdefghij"},
@@ -141,7 +141,7 @@ def test_the_worker_defaults_are_the_documented_ones() -> None:
     assert (settings.region_concurrency, settings.workload_concurrency, settings.sweep_max_receives) == (18, 4, 5)
     assert (settings.acceptor_role_name, settings.announce_topic_arn, settings.announce_bus_name) == (None,) * 3
     assert (settings.organization_id, settings.share_allow_list) == ("o-abcdefghij", ())
-    assert ShareSettings.from_env(MINIMAL[ShareSettings]).realtime_restore is True
+    assert ShareFunctionSettings.from_env(MINIMAL[ShareFunctionSettings]).realtime_restore is True
     assert not settings.probes.is_probe("999988887777", "wa-share-probe-20261201T000000.000Z-x")
     assert PlannerSettings.from_env(MINIMAL[PlannerSettings]).full_sweep_day is FullSweepDay.SUN
 
@@ -195,12 +195,12 @@ def test_the_probe_needs_its_account_and_defaults_to_the_home_region() -> None:
 
 
 def test_the_share_policy_is_made_of_the_sharing_settings() -> None:
-    env = MINIMAL[ShareSettings] | {"SHARE_PERMISSION": "CONTRIBUTOR", "RESHARE_STATUSES": "EXPIRED"}
-    policy = SharePolicy.from_settings(ShareSettings.from_env(env))
+    env = MINIMAL[ShareFunctionSettings] | {"SHARE_PERMISSION": "CONTRIBUTOR", "RESHARE_STATUSES": "EXPIRED"}
+    policy = SharePolicy.from_settings(ShareFunctionSettings.from_env(env))
     assert policy == SharePolicy("CONTRIBUTOR", DriftPolicy.REPORT, frozenset({"EXPIRED"}))
 
 
 def test_settings_are_frozen() -> None:
-    settings = ShareSettings.from_env(MINIMAL[ShareSettings])
+    settings = ShareFunctionSettings.from_env(MINIMAL[ShareFunctionSettings])
     with pytest.raises(ValueError, match="frozen"):
         settings.home_region = "eu-west-1"  # type: ignore[misc]

@@ -35,7 +35,7 @@ from wa_share.rules.outsiders import (
 )
 from wa_share.rules.sharing import SharePolicy, ShareResult, reconcile_workload
 from wa_share.runtime.deadline import ANNOUNCEMENT_CALLS, Deadline
-from wa_share.settings import ShareSettings
+from wa_share.settings import ShareFunctionSettings
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class GuardResult:
 @dataclass
 class _Guard:
     change: ShareChanged
-    settings: ShareSettings
+    settings: ShareFunctionSettings
     sessions: Sessions
     deadline: Deadline
     clock: Callable[[], datetime]
@@ -74,7 +74,7 @@ class _Guard:
 
 def guard_share_change(
     change: ShareChanged,
-    settings: ShareSettings,
+    settings: ShareFunctionSettings,
     sessions: Sessions,
     deadline: Deadline | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),

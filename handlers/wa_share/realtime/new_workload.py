@@ -24,7 +24,7 @@ from wa_share.rules.sharing import (
     share_new_workload,
 )
 from wa_share.runtime.deadline import Deadline
-from wa_share.settings import ShareSettings
+from wa_share.settings import ShareFunctionSettings
 
 # Lambda retries a failed asynchronous invocation 1 and 2 minutes later: an event older than this may be a
 # retry (or delivered late) and takes the list-first path. A wrong guess costs a call, never a second share.
@@ -59,7 +59,7 @@ class RealtimeResult:
 
 def share_created_workload(
     created: WorkloadCreated,
-    settings: ShareSettings,
+    settings: ShareFunctionSettings,
     sessions: Sessions,
     deadline: Deadline | None = None,
     clock: Clock | None = None,
@@ -99,7 +99,7 @@ def share_created_workload(
     return RealtimeResult(created, results, acceptances)
 
 
-def _probe_account_name(created: WorkloadCreated, wa: WellArchitected, settings: ShareSettings) -> str | None:
+def _probe_account_name(created: WorkloadCreated, wa: WellArchitected, settings: ShareFunctionSettings) -> str | None:
     """In the probe account only, the workload's name (one GetWorkload) tells a probe from a workload; a
     name that cannot be read is "" (logged and counted there), and the shares made stand."""
     if not settings.probes.may_own_probes(created.account_id):
@@ -111,7 +111,7 @@ def _record(
     created: WorkloadCreated,
     results: list[ShareResult],
     name: str | None,
-    settings: ShareSettings,
+    settings: ShareFunctionSettings,
     found_by: SharePath,
     *,
     now: datetime,
@@ -134,7 +134,7 @@ def _record(
 
 
 def _share(
-    created: WorkloadCreated, settings: ShareSettings, sessions: Sessions, *, fresh: bool
+    created: WorkloadCreated, settings: ShareFunctionSettings, sessions: Sessions, *, fresh: bool
 ) -> tuple[list[ShareResult], WellArchitected | None]:
     owner = created.account_id
     others = besides_owner(owner, settings.principals)
@@ -150,7 +150,9 @@ def _share(
     return skipped + share(wa, created.workload_id, others, policy, epoch=created.event_id), wa
 
 
-def reject_event(event: Any, invalid: InvalidEvent, settings: ShareSettings, sessions: Sessions, context: Any) -> None:
+def reject_event(
+    event: Any, invalid: InvalidEvent, settings: ShareFunctionSettings, sessions: Sessions, context: Any
+) -> None:
     """Keep an invalid event, whole, on the on-failure queue, once: retrying cannot make it valid."""
     count(Metric.FAILED)
     count(Metric.INVALID_EVENTS)
