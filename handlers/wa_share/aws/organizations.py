@@ -9,16 +9,16 @@ from wa_share.aws.access import AwsError, ErrorKind, aws_call
 if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient
 
-ORGANIZATION = "the organization"
+ORGANIZATION = "organization"
 
 
 def list_accounts(organizations: OrganizationsClient, *, page_size: int | None = None) -> list[dict[str, Any]]:
     """Every account of the organization, suspended ones too (boto3's paginator: pages can be empty while
     NextToken is set, and a token that comes back twice stops it)."""
     paginator = organizations.get_paginator("list_accounts")
-    config: Any = {"PageSize": page_size} if page_size else {}
+    pages = paginator.paginate(PaginationConfig={"PageSize": page_size}) if page_size else paginator.paginate()
     with aws_call("organizations:ListAccounts", ORGANIZATION):
-        return [dict(account) for page in paginator.paginate(PaginationConfig=config) for account in page["Accounts"]]
+        return [dict(account) for page in pages for account in page.get("Accounts", [])]
 
 
 def root_ids(organizations: OrganizationsClient) -> list[str]:
