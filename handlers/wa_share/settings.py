@@ -216,8 +216,6 @@ class ShareFunctionSettings(SharingSettings):
     # would); false: it waits for the sweep.
     realtime_restore: bool = Field(default=True, alias="REALTIME_RESTORE")
     share_queue_url: QueueUrl = Field(alias="SHARE_QUEUE_URL")  # throttled events go back with a backoff
-    # The last receive records the failure itself, with its reason; equal to the queue's maxReceiveCount.
-    share_max_receives: int = Field(default=100, ge=2, le=1000, alias="SHARE_MAX_RECEIVES")
 
 
 class SweepSettings(SharingSettings, _WaRegions):
@@ -230,8 +228,6 @@ class SweepSettings(SharingSettings, _WaRegions):
 
 class WorkerSettings(SweepSettings, _SweepQueue):
     sweep_dlq_url: QueueUrl = Field(alias="SWEEP_DLQ_URL")  # the last try dead-letters with a reason
-    # Equals the sweep queue's maxReceiveCount (a template test checks).
-    sweep_max_receives: int = Field(default=5, ge=1, le=1000, alias="SWEEP_MAX_RECEIVES")
 
 
 class ProbeSettings(_ProbeAccount):

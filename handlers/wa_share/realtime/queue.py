@@ -6,8 +6,8 @@ function, so a burst of hundreds of events in one account and region neither tak
 concurrency nor meets the Well-Architected API all at once. A throttled event is not a failure: it goes
 back to the queue with a backoff (ChangeMessageVisibility), and every other event of its account and
 region in the batch follows it without a call. Other accounts' events in the batch go first, so a burst
-does not hold them up. A real failure is retried by the queue too; on its last receive (this function's
-SHARE_MAX_RECEIVES, the queue's maxReceiveCount) it is written to the failure queue with its reason, in
+does not hold them up. A real failure is retried by the queue too; on its last receive (SHARE_MAX_RECEIVES,
+the queue's maxReceiveCount) it is written to the failure queue with its reason, in
 the record shape `wa-share redrive` reads, and the alarm fires.
 """
 
@@ -28,6 +28,9 @@ from wa_share.runtime.deadline import SHARE_CALLS, Deadline
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
+# The share queue's maxReceiveCount (template.yaml; a test holds them equal): a hundred receives, because
+# throttled deferrals count as receives and a burst defers an event many times.
+SHARE_MAX_RECEIVES = 100
 THROTTLE_CODES = frozenset(
     {"ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded"}
 )
@@ -79,7 +82,6 @@ class ShareQueue:
     sqs: SQSClient
     queue_url: str
     failure_queue_url: str
-    max_receives: int
     function_arn: str
     request_id: str
 
@@ -117,7 +119,7 @@ def _one(
     try:
         handle(item.event())
     except AwsError as error:
-        if error.code in THROTTLE_CODES and item.receive_count < queue.max_receives:
+        if error.code in THROTTLE_CODES and item.receive_count < SHARE_MAX_RECEIVES:
             throttled.add(pair)
             return _defer(item, queue, reason=error.code)
         return _retry_or_record(item, error, queue)
@@ -135,8 +137,8 @@ def _defer(item: QueuedEvent, queue: ShareQueue, *, reason: str) -> bool:
 def _retry_or_record(item: QueuedEvent, error: AwsError, queue: ShareQueue) -> bool:
     tries = RETRY_TRIES if error.retryable else PERMANENT_TRIES
     if error.code in THROTTLE_CODES:  # throttled on the queue's last receive
-        tries = queue.max_receives
-    last = item.receive_count >= min(tries, queue.max_receives)
+        tries = SHARE_MAX_RECEIVES
+    last = item.receive_count >= min(tries, SHARE_MAX_RECEIVES)
     if not last:
         _delay(item, queue, RETRY_BACKOFF)
         return False

@@ -25,6 +25,10 @@ from wa_share.sweep.coverage import record_coverage, sweep_coverage, unswept_cov
 from wa_share.sweep.forwarder_dead_letters import check_forwarder_queues
 from wa_share.sweep.work_items import MAX_PARTS, InvalidWorkItem, WorkItem, bounded_slice, parse_work_item
 
+# The sweep queue's maxReceiveCount (template.yaml; a test holds them equal): on the last try the worker
+# dead-letters a message itself, with its reason. Five, as AWS advises for event sources (throttled
+# deliveries count as receives).
+SWEEP_MAX_RECEIVES = 5
 MESSAGE_KEYS = ("sweep_id", "account_id")
 
 
@@ -58,7 +62,7 @@ def handle_work_message(
         _account_failed(body, item, receive_count, error, settings=settings, sessions=sessions)
         return None
     _read_forwarder_queues(sweep, settings, sessions, deadline)
-    _report(sweep, last_try=receive_count >= settings.sweep_max_receives)
+    _report(sweep, last_try=receive_count >= SWEEP_MAX_RECEIVES)
     if not sweep.dry_run:
         _accept_invitations(sweep, settings, sessions, deadline)
     if sweep.unfinished_regions:
@@ -86,7 +90,7 @@ def _defer(body: str, receive_count: int, deadline: Deadline, settings: WorkerSe
     reason = f"not started: {deadline.seconds_left()} s left in the invocation, {deadline.margin_ms / 1000:g} s kept"
     count(Metric.SWEEP_ACCOUNTS_DEFERRED)
     logger.warning("account handed back to the queue before the deadline", extra={"reason": reason})
-    if receive_count >= settings.sweep_max_receives:
+    if receive_count >= SWEEP_MAX_RECEIVES:
         # On its last receive a failed message would be dead-lettered for want of time alone: queue it afresh.
         send_batches(sessions.central.sqs(settings.home_region), settings.sweep_queue_url, [body])
         return
@@ -121,7 +125,7 @@ def _account_failed(
     count(Metric.SWEEP_ACCOUNTS_FAILED)
     logger.error("sweep of account failed", extra={"error_code": error.code, "error": str(error)})
     permanent = isinstance(error, MemberRoleUnavailable) or not error.retryable
-    if not item.dry_run and (permanent or receive_count >= settings.sweep_max_receives):
+    if not item.dry_run and (permanent or receive_count >= SWEEP_MAX_RECEIVES):
         reason = _unswept_reason(error)
         record_coverage(unswept_coverage(reason, item.account_id, error.code, str(error)))
     if permanent:
@@ -187,8 +191,8 @@ def _accept_invitations(sweep: AccountSweep, settings: WorkerSettings, sessions:
 def _retry_or_dead_letter(
     body: str, receive_count: int, reason: str, settings: WorkerSettings, sessions: Sessions
 ) -> None:
-    if receive_count < settings.sweep_max_receives:
-        raise SweepIncomplete(f"will retry (try {receive_count} of {settings.sweep_max_receives}): {reason}")
+    if receive_count < SWEEP_MAX_RECEIVES:
+        raise SweepIncomplete(f"will retry (try {receive_count} of {SWEEP_MAX_RECEIVES}): {reason}")
     _dead_letter(body, f"gave up after {receive_count} tries: {reason}", settings, sessions)
 
 
