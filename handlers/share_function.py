@@ -52,7 +52,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[dic
         sessions.central.sqs(settings.home_region),
         settings.share_queue_url,
         settings.failure_queue_url,
-        settings.share_max_receives,
         function_arn=getattr(context, "invoked_function_arn", "unknown"),
         request_id=getattr(context, "aws_request_id", "unknown"),
     )

@@ -173,28 +173,40 @@ class MemberSettings(FunctionSettings):
     drift_policy: DriftPolicy = Field(default=DriftPolicy.REPORT, alias="PERMISSION_DRIFT_POLICY")
 
 
-class PlannerSettings(MemberSettings):
+class _WaRegions(FunctionSettings):
+    """The Well-Architected regions the sweep looks at: the planner's and the worker's."""
+
     wa_regions: WaRegions = Field(default=DEFAULT_WA_REGIONS, alias="WA_REGIONS")  # None: from SSM
-    full_sweep_day: FullSweepDay = Field(default=FullSweepDay.SUN, alias="FULL_SWEEP_DAY")
+
+
+class _SweepQueue(FunctionSettings):
+    """The planner queues an account's work item there; the worker an unfinished account's continuation."""
+
     sweep_queue_url: QueueUrl = Field(alias="SWEEP_QUEUE_URL")
 
 
-class SharingSettings(MemberSettings):
+class _ProbeAccount(FunctionSettings):
+    probe_account_id: AccountId | None = Field(default=None, alias="PROBE_ACCOUNT_ID")
+
+    @property
+    def probes(self) -> ProbeRule:
+        return ProbeRule(self.probe_account_id)
+
+
+class PlannerSettings(MemberSettings, _WaRegions, _SweepQueue):
+    full_sweep_day: FullSweepDay = Field(default=FullSweepDay.SUN, alias="FULL_SWEEP_DAY")
+
+
+class SharingSettings(MemberSettings, _ProbeAccount):
     """Functions that make shares and follow them up (accept, announce): the share function and the sweep."""
 
     reshare_statuses: ReshareStatuses = Field(default=DEFAULT_RESHARE_STATUSES, alias="RESHARE_STATUSES")
     acceptor_role_name: RoleName | None = Field(default=None, alias="ACCEPTOR_ROLE_NAME")  # set: accept invitations
     announce_topic_arn: TopicArn | None = Field(default=None, alias="ANNOUNCE_TOPIC_ARN")
     announce_bus_name: BusName | None = Field(default=None, alias="ANNOUNCE_BUS_NAME")
-    # The account whose probe workloads are not organization workloads (None: nothing is a probe).
-    probe_account_id: AccountId | None = Field(default=None, alias="PROBE_ACCOUNT_ID")
     # The share guard (guard.py): shares outside this organization are flagged, except to these partners.
     organization_id: OrganizationId = Field(alias="ORGANIZATION_ID")
     share_allow_list: AllowedPrincipals = Field(default=(), alias="SHARE_ALLOW_LIST")
-
-    @property
-    def probes(self) -> ProbeRule:
-        return ProbeRule(self.probe_account_id)
 
 
 class ShareFunctionSettings(SharingSettings):
@@ -204,33 +216,24 @@ class ShareFunctionSettings(SharingSettings):
     # would); false: it waits for the sweep.
     realtime_restore: bool = Field(default=True, alias="REALTIME_RESTORE")
     share_queue_url: QueueUrl = Field(alias="SHARE_QUEUE_URL")  # throttled events go back with a backoff
-    # The last receive records the failure itself, with its reason; equal to the queue's maxReceiveCount.
-    share_max_receives: int = Field(default=100, ge=2, le=1000, alias="SHARE_MAX_RECEIVES")
 
 
-class SweepSettings(SharingSettings):
+class SweepSettings(SharingSettings, _WaRegions):
     """The sweep of one account: the worker's, and `wa-share sweep --local`'s."""
 
-    wa_regions: WaRegions = Field(default=DEFAULT_WA_REGIONS, alias="WA_REGIONS")  # None: from SSM
     region_concurrency: int = Field(default=18, ge=1, le=18, alias="REGION_CONCURRENCY")
     # Workloads of one region that need calls, handled at once.
     workload_concurrency: int = Field(default=4, ge=1, le=16, alias="WORKLOAD_CONCURRENCY")
 
 
-class WorkerSettings(SweepSettings):
-    sweep_queue_url: QueueUrl = Field(alias="SWEEP_QUEUE_URL")  # an unfinished account's continuation
+class WorkerSettings(SweepSettings, _SweepQueue):
     sweep_dlq_url: QueueUrl = Field(alias="SWEEP_DLQ_URL")  # the last try dead-letters with a reason
-    # Equals the sweep queue's maxReceiveCount (a template test checks).
-    sweep_max_receives: int = Field(default=5, ge=1, le=1000, alias="SWEEP_MAX_RECEIVES")
 
 
-class ProbeSettings(FunctionSettings):
-    probe_account_id: AccountId = Field(alias="PROBE_ACCOUNT_ID")  # the central account, where probes are made
+class ProbeSettings(_ProbeAccount):
+    # Required here: the central account, where probes are made (elsewhere None means nothing is a probe).
+    probe_account_id: AccountId = Field(alias="PROBE_ACCOUNT_ID")
     probe_region_name: RegionName | None = Field(default=None, alias="PROBE_REGION")  # None: the home region
-
-    @property
-    def probes(self) -> ProbeRule:
-        return ProbeRule(self.probe_account_id)
 
     @property
     def probe_region(self) -> str:

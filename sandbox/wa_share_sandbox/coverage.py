@@ -16,7 +16,7 @@ from wa_share.probe.rule import NO_PROBES, ProbeRule
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.scenario import ExistingWorkload, ScenarioError
-from wa_share_sandbox.summary import Coverage
+from wa_share_sandbox.summary import CoverageCheck
 
 PREDATES_WA_SHARE = timedelta(days=30)
 
@@ -57,13 +57,13 @@ def check_coverage(
     without_role: frozenset[str],
     on_checked: Callable[[], None] | None = None,
     probes: ProbeRule = NO_PROBES,
-) -> Coverage:
+) -> CoverageCheck:
     """Every workload owned outside the reviews accounts must carry exactly one live share with each of them.
 
     Workloads of an account without the member role cannot be covered: they are counted apart. Probe
     workloads are not the organization's: they are left out (the one rule, `ProbeRule`).
     """
-    coverage = Coverage(tuple(f"{names.get(account, 'account')} {account}" for account in reviews))
+    coverage = CoverageCheck(tuple(f"{names.get(account, 'account')} {account}" for account in reviews))
     for account in org.accounts:
         for region in regions:
             backend = wab.get_backend(account, region)
@@ -79,7 +79,7 @@ def check_coverage(
 
 
 def _judge(
-    coverage: Coverage,
+    coverage: CoverageCheck,
     *,
     backend: wab.WellArchitectedBackend,
     workload: wab.Workload,

@@ -39,7 +39,7 @@ from wa_share_sandbox.probe_step import run_probe_once
 from wa_share_sandbox.runner import FunctionRunner, Invocation
 from wa_share_sandbox.scenario import Scenario
 from wa_share_sandbox.share_weeks import break_shares
-from wa_share_sandbox.summary import Coverage, PhaseResult, Progress, QuietReporter, Reporter, emf_totals, read_log
+from wa_share_sandbox.summary import CoverageCheck, PhaseResult, Progress, QuietReporter, Reporter, emf_totals, read_log
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -51,7 +51,7 @@ class StoryResult:
     organization: dict[str, Any]
     log_file: Path
     phases: list[PhaseResult]
-    coverage: Coverage
+    coverage: CoverageCheck
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -250,7 +250,7 @@ class Story:
         result.notes.append(f"{reshared} expired ones reshared, dead rows deleted first: one row each")
         return self._done(result)
 
-    def coverage(self) -> Coverage:
+    def coverage(self) -> CoverageCheck:
         with self.reporter.phase(7, "coverage: each workload shared once?") as progress:
             progress.grow(len(self.org.accounts) * len(self.scenario.regions))
             reviews = tuple(str(account) for account in self.deployment.parameters["ReviewsAccountIds"])

@@ -59,7 +59,10 @@ class PhaseResult:
 
 
 @dataclass
-class Coverage:
+class CoverageCheck:
+    """The sandbox's own check of the story's end state, read from the simulated accounts: every eligible
+    workload shared exactly once with each reviews account (not the functions' coverage metrics)."""
+
     reviews: tuple[str, ...]
     eligible: int = 0
     covered: int = 0  # exactly one live share with each reviews account
@@ -149,7 +152,7 @@ def emf_totals(records: Iterable[dict[str, Any]]) -> Counter[str]:
     return totals
 
 
-def render_table(console: Console, phases: list[PhaseResult], coverage: Coverage) -> None:
+def render_table(console: Console, phases: list[PhaseResult], coverage: CoverageCheck) -> None:
     """One row per phase; narrow enough for an 80-column terminal or a CI log."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, title="wa-share sandbox: the figures")
     headers = ("phase", "created", "events", "shared", "calls", "throttled", "failed", "p50 ms", "p99 ms")
@@ -183,7 +186,7 @@ def render_table(console: Console, phases: list[PhaseResult], coverage: Coverage
         console.print(line, style="dim", highlight=False)
 
 
-def render_verdict(console: Console, coverage: Coverage) -> None:
+def render_verdict(console: Console, coverage: CoverageCheck) -> None:
     reviews = ", ".join(coverage.reviews)
     for gap in coverage.gaps[:20]:
         console.print(f"  [red]✗[/] {gap}")

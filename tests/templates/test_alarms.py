@@ -7,9 +7,8 @@ import re
 from typing import Any
 
 from tests.support.alarms import alarm_on, alarms, dashboard, emitted_by_code
-from wa_share.observability import LATENCY_METRIC, SHARES_METRIC_OF_PATH
+from wa_share.observability import SHARES_METRIC_OF_PATH, Metric
 from wa_share.sweep import coverage
-from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC
 from wa_share_sandbox.cfn_templates import load_template, repo_root
 
 TEMPLATE = load_template(repo_root() / "template.yaml")
@@ -45,12 +44,12 @@ def test_our_metric_alarms_watch_names_and_dimensions_the_code_emits() -> None:
         assert alarm["MetricName"] in emitted_by_code(), name
         assert alarm["Dimensions"] == POWERTOOLS_DIMENSIONS, name
         # Counts add up over the accounts; a queue depth is a gauge, read again when a work item is retried.
-        gauge = alarm["MetricName"] == FORWARDER_DEAD_LETTERS_METRIC
+        gauge = alarm["MetricName"] == Metric.FORWARDER_DEAD_LETTERS
         assert alarm["Statistic"] == ("Maximum" if gauge else "Sum"), name
 
 
 def test_any_workload_left_unshared_by_a_sweep_fires_the_coverage_alarm() -> None:
-    [alarm] = alarm_on(NAMESPACE, coverage.UNSHARED_METRIC)
+    [alarm] = alarm_on(NAMESPACE, Metric.COVERAGE_UNSHARED)
     assert (alarm["ComparisonOperator"], alarm["Threshold"], alarm["EvaluationPeriods"]) == (
         "GreaterThanThreshold",
         0,
@@ -62,7 +61,7 @@ def test_any_workload_left_unshared_by_a_sweep_fires_the_coverage_alarm() -> Non
 
 
 def test_the_heartbeat_fires_after_26_hours_without_a_completed_sweep() -> None:
-    [alarm] = alarm_on(NAMESPACE, coverage.ACCOUNTS_SWEPT_METRIC)
+    [alarm] = alarm_on(NAMESPACE, Metric.SWEEP_ACCOUNTS_COMPLETED)
     assert alarm["Period"] * alarm["EvaluationPeriods"] == 26 * 3600
     assert alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]  # every hour of the 26 without one
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("LessThanThreshold", 1)
@@ -150,16 +149,16 @@ def test_the_dashboard_shows_only_metrics_the_code_emits_with_its_dimension() ->
 def test_the_dashboard_shows_coverage_paths_latency_misses_failures_and_every_queue() -> None:
     shown = {metric[1] for metric in widget_metrics(NAMESPACE)}
     wanted = {
-        coverage.ELIGIBLE_METRIC,
-        coverage.SHARED_METRIC,
-        coverage.UNSHARED_METRIC,
-        coverage.ACCOUNTS_SWEPT_METRIC,
+        Metric.COVERAGE_ELIGIBLE,
+        Metric.COVERAGE_SHARED,
+        Metric.COVERAGE_UNSHARED,
+        Metric.SWEEP_ACCOUNTS_COMPLETED,
         "MissedByRealtime",
         *coverage.UNSHARED_METRIC_OF_REASON.values(),
         *SHARES_METRIC_OF_PATH.values(),
     }
     assert wanted <= shown
-    latency = [metric[-1]["stat"] for metric in widget_metrics(NAMESPACE) if metric[1] == LATENCY_METRIC]
+    latency = [metric[-1]["stat"] for metric in widget_metrics(NAMESPACE) if metric[1] == Metric.SHARE_LATENCY]
     assert sorted(latency) == ["p50", "p99"]
     queues = {metric[3] for metric in widget_metrics("AWS/SQS")}
     all_queues = {f"<{key}.QueueName>" for key, item in RESOURCES.items() if item["Type"] == "AWS::SQS::Queue"}

@@ -8,7 +8,8 @@ from typing import Any
 
 from tests.support.alarms import alarm_on, alarms, dashboard, emitted_by_code
 from tests.support.templates import CENTRAL, FORWARDER, REVIEWS, ROLES, ROOT, props, role_statements, template
-from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, FORWARDER_DEAD_LETTERS_METRIC, FOUND_LOG
+from wa_share.observability import Metric
+from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTER_QUEUE, FOUND_LOG
 
 # Resource types free while idle, each by its pricing page: IAM is offered at no additional charge (AWS IAM);
 # EventBridge bills events, not rules (Amazon EventBridge pricing); SQS bills requests, not queues (Amazon SQS
@@ -34,7 +35,7 @@ def test_the_sweep_reads_the_queue_doctor_reads_by_the_name_the_forwarder_gives_
 
 
 def test_one_central_alarm_tells_the_operator_what_to_run() -> None:
-    [alarm] = alarm_on("WaShare", FORWARDER_DEAD_LETTERS_METRIC)
+    [alarm] = alarm_on("WaShare", Metric.FORWARDER_DEAD_LETTERS)
     assert (alarm["ComparisonOperator"], alarm["Threshold"], alarm["TreatMissingData"]) == (
         "GreaterThanThreshold",
         0,
@@ -46,7 +47,7 @@ def test_one_central_alarm_tells_the_operator_what_to_run() -> None:
     for needed in ("`wa-share doctor`", FOUND_LOG, FORWARDER_DEAD_LETTER_QUEUE):
         assert needed in description
     widget = [metric[1] for metric in _dashboard_metrics() if metric[0] == "WaShare"]
-    assert FORWARDER_DEAD_LETTERS_METRIC in widget
+    assert Metric.FORWARDER_DEAD_LETTERS in widget
 
 
 def _dashboard_metrics() -> list[list[Any]]:

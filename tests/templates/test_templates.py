@@ -31,7 +31,9 @@ from tests.support.templates import (
     template,
 )
 from wa_share.domain import DEFAULT_WA_REGIONS
+from wa_share.realtime.queue import SHARE_MAX_RECEIVES
 from wa_share.realtime.share_events import EVENT_NAMES
+from wa_share.sweep.worker import SWEEP_MAX_RECEIVES
 from wa_share_sandbox.cfn_templates import event_pattern, load_template
 from wa_share_sandbox.iam_requests import UNSCOPABLE_ACTIONS  # with the reason IAM cannot scope each
 
@@ -446,9 +448,8 @@ def test_queue_visibility_covers_six_consumer_timeouts() -> None:
 
 
 def test_the_share_function_records_a_failure_on_the_share_queues_last_receive() -> None:
-    share = props(CENTRAL, "ShareFunction")["Environment"]["Variables"]
     redrive = props(CENTRAL, "ShareQueue")["RedrivePolicy"]
-    assert share["SHARE_MAX_RECEIVES"] == str(redrive["maxReceiveCount"])
+    assert redrive["maxReceiveCount"] == SHARE_MAX_RECEIVES
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["ShareFailureQueue", "Arn"]}
     rule_targets = props(CENTRAL, "ShareRule")["Targets"]
     assert [target["Arn"] for target in rule_targets] == [{"Fn::GetAtt": ["ShareQueue", "Arn"]}]
@@ -457,7 +458,7 @@ def test_the_share_function_records_a_failure_on_the_share_queues_last_receive()
 def test_worker_dead_letters_on_the_queues_last_receive() -> None:
     worker = props(CENTRAL, "SweepWorkerFunction")["Environment"]["Variables"]
     redrive = props(CENTRAL, "SweepQueue")["RedrivePolicy"]
-    assert worker["SWEEP_MAX_RECEIVES"] == str(redrive["maxReceiveCount"])
+    assert redrive["maxReceiveCount"] == SWEEP_MAX_RECEIVES
     assert redrive["maxReceiveCount"] >= 5  # AWS's advice for Lambda event sources: throttled receives count
     assert worker["SWEEP_DLQ_URL"] == {"Ref": get_att(redrive["deadLetterTargetArn"])}
 

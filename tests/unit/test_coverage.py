@@ -1,22 +1,17 @@
-"""The outcome → coverage mapping is total (a new Outcome fails here until mapped) and counts honestly."""
+"""Coverage counts each outcome as the outcome says, and each failure, honestly."""
 
 from __future__ import annotations
 
-from wa_share.rules.sharing import Outcome, ShareResult
+from wa_share.rules.sharing import Outcome, ShareResult, UnitCoverage
 from wa_share.sweep.account import SEEN_BY_REVIEWS, AccountSweep, Failure
-from wa_share.sweep.coverage import COVERAGE_OF_OUTCOME, UNSHARED_METRIC_OF_REASON, Coverage, sweep_coverage
+from wa_share.sweep.coverage import UNSHARED_METRIC_OF_REASON, sweep_coverage
 
 WORKLOAD = "8cdcdf7add10b181fdd3f686dacffdac"
 REVIEWS = "734073377987"
 
 
-def test_every_outcome_has_a_coverage() -> None:
-    unmapped = set(Outcome) - set(COVERAGE_OF_OUTCOME)
-    assert not unmapped, f"map {sorted(unmapped)} in wa_share/sweep/coverage.py::COVERAGE_OF_OUTCOME"
-
-
 def test_every_reason_a_workload_can_be_left_unshared_has_its_own_metric() -> None:
-    unshared = set(Coverage) - {Coverage.SHARED, Coverage.NOT_ELIGIBLE}
+    unshared = set(UnitCoverage) - {UnitCoverage.SHARED, UnitCoverage.NOT_ELIGIBLE}
     assert set(UNSHARED_METRIC_OF_REASON) == unshared
     assert len(set(UNSHARED_METRIC_OF_REASON.values())) == len(unshared)
 
@@ -33,23 +28,28 @@ THROTTLED = Failure(
 
 
 def test_coverage_counts_each_outcome_and_failure_once() -> None:
-    outcomes = [*COVERAGE_OF_OUTCOME]  # one of each
+    outcomes = list(Outcome)  # one of each
     coverage = sweep_coverage(sweep_with(outcomes, [DENIED, THROTTLED]), last_try=True)
-    shared = sum(1 for outcome in outcomes if COVERAGE_OF_OUTCOME[outcome] is Coverage.SHARED)
-    skipped = sum(1 for outcome in outcomes if COVERAGE_OF_OUTCOME[outcome] is Coverage.NOT_ELIGIBLE)
+    shared = sum(1 for outcome in outcomes if outcome.meaning.coverage is UnitCoverage.SHARED)
+    skipped = sum(1 for outcome in outcomes if outcome.meaning.coverage is UnitCoverage.NOT_ELIGIBLE)
     assert coverage.eligible == len(outcomes) - skipped + 2
-    assert coverage.counts[Coverage.SHARED] == shared
+    assert coverage.counts[UnitCoverage.SHARED] == shared
     assert coverage.unshared == coverage.eligible - shared == len(coverage.misses)
     reasons = {miss.reason for miss in coverage.misses}
-    assert {Coverage.QUOTA, Coverage.NOT_LIVE, Coverage.PERMANENT_FAILURE, Coverage.RETRIES_EXHAUSTED} <= reasons
-    [quota] = [miss for miss in coverage.misses if miss.reason is Coverage.QUOTA]
+    assert {
+        UnitCoverage.QUOTA,
+        UnitCoverage.NOT_LIVE,
+        UnitCoverage.PERMANENT_FAILURE,
+        UnitCoverage.RETRIES_EXHAUSTED,
+    } <= reasons
+    [quota] = [miss for miss in coverage.misses if miss.reason is UnitCoverage.QUOTA]
     assert (quota.scope, quota.detail) == (f"workload {WORKLOAD} towards {REVIEWS}", "because quota_exceeded")
     assert coverage.summary()["unshared"] == {reason.value: 1 for reason in reasons}
 
 
 def test_transient_failures_wait_for_the_last_try() -> None:
     coverage = sweep_coverage(sweep_with([Outcome.ALREADY_SHARED], [THROTTLED, DENIED]), last_try=False)
-    assert [miss.reason for miss in coverage.misses] == [Coverage.PERMANENT_FAILURE]
+    assert [miss.reason for miss in coverage.misses] == [UnitCoverage.PERMANENT_FAILURE]
     assert (coverage.eligible, coverage.unshared) == (2, 1)
 
 

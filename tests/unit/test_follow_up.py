@@ -23,8 +23,8 @@ from tests.support.stubs import (
 )
 from wa_share.aws.wellarchitected import WellArchitected
 from wa_share.followup.acceptance import Acceptance, AcceptResult
-from wa_share.followup.after_share import NAME_UNAVAILABLE_METRIC, follow_up
-from wa_share.observability import metrics
+from wa_share.followup.after_share import follow_up
+from wa_share.observability import Metric, metrics
 from wa_share.rules.sharing import Outcome, ShareResult
 from wa_share.runtime.deadline import Deadline
 from wa_share.settings import ShareFunctionSettings
@@ -245,7 +245,7 @@ def test_a_name_that_cannot_be_read_is_announced_empty_and_counted() -> None:
     assert announcement["workload_name"] == ""
     [subject] = [params["Subject"] for operation, params in sessions.central.requests if operation == "Publish"]
     assert WORKLOAD in subject  # the ID stands in for the name nobody could read
-    assert counted(NAME_UNAVAILABLE_METRIC) == [1]
+    assert counted(Metric.WORKLOAD_NAME_UNAVAILABLE) == [1]
     sessions.assert_no_pending_responses()
 
 

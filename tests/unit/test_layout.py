@@ -1,7 +1,9 @@
-"""The rooms of the code base keep their doors: what Lambda runs (handlers/) imports neither the CLI nor
-the simulator; the CLI reaches the simulator only when `wa-share sandbox` runs; nothing that ships imports
-tests or the benchmark; inside the functions' package, observability and the domain facts depend on nothing
-of it; the WA backend is layered as moto's services are; unit tests never load moto."""
+"""The rooms of the code base keep their doors: what Lambda runs (handlers/) imports neither the CLI nor the
+simulator; the CLI reaches the simulator only when `wa-share sandbox` runs; nothing that ships imports tests
+or the benchmark; inside the functions' package, each room (aws, runtime, rules, followup, realtime, sweep,
+probe) enters only the rooms its door names, AWS is reached through the aws room alone, and observability and
+the domain facts depend on nothing of it; the WA backend is layered as moto's services are; unit tests never
+load moto."""
 
 from __future__ import annotations
 
@@ -99,11 +101,55 @@ def test_settings_import_the_domain_and_no_function_code() -> None:
     assert imported == {"wa_share.domain", "wa_share.probe.rule", "wa_share.validation"}
 
 
-def test_the_metric_table_covers_every_outcome_and_counts_exactly_the_changes_as_made() -> None:
-    """observability keys its table by plain strings: held equal to the domain's outcomes here."""
-    from wa_share.observability import METRIC_OF_OUTCOME, SHARES_MADE_METRICS
-    from wa_share.rules.sharing import CHANGES, Outcome
+PACKAGE = SHIPPED["handlers"] / "wa_share"
+FOUNDATIONS = {"domain", "validation", "observability", "settings"}  # any room may import these
+# The rooms each room may enter (besides itself and the foundations). The real-time path and the sweep never
+# enter each other: what both need lives in rules/ (the share rules) or followup/ (what follows a share).
+DOORS = {
+    "aws": set(),
+    "runtime": {"aws"},
+    "rules": {"aws"},
+    "followup": {"aws", "rules", "runtime"},
+    "probe": {"aws", "rules", "runtime"},
+    "realtime": {"aws", "rules", "runtime", "followup", "probe"},
+    "sweep": {"aws", "rules", "runtime", "followup"},
+}
 
-    assert set(METRIC_OF_OUTCOME) == {outcome.value for outcome in Outcome}
-    made = {outcome for outcome in Outcome if METRIC_OF_OUTCOME[outcome] in SHARES_MADE_METRICS}
-    assert made == CHANGES
+
+def _rooms_entered(room: str) -> dict[str, set[str]]:
+    entered: dict[str, set[str]] = {}
+    for path in sorted((PACKAGE / room).rglob("*.py")):
+        for name in _imports(path, top_level_only=False):
+            parts = name.split(".")
+            if parts[0] == "wa_share" and len(parts) > 1 and parts[1] not in FOUNDATIONS | {room}:
+                entered.setdefault(parts[1], set()).add(path.name)
+    return entered
+
+
+def test_the_package_is_its_foundations_and_its_rooms() -> None:
+    modules = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__"}
+    rooms = {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").exists()}
+    assert (modules, rooms) == (FOUNDATIONS, set(DOORS))
+
+
+@pytest.mark.parametrize("room", sorted(DOORS))
+def test_each_room_enters_only_the_rooms_its_door_names(room: str) -> None:
+    entered = _rooms_entered(room)
+    assert set(entered) <= DOORS[room], {other: entered[other] for other in set(entered) - DOORS[room]}
+
+
+# botocore's errors classified, and expired credentials answered, in one place each.
+INSIDE_THE_BOUNDARY = {"wa_share.aws.access.aws_call", "wa_share.aws.access.EXPIRED_TOKEN_CODES"}
+
+
+def test_aws_is_reached_through_the_aws_room_alone() -> None:
+    """The one boundary: botocore's errors are classified (aws_call) and clients imported only in wa_share.aws;
+    everywhere else a client is only a type (under TYPE_CHECKING)."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.is_relative_to(PACKAGE / "aws"):
+            continue
+        for name in _imports(path, top_level_only=True):
+            if name.split(".")[0] in {"boto3", "botocore"} or name in INSIDE_THE_BOUNDARY:
+                offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []

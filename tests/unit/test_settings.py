@@ -60,8 +60,6 @@ BAD_VALUES = [
     ("REGION_CONCURRENCY", "1.5", "not an integer"),
     ("WORKLOAD_CONCURRENCY", "0", "one below 1"),
     ("WORKLOAD_CONCURRENCY", "17", "one above 16"),
-    ("SWEEP_MAX_RECEIVES", "0", "one below 1"),
-    ("SWEEP_MAX_RECEIVES", "1001", "one above 1000"),
     ("SWEEP_QUEUE_URL", "sqs/wa-share-sweep", "not a URL"),
     ("SWEEP_DLQ_URL", "http://sqs.us-east-1.amazonaws.com/123456789012/dlq", "not https"),
     ("FAILURE_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/12345678901/q", "an 11-digit account"),
@@ -71,8 +69,6 @@ BAD_VALUES = [
     ("SHARE_ALLOW_LIST", "111122223333,arn:aws:iam::111122223333:group/g", "an IAM group among good ones"),
     ("REALTIME_RESTORE", "maybe", "not a boolean"),
     ("SHARE_QUEUE_URL", "wa-share-share-queue", "not a URL"),
-    ("SHARE_MAX_RECEIVES", "1", "one below 2"),
-    ("SHARE_MAX_RECEIVES", "1001", "one above 1000"),
 ]
 BAD_CASES = [
     pytest.param(model, variable, value, id=f"{model.__name__}-{variable}-{why}")
@@ -126,7 +122,7 @@ def test_the_worker_defaults_are_the_documented_ones() -> None:
     assert len(DEFAULT_WA_REGIONS) == 18
     assert settings.reshare_statuses == DEFAULT_RESHARE_STATUSES == {"EXPIRED", "REVOKED", "FAILED"}
     assert settings.drift_policy is DriftPolicy.REPORT
-    assert (settings.region_concurrency, settings.workload_concurrency, settings.sweep_max_receives) == (18, 4, 5)
+    assert (settings.region_concurrency, settings.workload_concurrency) == (18, 4)
     assert (settings.acceptor_role_name, settings.announce_topic_arn, settings.announce_bus_name) == (None,) * 3
     assert (settings.organization_id, settings.share_allow_list) == ("o-abcdefghij", ())
     assert ShareFunctionSettings.from_env(MINIMAL[ShareFunctionSettings]).realtime_restore is True
@@ -157,7 +153,6 @@ def test_lists_are_stripped_and_deduplicated_in_order() -> None:
         ("REGION_CONCURRENCY", "1"),
         ("REGION_CONCURRENCY", "18"),
         ("WORKLOAD_CONCURRENCY", "16"),
-        ("SWEEP_MAX_RECEIVES", " 1000 "),
         ("MEMBER_ROLE_NAME", "r" * 64),
     ],
 )

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.story import phase, run_sandbox
-from wa_share.sweep.forwarder_dead_letters import FORWARDER_DEAD_LETTERS_METRIC, FOUND_LOG
+from wa_share.observability import Metric
+from wa_share.sweep.forwarder_dead_letters import FOUND_LOG
 from wa_share_cli.main import main
 
 ONE_HEALTHY_ACCOUNT = ["--accounts", "1", "--regions", "eu-west-1", "--workloads", "1"]
@@ -29,7 +30,7 @@ def test_a_refused_event_is_a_dead_letter_the_sweep_reports_and_the_workload_is_
     assert faults["events"] == 0  # refused by the central bus: the share function never saw it
     assert faults["details"]["undelivered_events"] == {"member-01 eu-west-1": 1}
     assert sweep["details"]["forwarder_dead_letters"] == {"member-01 eu-west-1": 1}
-    assert sweep["metrics"][FORWARDER_DEAD_LETTERS_METRIC] == 1  # the alarm's metric (its threshold is 0)
+    assert sweep["metrics"][Metric.FORWARDER_DEAD_LETTERS] == 1  # the alarm's metric (its threshold is 0)
     assert sweep["metrics"]["MissedByRealtime"] == 1  # the sweep shared the refused workload
     lines = [json.loads(line) for line in Path(report["log_file"]).read_text().splitlines() if line.startswith("{")]
     found = [(line["region"], line["messages"]) for line in lines if line.get("message") == FOUND_LOG]

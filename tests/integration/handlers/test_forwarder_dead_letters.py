@@ -13,10 +13,9 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from tests.support.alarms import alarm_on
 from tests.support.emf import metric_values
 from tests.support.fixtures import REGIONS
-from wa_share.observability import metrics
+from wa_share.observability import Metric, metrics
 from wa_share.sweep.forwarder_dead_letters import (
     FORWARDER_DEAD_LETTER_QUEUE,
-    FORWARDER_DEAD_LETTERS_METRIC,
     FOUND_LOG,
     MISSING_LOG,
     UNREADABLE_LOG,
@@ -70,10 +69,10 @@ def test_an_undeliverable_event_fires_the_one_central_alarm_and_the_sweep_still_
     assert [row["SharedWith"] for row in shares["WorkloadShareSummaries"]] == [org.reviews]
     # Two dead letters: the CreateWorkload call, and the share the sweep then made (the forwarder carries the
     # share calls too, for the share guard), refused by the same bus policy.
-    values = metric_values(capsys.readouterr().out, FORWARDER_DEAD_LETTERS_METRIC)
+    values = metric_values(capsys.readouterr().out, Metric.FORWARDER_DEAD_LETTERS)
     assert len(values) == len(org.accounts)  # one datapoint per account, no per-account dimension
     assert max(values) == 2 == sum(values)
-    [alarm] = alarm_on("WaShare", FORWARDER_DEAD_LETTERS_METRIC)
+    [alarm] = alarm_on("WaShare", Metric.FORWARDER_DEAD_LETTERS)
     assert max(values) > alarm["Threshold"]
     assert alarm["Statistic"] == "Maximum"
     [found] = log_records(FOUND_LOG)
@@ -94,7 +93,7 @@ def test_empty_queues_emit_zero_and_log_nothing(
 ) -> None:
     runner.run_sweep()
 
-    values = metric_values(capsys.readouterr().out, FORWARDER_DEAD_LETTERS_METRIC)
+    values = metric_values(capsys.readouterr().out, Metric.FORWARDER_DEAD_LETTERS)
     assert values == [0] * len(org.accounts)
     assert log_records(FOUND_LOG) == log_records(MISSING_LOG) == log_records(UNREADABLE_LOG) == []
     line = summary(log_records, org.members[1])
@@ -120,7 +119,7 @@ def test_a_region_without_a_forwarder_is_reported_not_failed(
     assert (line["failed"], line["workloads_seen"]) == (0, 1)  # the sweep's own work is untouched
     shares = org.client(member, "wellarchitected", "us-east-1").list_workload_shares(WorkloadId=workload)
     assert len(shares["WorkloadShareSummaries"]) == 1
-    values = metric_values(capsys.readouterr().out, FORWARDER_DEAD_LETTERS_METRIC)
+    values = metric_values(capsys.readouterr().out, Metric.FORWARDER_DEAD_LETTERS)
     assert values == [0] * len(org.accounts)  # eu-west-1 was read
 
 
@@ -170,6 +169,6 @@ def test_a_denied_read_is_an_error_line_with_the_fix_and_no_datapoint(
     [line] = log_records(UNREADABLE_LOG)
     assert (line["level"], line["account_id"], line["error_code"]) == ("ERROR", member, "AccessDenied")
     assert "roles.yaml" in line["fix"]
-    assert FORWARDER_DEAD_LETTERS_METRIC not in metrics.metric_set  # nothing read: no zero pretending all is well
+    assert Metric.FORWARDER_DEAD_LETTERS not in metrics.metric_set  # nothing read: no zero pretending all is well
     report_forwarder_queues([read_forwarder_queue(org.client(member, "sqs"), member, "us-east-1")], emit_metric=True)
-    assert metrics.metric_set[FORWARDER_DEAD_LETTERS_METRIC]["Value"] == [0.0]
+    assert metrics.metric_set[Metric.FORWARDER_DEAD_LETTERS]["Value"] == [0.0]

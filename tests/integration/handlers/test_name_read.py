@@ -16,7 +16,8 @@ import pytest
 
 from tests.support.emf import log_lines, metric_sums
 from tests.support.fixtures import REGIONS
-from wa_share.followup.after_share import NAME_UNAVAILABLE_LOG, NAME_UNAVAILABLE_METRIC
+from wa_share.followup.after_share import NAME_UNAVAILABLE_LOG
+from wa_share.observability import Metric
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks
@@ -42,7 +43,7 @@ def _assert_shared_and_reported(
     assert [(row.shared_with, row.status) for row in rows] == [(org.reviews, "PENDING")]
     assert runner.queue_depth("ShareFailureQueue") == 0
     sums = metric_sums(logs.getvalue())
-    assert sums[NAME_UNAVAILABLE_METRIC] == 1
+    assert sums[Metric.WORKLOAD_NAME_UNAVAILABLE] == 1
     assert sums["SharesCreated"] == 1
     assert "Failed" not in sums
     [line] = log_lines(logs.getvalue(), NAME_UNAVAILABLE_LOG)

@@ -13,7 +13,7 @@ import pytest
 from tests.support.emf import emf_documents
 from tests.support.factories import share_event
 from tests.support.shares import share_rows
-from wa_share.rules import outsiders
+from wa_share.observability import Metric
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks
@@ -274,7 +274,7 @@ def test_a_flag_is_counted_and_announced_when_announcements_are_on(
     )
     runner.deliver_share_events()
     emitted = emf_documents(capsys.readouterr().out)
-    assert any(blob.get(outsiders.FLAGGED_METRIC) == [1.0] for blob in emitted)
+    assert any(blob.get(Metric.EXTERNAL_SHARES_FLAGGED) == [1.0] for blob in emitted)
     bodies = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]]
     flagged = [body for body in bodies if body.get("reason")]
     assert [(body["shared_with"], body["workload_name"], body["permission"]) for body in flagged] == [
@@ -342,5 +342,5 @@ def test_a_replayed_outside_share_is_logged_again_not_alarmed_again(
     replayed = runner.invoke("share", event | {"replay-name": "wa-share-replay-1"})
     assert [item["shared_with"] for item in replayed.result["external"]] == [OUTSIDER]
     emitted = emf_documents(capsys.readouterr().out)
-    assert any(blob.get(outsiders.LISTED_METRIC) == [1.0] for blob in emitted)
-    assert not any(outsiders.FLAGGED_METRIC in blob for blob in emitted)
+    assert any(blob.get(Metric.EXTERNAL_SHARES_LISTED) == [1.0] for blob in emitted)
+    assert not any(Metric.EXTERNAL_SHARES_FLAGGED in blob for blob in emitted)

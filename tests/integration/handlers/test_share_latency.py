@@ -15,7 +15,7 @@ import pytest
 from tests.support.emf import emf_documents, metric_values
 from tests.support.factories import create_workload_event
 from tests.support.shares import live_shares
-from wa_share.observability import LATENCY_METRIC, SHARES_METRIC_OF_PATH, logger, metrics
+from wa_share.observability import SHARES_METRIC_OF_PATH, Metric, logger, metrics
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
 from wa_share_sandbox.runner import FunctionRunner
 
@@ -59,7 +59,7 @@ def test_the_pipelines_own_event_yields_a_latency_of_seconds(
     capsys.readouterr()
     [invocation] = runner.deliver_share_events()
     assert invocation.error is None
-    [latency] = metric_values(capsys.readouterr().out, LATENCY_METRIC)
+    [latency] = metric_values(capsys.readouterr().out, Metric.SHARE_LATENCY)
     assert 0 <= latency < 60
 
 
@@ -71,7 +71,7 @@ def test_latency_is_the_time_since_event_time(
     capsys.readouterr()
     invocation = runner.invoke("share", event)
     assert invocation.error is None
-    [latency] = metric_values(capsys.readouterr().out, LATENCY_METRIC)
+    [latency] = metric_values(capsys.readouterr().out, Metric.SHARE_LATENCY)
     assert 90 <= latency < 150
     assert invocation.result["event"]["event_time"] is not None
 
@@ -100,7 +100,7 @@ def test_a_bad_event_time_still_shares_and_records_no_latency(
     assert invocation.error is None
     assert [item["outcome"] for item in invocation.result["results"]] == ["created"]
     assert live_shares(org, org.members[0], "us-east-1", workload) == [org.reviews]
-    assert metric_values(capsys.readouterr().out, LATENCY_METRIC) == []
+    assert metric_values(capsys.readouterr().out, Metric.SHARE_LATENCY) == []
     [warning] = [json.loads(line) for line in logs.getvalue().splitlines() if "latency not recorded" in line]
     assert (warning["level"], warning["workload_id"]) == ("WARNING", workload)
     assert runner.queue_depth("ShareFailureQueue") == 0
@@ -120,4 +120,4 @@ def test_replays_and_duplicates_count_by_path_and_add_no_latency(
     blobs = emf_documents(out)
     made = {path: sum(sum(blob.get(name, [])) for blob in blobs) for path, name in SHARES_METRIC_OF_PATH.items()}
     assert made == {"realtime": 0, "sweep": 0, "replay": 1}
-    assert LATENCY_METRIC not in out  # a replay is late on purpose; a duplicate made no share
+    assert Metric.SHARE_LATENCY not in out  # a replay is late on purpose; a duplicate made no share

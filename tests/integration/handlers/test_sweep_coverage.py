@@ -13,15 +13,11 @@ import pytest
 
 from tests.support.emf import emf_documents, metric_sums
 from tests.support.fixtures import REGIONS
-from wa_share.observability import SHARES_METRIC_OF_PATH, logger, metrics
+from wa_share.observability import SHARES_METRIC_OF_PATH, Metric, logger, metrics
+from wa_share.rules.sharing import UnitCoverage
 from wa_share.sweep.coverage import (
-    ACCOUNTS_SWEPT_METRIC,
-    ELIGIBLE_METRIC,
-    SHARED_METRIC,
     UNSHARED_LOG,
-    UNSHARED_METRIC,
     UNSHARED_METRIC_OF_REASON,
-    Coverage,
 )
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.cfn_templates import load_template, templates_root
@@ -82,10 +78,10 @@ def test_a_healthy_sweep_reports_every_eligible_workload_shared_and_beats_the_he
     runner.run_sweep()
 
     metrics = emitted(capsys)
-    assert metrics[ELIGIBLE_METRIC] == metrics[SHARED_METRIC] == len(org.members)
-    assert metrics[UNSHARED_METRIC] == 0
+    assert metrics[Metric.COVERAGE_ELIGIBLE] == metrics[Metric.COVERAGE_SHARED] == len(org.members)
+    assert metrics[Metric.COVERAGE_UNSHARED] == 0
     assert all(metrics[name] == 0 for name in UNSHARED_METRIC_OF_REASON.values())
-    assert metrics[ACCOUNTS_SWEPT_METRIC] == len(org.accounts)
+    assert metrics[Metric.SWEEP_ACCOUNTS_COMPLETED] == len(org.accounts)
     assert metrics[SHARES_METRIC_OF_PATH["sweep"]] == len(org.members)
 
 
@@ -111,8 +107,8 @@ def test_a_permanent_region_failure_reaches_the_alarm_metric_with_its_reason_and
 
     assert len([run for run in runs if run.function == "worker"]) == 1  # permanent: no retry
     metrics = emitted(capsys)
-    assert metrics[UNSHARED_METRIC] == metrics[UNSHARED_METRIC_OF_REASON[Coverage.PERMANENT_FAILURE]] == 1
-    assert metrics[SHARED_METRIC] == 1
+    assert metrics[Metric.COVERAGE_UNSHARED] == metrics[UNSHARED_METRIC_OF_REASON[UnitCoverage.PERMANENT_FAILURE]] == 1
+    assert metrics[Metric.COVERAGE_SHARED] == 1
     [miss] = misses()
     assert miss["level"] == "ERROR"
     assert (miss["account_id"], miss["coverage_reason"], miss["error_code"]) == (
@@ -145,7 +141,7 @@ def test_a_workload_at_the_share_quota_is_counted_unshared_by_quota(
     runner.run_sweep()
 
     metrics = emitted(capsys)
-    assert metrics[UNSHARED_METRIC] == metrics[UNSHARED_METRIC_OF_REASON[Coverage.QUOTA]] == 1
+    assert metrics[Metric.COVERAGE_UNSHARED] == metrics[UNSHARED_METRIC_OF_REASON[UnitCoverage.QUOTA]] == 1
     [miss] = misses()
     assert (miss["coverage_reason"], miss["scope"]) == ("quota", f"workload {full} towards {org.reviews}")
 
@@ -173,8 +169,8 @@ def test_transient_failures_count_once_on_the_last_try_not_on_each_retry(
     )
     assert len([run for run in runs if run.function == "worker"]) == tries  # retried, then dead-lettered
     metrics = emitted(capsys)
-    assert metrics[UNSHARED_METRIC] == metrics[UNSHARED_METRIC_OF_REASON[Coverage.RETRIES_EXHAUSTED]] == 1
-    assert metrics[ACCOUNTS_SWEPT_METRIC] == len(org.accounts)  # the stormy account once, on its last try
+    assert metrics[Metric.COVERAGE_UNSHARED] == metrics[UNSHARED_METRIC_OF_REASON[UnitCoverage.RETRIES_EXHAUSTED]] == 1
+    assert metrics[Metric.SWEEP_ACCOUNTS_COMPLETED] == len(org.accounts)  # the stormy account once, on its last try
     [miss] = misses()
     assert (miss["coverage_reason"], miss["error_code"]) == ("retries_exhausted", "ThrottlingException")
 
@@ -190,8 +186,8 @@ def test_an_account_without_the_member_role_counts_as_role_missing_and_does_not_
     FunctionRunner(deployment).run_sweep()
 
     metrics = emitted(capsys)
-    assert metrics[UNSHARED_METRIC] == metrics[UNSHARED_METRIC_OF_REASON[Coverage.ROLE_MISSING]] == 1
-    assert metrics[ACCOUNTS_SWEPT_METRIC] == len(org.accounts) - 1
+    assert metrics[Metric.COVERAGE_UNSHARED] == metrics[UNSHARED_METRIC_OF_REASON[UnitCoverage.ROLE_MISSING]] == 1
+    assert metrics[Metric.SWEEP_ACCOUNTS_COMPLETED] == len(org.accounts) - 1
     [miss] = misses()
     assert (miss["account_id"], miss["scope"], miss["error_code"]) == (orphan, f"account {orphan}", "AccessDenied")
     assert f"arn:aws:iam::{orphan}:role/wa-share-member" in miss["reason"]

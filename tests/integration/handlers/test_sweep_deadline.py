@@ -18,7 +18,7 @@ from tests.support.shares import live_shares
 from wa_share.aws.wellarchitected import WellArchitected
 from wa_share.runtime.deadline import Deadline
 from wa_share.sweep.work_items import WorkItem
-from wa_share.sweep.worker import SweepDeferred, handle_work_message
+from wa_share.sweep.worker import SWEEP_MAX_RECEIVES, SweepDeferred, handle_work_message
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import METER
@@ -166,8 +166,8 @@ def test_an_account_handed_back_on_its_last_receive_is_queued_afresh_not_dead_le
     with runner.as_function("worker"):
         settings, sessions = sweep_worker.runtime()
         with pytest.raises(SweepDeferred, match=r"not started: 1\.0 s left"):
-            handle_work_message(body, settings.sweep_max_receives - 1, settings, sessions, out_of_time)
-        assert handle_work_message(body, settings.sweep_max_receives, settings, sessions, out_of_time) is None
+            handle_work_message(body, SWEEP_MAX_RECEIVES - 1, settings, sessions, out_of_time)
+        assert handle_work_message(body, SWEEP_MAX_RECEIVES, settings, sessions, out_of_time) is None
 
     assert [message["Body"] for message in drain(org, deployment.queue_urls["SweepQueue"])] == [body]
     assert drain(org, deployment.queue_urls["SweepDeadLetterQueue"]) == []

@@ -23,19 +23,17 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from wa_share.aws.access import AwsError, Sessions, aws_call
+from wa_share.aws.access import AwsError, Sessions
+from wa_share.aws.organizations import list_accounts, root_ids
 from wa_share.aws.wellarchitected import Share
 from wa_share.domain import ACCOUNT_ID, IAM_PRINCIPAL, ORGANIZATION_ID
-from wa_share.observability import count, logger
+from wa_share.observability import Metric, count, logger
 from wa_share.settings import SharingSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient
 
 REFRESH_SECONDS = 300
-FLAGGED_METRIC = "ExternalSharesFlagged"  # real time: a new share outside the organization (alarmed)
-LISTED_METRIC = "ExternalSharesListed"  # the sweep: a live share outside the organization, found by listing
-UNJUDGED_METRIC = "ExternalShareChecksFailed"  # the organization could not be read: shares left unjudged
 _OU = "ou-"
 
 
@@ -75,16 +73,13 @@ class OrganizationView:
     def has_ou(self, ou_id: str) -> bool:
         with self._lock:
             if self._root_suffix is None:
-                with aws_call("organizations:ListRoots", "the organization"):
-                    roots = self._organizations.list_roots()["Roots"]
-                self._root_suffix = roots[0]["Id"].removeprefix("r-") if roots else ""
+                roots = root_ids(self._organizations)
+                self._root_suffix = roots[0].removeprefix("r-") if roots else ""
             return bool(self._root_suffix) and ou_id.startswith(f"{_OU}{self._root_suffix}-")
 
     def _list_accounts(self) -> frozenset[str]:
         """Every account that belongs to the organization (suspended ones too: they are still members)."""
-        paginator = self._organizations.get_paginator("list_accounts")
-        with aws_call("organizations:ListAccounts", "the organization"):
-            return frozenset(account["Id"] for page in paginator.paginate() for account in page["Accounts"])
+        return frozenset(account["Id"] for account in list_accounts(self._organizations))
 
 
 @cache
@@ -154,10 +149,10 @@ def report_listed(outsiders: Outsiders, account_id: str, region: str, workload_i
     try:
         found = outsiders.among(account_id, region, workload_id, shares)
     except AwsError as error:
-        count(UNJUDGED_METRIC)
+        count(Metric.EXTERNAL_SHARE_CHECKS_FAILED)
         logger.warning("shares not judged: the organization could not be read", extra={"error": str(error)})
         return 0
     for external in found:
         report_external(external, found_by="sweep")
-        count(LISTED_METRIC)
+        count(Metric.EXTERNAL_SHARES_LISTED)
     return len(found)

@@ -31,7 +31,7 @@ from wa_share.aws.regions import enabled_regions
 from wa_share.aws.session_policy import SessionScope
 from wa_share.aws.wellarchitected import WellArchitected
 from wa_share.domain import DriftPolicy
-from wa_share.observability import count, logger
+from wa_share.observability import Metric, count, logger
 from wa_share.settings import FullSweepDay, PlannerSettings
 
 READERS = 18  # (reviews account, region) pairs read at once: the WA API throttles per account and region
@@ -88,7 +88,7 @@ def read_reviews_side(settings: PlannerSettings, sessions: Sessions, regions: Se
             if seen is not None:
                 side.seen[pair] = seen
     unread = len(settings.reviews_account_ids) * len(regions) - len(side.seen)
-    count("ReviewsSideUnread", unread)
+    count(Metric.REVIEWS_SIDE_UNREAD, unread)
     logger.info("reviews side read", extra={"pairs": len(pairs), "unread": unread})
     return side
 

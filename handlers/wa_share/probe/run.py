@@ -12,13 +12,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from wa_share.aws.access import AwsError, ErrorKind, Sessions
 from wa_share.aws.wellarchitected import Share, WellArchitected, Workload
-from wa_share.observability import count, logger, metrics
+from wa_share.observability import Metric, add_seconds, count, logger
 from wa_share.probe.rule import PROBE_PREFIX, PROBE_TAG_KEY, PROBE_TAG_VALUE, ProbeRule, created_at, probe_name
-from wa_share.rules.sharing import NEW_SHARES, ShareResult
+from wa_share.rules.sharing import ShareResult
 from wa_share.runtime.schedule import ScheduledEvent
 from wa_share.settings import ProbeSettings
 
@@ -91,7 +89,7 @@ def run_scheduled_probe(event: ScheduledEvent, settings: ProbeSettings, sessions
         return run
     run.created = probe_name(now, nonce)
     run.workload_id = create_probe(wa, run.created, token=str(uuid.uuid5(_TOKENS, f"create|{event.id}")))
-    count("ProbesCreated")
+    count(Metric.PROBES_CREATED)
     logger.info("probe created", extra={"probe": run.created, "workload_id": run.workload_id})
     return run
 
@@ -115,7 +113,7 @@ def _judge_and_delete(
         run.refused.append(probe.name)
         return
     if not shared:
-        count("ProbeNotShared")
+        count(Metric.PROBE_NOT_SHARED)
         logger.error(
             "probe never shared: the real-time path is broken",
             extra={"probe": probe.name, "workload_id": probe.workload_id, "check": WHAT_TO_CHECK},
@@ -136,7 +134,7 @@ def probe_name_shared(owner: str, name: str | None, probes: ProbeRule) -> str | 
 
 def record_probe_shared(name: str, results: Sequence[ShareResult], now: datetime) -> float | None:
     """The probe's latency metric, once per probe: only the delivery that created the share records it."""
-    if not any(result.outcome in NEW_SHARES and not result.dry_run for result in results):
+    if not any(result.outcome.meaning.new_share and not result.dry_run for result in results):
         logger.info("probe already shared", extra={"probe": name})
         return None
     born = created_at(name)
@@ -144,7 +142,7 @@ def record_probe_shared(name: str, results: Sequence[ShareResult], now: datetime
         logger.warning("probe name carries no creation time", extra={"probe": name})
         return None
     latency = max(0.0, (now - born).total_seconds())
-    metrics.add_metric(name="ProbeShared", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="ProbeLatency", unit=MetricUnit.Seconds, value=latency)
+    count(Metric.PROBE_SHARED)
+    add_seconds(Metric.PROBE_LATENCY, latency)
     logger.info("probe shared", extra={"probe": name, "latency_seconds": latency})
     return latency

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from wa_share.aws.access import AwsError, aws_call
+from wa_share.aws.access import AwsError
+from wa_share.aws.sqs import queue_attributes
 from wa_share.aws.wellarchitected import Workload
 from wa_share.observability import logger
 from wa_share.sweep.forwarder_dead_letters import forwarder_dead_letter_queue_url
@@ -45,8 +46,7 @@ def forwarder_created_at(sqs: SQSClient, account_id: str, region: str) -> dateti
     """When the forwarder of this account and region came to exist; None when that cannot be shown."""
     url = forwarder_dead_letter_queue_url(account_id, region)
     try:
-        with aws_call("sqs:GetQueueAttributes", url):
-            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["CreatedTimestamp"])["Attributes"]
+        attributes = queue_attributes(sqs, url, ["CreatedTimestamp"])
         # Whole epoch seconds (moto adds a fraction, dropped here as AWS sends none): truncating makes the
         # forwarder look older, which errs towards counting a miss.
         return datetime.fromtimestamp(int(float(attributes["CreatedTimestamp"])), UTC)

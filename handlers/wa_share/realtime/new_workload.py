@@ -7,20 +7,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from wa_share.aws.access import EXPIRED_TOKEN_CODES, AwsError, Sessions
+from wa_share.aws.access import AwsError, Sessions
 from wa_share.aws.sqs import failure_record, send_record
 from wa_share.aws.wellarchitected import WellArchitected
 from wa_share.followup.acceptance import AcceptResult
 from wa_share.followup.after_share import follow_up, read_workload_name
-from wa_share.observability import SharePath, count, logger, record_latency, record_outcomes
+from wa_share.observability import Metric, SharePath, count, logger, record_latency, record_outcomes
 from wa_share.probe.run import probe_name_shared, record_probe_shared
 from wa_share.realtime.events import InvalidEvent, WorkloadCreated
 from wa_share.rules.sharing import (
-    CHANGES,
-    OWNS_IT,
-    Outcome,
     SharePolicy,
     ShareResult,
+    besides_owner,
+    owner_skipped,
     reconcile_workload,
     share_new_workload,
 )
@@ -77,10 +76,9 @@ def share_created_workload(
     try:
         results, wa = _share(created, settings, sessions, fresh=is_fresh(created, clock()))
     except AwsError as error:
-        count("Failed")
+        count(Metric.FAILED)
         logger.error("sharing failed", extra={"error_code": error.code, "error_kind": error.kind, "error": str(error)})
-        if error.code in EXPIRED_TOKEN_CODES:
-            sessions.forget(created.account_id)  # AWS rejected the session: Lambda's retry assumes the role afresh
+        sessions.drop_if_expired(created.account_id, error)
         raise
     found_by: SharePath = "replay" if created.replay_name else "realtime"
     if wa is None:
@@ -125,7 +123,7 @@ def _record(
         record_probe_shared(probe, results, now)
     else:
         record_outcomes(results, path=found_by)
-        if found_by == "realtime" and any(result.outcome in CHANGES for result in results):
+        if found_by == "realtime" and any(result.outcome.is_change for result in results):
             record_latency(created.event_time, now)
     for result in results:
         logger.info(
@@ -139,12 +137,8 @@ def _share(
     created: WorkloadCreated, settings: ShareFunctionSettings, sessions: Sessions, *, fresh: bool
 ) -> tuple[list[ShareResult], WellArchitected | None]:
     owner = created.account_id
-    others = [principal for principal in settings.principals if principal != owner]
-    skipped = [
-        ShareResult(created.workload_id, owner, Outcome.SKIPPED_OWNER, reason=OWNS_IT)
-        for principal in settings.principals
-        if principal == owner
-    ]
+    others = besides_owner(owner, settings.principals)
+    skipped = owner_skipped(created.workload_id, owner, settings.principals)
     if not others:  # no share to make, so no role to assume in that account
         return skipped, None
     session = sessions.member(owner)
@@ -160,8 +154,8 @@ def reject_event(
     event: Any, invalid: InvalidEvent, settings: ShareFunctionSettings, sessions: Sessions, context: Any
 ) -> None:
     """Keep an invalid event, whole, on the on-failure queue, once: retrying cannot make it valid."""
-    count("Failed")
-    count("InvalidEvents")
+    count(Metric.FAILED)
+    count(Metric.INVALID_EVENTS)
     logger.error("invalid event rejected", extra={"event_id": invalid.event_id, "problems": invalid.problems})
     record = failure_record(
         event,

@@ -114,5 +114,17 @@ def send_batches(sqs: SQSClient, queue_url: str, bodies: Sequence[str], *, attem
     return sent
 
 
+def queue_attributes(sqs: SQSClient, queue_url: str, names: Sequence[str]) -> dict[str, str]:
+    attribute_names: Any = list(names)
+    with aws_call("sqs:GetQueueAttributes", queue_url):
+        answer = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=attribute_names)
+    return {str(name): value for name, value in answer.get("Attributes", {}).items()}
+
+
+def change_visibility(sqs: SQSClient, queue_url: str, receipt_handle: str, seconds: int) -> None:
+    with aws_call("sqs:ChangeMessageVisibility", queue_url):
+        sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds)
+
+
 class QueueSendError(RuntimeError):
     """Some messages could not be enqueued even after retries."""

@@ -6,8 +6,8 @@ function, so a burst of hundreds of events in one account and region neither tak
 concurrency nor meets the Well-Architected API all at once. A throttled event is not a failure: it goes
 back to the queue with a backoff (ChangeMessageVisibility), and every other event of its account and
 region in the batch follows it without a call. Other accounts' events in the batch go first, so a burst
-does not hold them up. A real failure is retried by the queue too; on its last receive (this function's
-SHARE_MAX_RECEIVES, the queue's maxReceiveCount) it is written to the failure queue with its reason, in
+does not hold them up. A real failure is retried by the queue too; on its last receive (SHARE_MAX_RECEIVES,
+the queue's maxReceiveCount) it is written to the failure queue with its reason, in
 the record shape `wa-share redrive` reads, and the alarm fires.
 """
 
@@ -20,20 +20,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws.access import AwsError, aws_call
-from wa_share.aws.sqs import failure_record, send_record
-from wa_share.observability import count, logger
+from wa_share.aws.access import AwsError
+from wa_share.aws.sqs import change_visibility, failure_record, send_record
+from wa_share.observability import Metric, count, logger
 from wa_share.runtime.deadline import SHARE_CALLS, Deadline
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
+# The share queue's maxReceiveCount (template.yaml; a test holds them equal): a hundred receives, because
+# throttled deferrals count as receives and a burst defers an event many times.
+SHARE_MAX_RECEIVES = 100
 THROTTLE_CODES = frozenset(
     {"ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded"}
 )
 # Seconds: the first deferral's backoff and its cap (jittered between half and all of it). Not shorter: a
-# deferred event takes the list-first path (wa_share/realtime/new_workload.py), and an attempt that lists, then meets the
-# throttle on its create, spends the account's rate for nothing (`make bench` measured a 30 s cap 2.6x slower).
+# deferred event takes the list-first path (wa_share/realtime/new_workload.py), and an attempt that lists,
+# then meets the throttle on its create, spends the account's rate for nothing (`make bench` measured a 30 s
+# cap 2.6x slower).
 # SHARE_MAX_RECEIVES (100) x ~45 s: a throttle must last over an hour before an event is given up.
 THROTTLE_BACKOFF = (2.0, 60.0)
 RETRY_BACKOFF = (30.0, 300.0)  # a real failure: retried later, a few times, then recorded
@@ -78,7 +82,6 @@ class ShareQueue:
     sqs: SQSClient
     queue_url: str
     failure_queue_url: str
-    max_receives: int
     function_arn: str
     request_id: str
 
@@ -91,7 +94,7 @@ def share_batch(
     throttled: set[tuple[str, str] | None] = set()
     failed = []
     for index, item in enumerate(queued):
-        # The first record always runs (its worst case fits the timeout: budget.py); later ones while theirs fits.
+        # The first record always runs (its worst case fits the timeout: the budget); later ones while theirs fits.
         time_left = index == 0 or deadline.fits(SHARE_CALLS)
         if not _one(item, handle, queue, time_left, throttled):
             failed.append(item.message_id)
@@ -116,7 +119,7 @@ def _one(
     try:
         handle(item.event())
     except AwsError as error:
-        if error.code in THROTTLE_CODES and item.receive_count < queue.max_receives:
+        if error.code in THROTTLE_CODES and item.receive_count < SHARE_MAX_RECEIVES:
             throttled.add(pair)
             return _defer(item, queue, reason=error.code)
         return _retry_or_record(item, error, queue)
@@ -125,7 +128,7 @@ def _one(
 
 def _defer(item: QueuedEvent, queue: ShareQueue, *, reason: str) -> bool:
     """Back to the queue, seen again after a jittered backoff that grows with its receives."""
-    count("SharesDeferred")
+    count(Metric.SHARES_DEFERRED)
     logger.info("share deferred", extra={"message_id": item.message_id, "reason": reason})
     _delay(item, queue, THROTTLE_BACKOFF)
     return False
@@ -134,8 +137,8 @@ def _defer(item: QueuedEvent, queue: ShareQueue, *, reason: str) -> bool:
 def _retry_or_record(item: QueuedEvent, error: AwsError, queue: ShareQueue) -> bool:
     tries = RETRY_TRIES if error.retryable else PERMANENT_TRIES
     if error.code in THROTTLE_CODES:  # throttled on the queue's last receive
-        tries = queue.max_receives
-    last = item.receive_count >= min(tries, queue.max_receives)
+        tries = SHARE_MAX_RECEIVES
+    last = item.receive_count >= min(tries, SHARE_MAX_RECEIVES)
     if not last:
         _delay(item, queue, RETRY_BACKOFF)
         return False
@@ -158,9 +161,6 @@ def _delay(item: QueuedEvent, queue: ShareQueue, backoff: tuple[float, float]) -
     ceiling = min(cap, first * 2 ** (item.receive_count - 1))
     seconds = round(random.uniform(ceiling / 2, ceiling))
     try:
-        with aws_call("sqs:ChangeMessageVisibility", queue.queue_url):
-            queue.sqs.change_message_visibility(
-                QueueUrl=queue.queue_url, ReceiptHandle=item.receipt_handle, VisibilityTimeout=seconds
-            )
+        change_visibility(queue.sqs, queue.queue_url, item.receipt_handle, seconds)
     except AwsError as error:  # the queue's own visibility timeout applies instead: later, never lost
         logger.warning("visibility not changed", extra={"message_id": item.message_id, "error": str(error)})

@@ -16,17 +16,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from wa_share.aws.access import AccountSession, AwsError, ErrorKind, Sessions, aws_call, partition_of
-from wa_share.observability import count, logger
+from wa_share.aws.access import AccountSession, AwsError, ErrorKind, Sessions, partition_of
+from wa_share.aws.sqs import queue_attributes
+from wa_share.observability import Metric, count, logger
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 # forwarder.yaml's QueueName and roles.yaml's grant name it too (tests/templates keep the three equal).
 FORWARDER_DEAD_LETTER_QUEUE = "wa-share-forward-dead-letters"
-FORWARDER_DEAD_LETTERS_METRIC = "ForwarderDeadLetters"
 FOUND_LOG = "forwarder dead letters found"
 MISSING_LOG = "forwarder dead-letter queue missing"
 UNREADABLE_LOG = "forwarder dead-letter queue unreadable"
@@ -61,16 +61,13 @@ def forwarder_dead_letter_queue_url(account_id: str, region: str) -> str:
 
 def read_forwarder_queue(sqs: SQSClient, account_id: str, region: str) -> ForwarderQueue:
     url = forwarder_dead_letter_queue_url(account_id, region)
-    names: Any = list(_DEPTH_ATTRIBUTES)
     try:
-        with aws_call("sqs:GetQueueAttributes", url):
-            answer = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names).get("Attributes", {})
+        attributes = queue_attributes(sqs, url, _DEPTH_ATTRIBUTES)
     except AwsError as error:
         state = QueueState.MISSING if error.kind is ErrorKind.NOT_FOUND else QueueState.UNREADABLE
         return ForwarderQueue(
             account_id, region, state, error_code=error.code, error=str(error), denied=error.access_denied
         )
-    attributes = {str(name): value for name, value in answer.items()}
     messages = sum(int(attributes.get(name, 0)) for name in _DEPTH_ATTRIBUTES)
     return ForwarderQueue(account_id, region, QueueState.READ, messages)
 
@@ -108,7 +105,7 @@ def report_forwarder_queues(queues: Sequence[ForwarderQueue], *, emit_metric: bo
     if emit_metric and read:
         # One datapoint per account (its regions' total); the alarm takes the Maximum, which a message
         # retried or an account continued in a second part cannot inflate.
-        count(FORWARDER_DEAD_LETTERS_METRIC, total)
+        count(Metric.FORWARDER_DEAD_LETTERS, total)
     return {
         "forwarder_dead_letters": total,
         "forwarder_dead_letter_regions": [queue.region for queue in read if queue.messages],

@@ -15,12 +15,11 @@ from wa_share.aws.wellarchitected import Invitations, WellArchitected
 from wa_share.domain import ACCOUNT_ID
 from wa_share.followup.acceptance import Acceptance, AcceptResult, accept_for_workload
 from wa_share.followup.announce import Announcer, ShareAnnouncement
-from wa_share.observability import count, logger
-from wa_share.rules.sharing import NEW_SHARES, ShareResult
+from wa_share.observability import Metric, count, logger
+from wa_share.rules.sharing import ShareResult
 from wa_share.runtime.deadline import ACCEPTANCE_CALLS, ANNOUNCEMENT_CALLS, Deadline
 from wa_share.settings import SharingSettings
 
-NAME_UNAVAILABLE_METRIC = "WorkloadNameUnavailable"
 NAME_UNAVAILABLE_LOG = "workload name unavailable; the share stands"
 
 
@@ -46,13 +45,13 @@ def follow_up(
     deadline: Deadline | None = None,
 ) -> list[AcceptResult]:
     deadline = deadline or Deadline()
-    new = [result for result in results if result.outcome in NEW_SHARES and not result.dry_run]
+    new = [result for result in results if result.outcome.meaning.new_share and not result.dry_run]
     acceptable = [result for result in new if _acceptable(result, settings)]
     accepted = [_accept(result, wa, settings, sessions, deadline) for result in acceptable]
     announcer = announcer_for(settings, sessions)
     if new and announce and announcer.enabled:
         if not deadline.fits(ANNOUNCEMENT_CALLS):
-            count("AnnouncementsFailed", len(new))
+            count(Metric.ANNOUNCEMENTS_FAILED, len(new))
             logger.warning("announcement skipped: too little time left; the share stands", extra={"shares": len(new)})
             return [item.result for item in accepted]
         name = workload_name
@@ -87,7 +86,7 @@ def _accept(
     if not deadline.fits(ACCEPTANCE_CALLS):
         reason = "too little time left in this invocation"
         outcome = AcceptResult("", result.workload_id, "", wa.account_id, Acceptance.FAILED, reason)
-        count("AcceptanceFailed")
+        count(Metric.ACCEPTANCE_FAILED)
         logger.warning("invitation not accepted; the sweep will retry", extra={"reason": reason})
         return _Accepted(result.principal, outcome)
     try:
@@ -97,9 +96,9 @@ def _accept(
     except AwsError as error:
         outcome = AcceptResult("", result.workload_id, "", wa.account_id, Acceptance.FAILED, str(error))
     if outcome.outcome is Acceptance.ACCEPTED:
-        count("InvitationsAccepted")
+        count(Metric.INVITATIONS_ACCEPTED)
     else:
-        count("AcceptanceFailed")
+        count(Metric.ACCEPTANCE_FAILED)
         logger.warning("invitation not accepted; the sweep will retry", extra={"reason": outcome.reason})
     return _Accepted(result.principal, outcome)
 
@@ -110,7 +109,7 @@ def read_workload_name(wa: WellArchitected, workload_id: str) -> str:
     try:
         return wa.workload_name(workload_id)
     except AwsError as error:
-        count(NAME_UNAVAILABLE_METRIC)
+        count(Metric.WORKLOAD_NAME_UNAVAILABLE)
         logger.warning(
             NAME_UNAVAILABLE_LOG,
             extra={"workload_id": workload_id, "error_code": error.code, "error_kind": error.kind, "error": str(error)},

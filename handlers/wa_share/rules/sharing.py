@@ -9,29 +9,71 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from wa_share.aws.access import AwsError, ErrorKind
 from wa_share.aws.wellarchitected import Share, WellArchitected
 from wa_share.domain import DriftPolicy, Permission
+from wa_share.observability import Metric
 from wa_share.rules import share_rows
 
 
+class UnitCoverage(StrEnum):
+    """How the sweep's coverage counts one unit (a workload towards one reviews principal; sweep/coverage.py)."""
+
+    SHARED = "shared"  # a live share to the principal exists after the sweep
+    NOT_ELIGIBLE = "not_eligible"  # owned by the reviews account, or deleted meanwhile
+    QUOTA = "quota"
+    NOT_LIVE = "not_live"  # only dead shares, outside ReshareStatuses
+    PERMANENT_FAILURE = "permanent_failure"  # AccessDenied, ValidationException, ...: retrying cannot help
+    RETRIES_EXHAUSTED = "retries_exhausted"  # transient failures on the message's last try
+    ROLE_MISSING = "role_missing"  # the member role could not be assumed: nothing in the account was seen
+
+
+class Meaning(NamedTuple):
+    metric: Metric
+    coverage: UnitCoverage
+    total: str  # its group in the sweep's summary line
+    change: bool = False  # a share created, made again or updated: a share made
+    new_share: bool = False  # a share that did not exist: accepted, announced, its latency recorded
+    settled: bool = False  # live, or needs none: a later try may skip it
+
+
 class Outcome(StrEnum):
-    CREATED = "created"
-    RESHARED = "reshared"
-    UPDATED = "updated"
-    ALREADY_SHARED = "already_shared"
-    SKIPPED_OWNER = "skipped_owner"
-    SKIPPED_DELETED = "skipped_deleted"
-    DRIFT_REPORTED = "drift_reported"
-    NOT_LIVE_REPORTED = "not_live_reported"
-    QUOTA_EXCEEDED = "quota_exceeded"
+    """What making one workload's share to one principal right came to. Each outcome carries its meaning, so
+    a new one is added here and nowhere else."""
+
+    meaning: Meaning
+
+    def __new__(cls, value: str, meaning: Meaning) -> Outcome:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.meaning = meaning
+        return member
+
+    CREATED = "created", Meaning(Metric.SHARES_CREATED, UnitCoverage.SHARED, "created", True, True, True)
+    RESHARED = "reshared", Meaning(Metric.SHARES_CREATED, UnitCoverage.SHARED, "reshared", True, True, True)
+    UPDATED = "updated", Meaning(Metric.SHARES_UPDATED, UnitCoverage.SHARED, "updated", True, settled=True)
+    ALREADY_SHARED = (
+        "already_shared",
+        Meaning(Metric.ALREADY_SHARED, UnitCoverage.SHARED, "already_shared", settled=True),
+    )
+    SKIPPED_OWNER = "skipped_owner", Meaning(Metric.SKIPPED, UnitCoverage.NOT_ELIGIBLE, "skipped", settled=True)
+    SKIPPED_DELETED = "skipped_deleted", Meaning(Metric.SKIPPED, UnitCoverage.NOT_ELIGIBLE, "skipped")
+    # Live, with another permission than the policy's: the reviews team sees it (PermissionDrift says so).
+    DRIFT_REPORTED = "drift_reported", Meaning(Metric.PERMISSION_DRIFT, UnitCoverage.SHARED, "reported")
+    NOT_LIVE_REPORTED = "not_live_reported", Meaning(Metric.NOT_LIVE_REPORTED, UnitCoverage.NOT_LIVE, "reported")
+    QUOTA_EXCEEDED = "quota_exceeded", Meaning(Metric.QUOTA_EXCEEDED, UnitCoverage.QUOTA, "quota_exceeded")
+
+    @property
+    def metric(self) -> Metric:
+        return self.meaning.metric
+
+    @property
+    def is_change(self) -> bool:
+        return self.meaning.change
 
 
-CHANGES = frozenset({Outcome.CREATED, Outcome.RESHARED, Outcome.UPDATED})
-NEW_SHARES = frozenset({Outcome.CREATED, Outcome.RESHARED})  # a share made now: accepted, announced, timed
-SKIPS = frozenset({Outcome.SKIPPED_OWNER, Outcome.SKIPPED_DELETED})
 OWNS_IT = "the reviews account owns this workload"
 
 
@@ -75,9 +117,24 @@ class ShareResult:
     reason: str = ""
 
 
+def besides_owner(owner: str, principals: Sequence[str]) -> list[str]:
+    """The principals a workload of `owner` is shared with: all but the owner (an account never shares with
+    itself: a reviews account's own workload needs no share)."""
+    return [principal for principal in principals if principal != owner]
+
+
+def owner_skipped(
+    workload_id: str, owner: str, principals: Sequence[str], *, dry_run: bool = False, reason: str = OWNS_IT
+) -> list[ShareResult]:
+    """The owner's one result, when the owner is among the principals; none otherwise."""
+    if len(besides_owner(owner, principals)) == len(principals):
+        return []
+    return [ShareResult(workload_id, owner, Outcome.SKIPPED_OWNER, dry_run, reason=reason)]
+
+
 def decide(owner: str, principal: str, shares: Sequence[Share], policy: SharePolicy) -> Decision:
     """The action that makes `principal`'s access to one workload right; pure, no AWS calls."""
-    if principal == owner:
+    if not besides_owner(owner, [principal]):
         return Decision(Outcome.SKIPPED_OWNER, principal, reason=OWNS_IT)
     mine = [share for share in shares if share.shared_with == principal]
     live = [share for share in mine if share.live]
@@ -138,12 +195,12 @@ def share_new_workload(
     empty history: a retry taken for a fresh event gets the same share back, not a second one. Anything
     but success (a share or dead row exists after all, quota) falls back to the list-first path.
     """
-    return [_share_new(wa, workload_id, principal, policy, epoch) for principal in principals]
+    others = besides_owner(wa.account_id, principals)
+    shared = [_share_new(wa, workload_id, principal, policy, epoch) for principal in others]
+    return owner_skipped(workload_id, wa.account_id, principals) + shared
 
 
 def _share_new(wa: WellArchitected, workload_id: str, principal: str, policy: SharePolicy, epoch: str) -> ShareResult:
-    if principal == wa.account_id:
-        return ShareResult(workload_id, principal, Outcome.SKIPPED_OWNER, reason=OWNS_IT)
     token = share_rows.share_token(workload_id, principal, policy.permission, epoch, [])
     try:
         share_id = share_rows.create_share(wa, workload_id, principal, policy.permission, token)
@@ -180,7 +237,7 @@ def _apply(
             assert decision.share_id is not None  # noqa: S101 - decide() sets it for UPDATED
             wa.update_share_permission(workload_id, share_id=decision.share_id, permission=policy.permission)
             return result
-        if decision.outcome not in CHANGES:
+        if not decision.outcome.is_change:
             return result
         mine = [share for share in shares if share.shared_with == decision.principal]
         share_id = share_rows.create_verified(

@@ -50,17 +50,11 @@ class AccountSweep:
         return Counter(result.outcome for result in self.results)
 
     def totals(self) -> dict[str, int]:
-        """Outcomes grouped as operators read them: the one definition of "skipped" and "reported"."""
-        counts = self.outcome_counts()
-        return {
-            "created": counts[Outcome.CREATED],
-            "reshared": counts[Outcome.RESHARED],
-            "updated": counts[Outcome.UPDATED],
-            "already_shared": counts[Outcome.ALREADY_SHARED],
-            "reported": counts[Outcome.DRIFT_REPORTED] + counts[Outcome.NOT_LIVE_REPORTED],
-            "skipped": counts[Outcome.SKIPPED_OWNER] + counts[Outcome.SKIPPED_DELETED],
-            "quota_exceeded": counts[Outcome.QUOTA_EXCEEDED],
-        }
+        """Outcomes grouped as operators read them (each outcome names its group: `Outcome.meaning.total`)."""
+        totals = dict.fromkeys((outcome.meaning.total for outcome in Outcome), 0)
+        for outcome, number in self.outcome_counts().items():
+            totals[outcome.meaning.total] += number
+        return totals
 
     def retry_reason(self) -> str:
         """Why the message goes back to the queue (and, on its last try, to the dead-letter queue)."""

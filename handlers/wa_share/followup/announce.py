@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from wa_share.aws.access import AwsError, ErrorKind, aws_call
-from wa_share.observability import count, logger
+from wa_share.aws.access import AwsError
+from wa_share.aws.notify import publish, put_event
+from wa_share.observability import Metric, count, logger
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -107,35 +108,18 @@ class Announcer:
         detail = json.dumps(asdict(announcement))
         sns, topic_arn, events, bus_name = self._sns, self._topic_arn, self._events, self._bus_name
         if sns is not None and topic_arn:
-            self._guarded("sns:Publish", lambda: _publish(sns, topic_arn, announcement.subject(), detail))
+            self._guarded("sns:Publish", lambda: publish(sns, topic_arn, announcement.subject(), detail))
         if events is not None and bus_name:
             detail_type = announcement.detail_type
-            self._guarded("events:PutEvents", lambda: _put_event(events, bus_name, detail, detail_type))
+            self._guarded(
+                "events:PutEvents",
+                lambda: put_event(events, bus_name, source=EVENT_SOURCE, detail_type=detail_type, detail=detail),
+            )
 
     @staticmethod
     def _guarded(operation: str, publish: Callable[[], None]) -> None:
         try:
             publish()
         except AwsError as error:
-            count("AnnouncementsFailed")
+            count(Metric.ANNOUNCEMENTS_FAILED)
             logger.warning("announcement failed; the share stands", extra={"operation": operation, "error": str(error)})
-
-
-def _publish(sns: SNSClient, topic_arn: str, subject: str, detail: str) -> None:
-    with aws_call("sns:Publish", topic_arn):
-        sns.publish(TopicArn=topic_arn, Subject=subject, Message=detail)
-
-
-def _put_event(events: EventBridgeClient, bus_name: str, detail: str, detail_type: str) -> None:
-    entry = {"Source": EVENT_SOURCE, "DetailType": detail_type, "Detail": detail, "EventBusName": bus_name}
-    with aws_call("events:PutEvents", bus_name):
-        response = events.put_events(Entries=[entry])  # type: ignore[list-item]
-    if response.get("FailedEntryCount"):
-        failed = response["Entries"][0]
-        raise AwsError(
-            kind=ErrorKind.PERMANENT,
-            code=failed.get("ErrorCode", "Unknown"),
-            operation="events:PutEvents",
-            resource=bus_name,
-            message=failed.get("ErrorMessage", ""),
-        )

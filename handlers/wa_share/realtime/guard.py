@@ -21,27 +21,21 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from wa_share.aws.access import EXPIRED_TOKEN_CODES, AwsError, ErrorKind, Sessions
+from wa_share.aws.access import AwsError, ErrorKind, Sessions
 from wa_share.aws.wellarchitected import Share, WellArchitected
 from wa_share.followup.after_share import announcer_for, follow_up, read_workload_name
 from wa_share.followup.announce import ExternalShareAnnouncement
-from wa_share.observability import count, logger, record_outcomes, record_seconds
+from wa_share.observability import Metric, count, logger, record_outcomes, record_seconds
 from wa_share.realtime.share_events import ShareChanged
 from wa_share.rules.outsiders import (
-    FLAGGED_METRIC,
-    LISTED_METRIC,
     ExternalShare,
     Outsiders,
     organization_view,
     report_external,
 )
-from wa_share.rules.sharing import CHANGES, SharePolicy, ShareResult, reconcile_workload
+from wa_share.rules.sharing import SharePolicy, ShareResult, reconcile_workload
 from wa_share.runtime.deadline import ANNOUNCEMENT_CALLS, Deadline
 from wa_share.settings import ShareFunctionSettings
-
-OWN_CALLS_METRIC = "OwnShareEvents"  # the events of wa-share's own share calls, recognised and left alone
-RESTORED_METRIC = "SharesRestored"  # real time: a reviews share made again or updated back
-RESTORE_LATENCY_METRIC = "RestoreLatency"  # seconds from the share event to the restore
 
 
 @dataclass(frozen=True)
@@ -100,10 +94,9 @@ def guard_share_change(
             return _own_call(guard)
         return _BY_EVENT[change.event_name](guard)
     except AwsError as error:
-        count("Failed")
+        count(Metric.FAILED)
         logger.error("share guard failed", extra={"error_code": error.code, "error": str(error)})
-        if error.code in EXPIRED_TOKEN_CODES:
-            sessions.forget(change.account_id)
+        sessions.drop_if_expired(change.account_id, error)
         raise
 
 
@@ -112,7 +105,7 @@ def _own_call(guard: _Guard) -> GuardResult:
     names it, at no call for a reviews principal: an account's administrator could assume the member role."""
     change = guard.change
     logger.info("own share call: nothing to restore", extra={"caller": change.caller_arn})
-    count(OWN_CALLS_METRIC)
+    count(Metric.OWN_SHARE_EVENTS)
     external = _flag(guard) if change.shared_with is not None else []
     return GuardResult(change, own_call=True, external=external)
 
@@ -152,7 +145,7 @@ def _flag(guard: _Guard) -> list[ExternalShare]:
     replayed = change.replay_name is not None  # a replay shows the share again: logged, not alarmed again
     for external in found:
         report_external(external, found_by="replay" if replayed else "realtime")
-        count(LISTED_METRIC if replayed else FLAGGED_METRIC)
+        count(Metric.EXTERNAL_SHARES_LISTED if replayed else Metric.EXTERNAL_SHARES_FLAGGED)
         if not replayed:
             _announce(guard, external)
     return found
@@ -186,7 +179,7 @@ def _announce(guard: _Guard, external: ExternalShare) -> None:
     if not announcer.enabled:
         return
     if not guard.deadline.fits(ANNOUNCEMENT_CALLS):
-        count("AnnouncementsFailed")
+        count(Metric.ANNOUNCEMENTS_FAILED)
         logger.warning("announcement skipped: too little time left; the flag stands in the log")
         return
     name = read_workload_name(guard.wa, external.workload_id)
@@ -203,10 +196,10 @@ def _restore(guard: _Guard) -> list[ShareResult]:
     # The event's ID is the epoch: its retries and replays are one attempt; a later delete is a new one.
     results = reconcile_workload(guard.wa, change.workload_id, principals, policy, epoch=change.event_id)
     record_outcomes(results, path="replay" if change.replay_name else "realtime")
-    restored = [result for result in results if result.outcome in CHANGES]
-    count(RESTORED_METRIC, len(restored))
+    restored = [result for result in results if result.outcome.is_change]
+    count(Metric.SHARES_RESTORED, len(restored))
     if restored and change.replay_name is None:
-        record_seconds(RESTORE_LATENCY_METRIC, change.event_time, guard.clock())
+        record_seconds(Metric.RESTORE_LATENCY, change.event_time, guard.clock())
     for result in results:
         logger.info(
             "share decided",

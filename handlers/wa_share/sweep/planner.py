@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws.access import Sessions, aws_call
+from wa_share.aws.access import Sessions
+from wa_share.aws.organizations import list_accounts
 from wa_share.aws.sqs import send_batches
-from wa_share.observability import count, logger
+from wa_share.observability import Metric, count, logger
 from wa_share.runtime.schedule import ScheduledEvent, parse_schedule
 from wa_share.settings import PlannerSettings
 from wa_share.sweep.reviews_side import read_reviews_side, slices_wanted
@@ -31,15 +32,8 @@ def _schedule(event: Any) -> ScheduledEvent:
 
 
 def active_accounts(organizations: OrganizationsClient) -> list[str]:
-    """Every ACTIVE account, the management account included (boto3's paginator: pages can be empty
-    while NextToken is set, and a token that comes back twice stops it)."""
-    paginator = organizations.get_paginator("list_accounts")
-    with aws_call("organizations:ListAccounts", "organization"):
-        listed = [
-            account
-            for page in paginator.paginate(PaginationConfig={"PageSize": LIST_ACCOUNTS_PAGE})
-            for account in page.get("Accounts", [])
-        ]
+    """Every ACTIVE account, the management account included."""
+    listed = list_accounts(organizations, page_size=LIST_ACCOUNTS_PAGE)
     # Account.Status was retired in 2026 for Account.State; read State, fall back to Status.
     return [account["Id"] for account in listed if account.get("State", account.get("Status")) == "ACTIVE"]
 
@@ -58,7 +52,7 @@ def run_planner(event: Any, settings: PlannerSettings, sessions: Sessions) -> di
         sessions.central.sqs(settings.home_region), settings.sweep_queue_url, [item.to_message() for item in items]
     )
     sliced = sum(1 for item in items if item.known_live)
-    count("SweepAccountsPlanned", sent)
+    count(Metric.SWEEP_ACCOUNTS_PLANNED, sent)
     logger.info(
         "sweep planned", extra={"accounts": len(accounts), "enqueued": sent, "full_sweep": full, "with_slice": sliced}
     )

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 BOTO_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 5},
     # An AWS control-plane call answers in well under a second; these bounds make the share function's
-    # worst case fit its timeout (budget.py): 6 attempts x (3 + 20 s) + 31 s of backoff = 169 s a call.
+    # worst case fit its timeout (runtime/deadline.py): 6 attempts x (3 + 20 s) + 31 s of backoff = 169 s a call.
     connect_timeout=3,
     read_timeout=20,
     max_pool_connections=20,
@@ -44,7 +44,7 @@ BOTO_CONFIG = Config(
 )
 # The share function's: its queue retries a throttled or failed event later (wa_share/realtime/queue.py), so
 # botocore does not retry: a retry in process would hold a slot of the bounded function through backoffs
-# while other accounts' events wait. Every other bound holds; budget.py's worst case only shrinks.
+# while other accounts' events wait. Every other bound holds; the budget's worst case only shrinks.
 QUEUED_CONFIG = BOTO_CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": 0}))
 # Role chaining (Lambda credentials assuming a role) caps sessions at one hour.
 ROLE_SESSION_SECONDS = 3600
@@ -125,6 +125,16 @@ class AwsError(Exception):
     @property
     def access_denied(self) -> bool:
         return self.code in ACCESS_DENIED_CODES
+
+    @property
+    def expired(self) -> bool:
+        return is_expired(self.code)
+
+
+def is_expired(code: str) -> bool:
+    """AWS rejected the credentials as expired: our clock and AWS's disagree, or the session was revoked
+    (botocore renews them ahead of their expiry otherwise). `Sessions.renew` and `drop_if_expired` answer it."""
+    return code in EXPIRED_TOKEN_CODES
 
 
 class MemberRoleUnavailable(AwsError):
@@ -243,6 +253,7 @@ class Sessions:
         self.central = AccountSession("self", self._base, config)
         self._members: OrderedDict[tuple[str, str, str], AccountSession] = OrderedDict()
         self._lock = threading.Lock()
+        self._renewing = threading.Lock()
 
     def role_arn(self, account_id: str, role_name: str | None = None) -> str:
         name = self._role(role_name)
@@ -276,10 +287,24 @@ class Sessions:
         return name
 
     def forget(self, account_id: str) -> None:
-        """Drop sessions whose credentials AWS rejected (ExpiredToken): the next use assumes afresh."""
+        """Drop the account's sessions: the next use assumes afresh."""
         with self._lock:
             for key in [key for key in self._members if key[0] == account_id]:
                 del self._members[key]
+
+    def drop_if_expired(self, account_id: str, error: AwsError) -> None:
+        """After a failure that ends the invocation: a session AWS rejected as expired is dropped, so the retry
+        assumes the role afresh."""
+        if error.expired:
+            self.forget(account_id)
+
+    def renew(self, account_id: str, expired: AccountSession) -> AccountSession:
+        """The account's member session after AWS rejected `expired`, to go on with: assumed again once, however
+        many threads that shared it ask (the others get the new one)."""
+        with self._renewing:
+            if self.member(account_id) is expired:
+                self.forget(account_id)
+            return self.member(account_id)
 
     def _assume(self, account_id: str, role_arn: str, scope: SessionScope | None) -> AccountSession:
         refresh = self._refresher(account_id, role_arn, scope)

@@ -16,14 +16,19 @@ from collections import Counter
 from wa_share.aws.access import AwsError, MemberRoleUnavailable, Sessions
 from wa_share.aws.sqs import dead_letter, send_batches
 from wa_share.followup.acceptance import Acceptance, accept_pending_invitations
-from wa_share.observability import count, logger, record_outcomes
+from wa_share.observability import Metric, count, logger, record_outcomes
+from wa_share.rules.sharing import UnitCoverage
 from wa_share.runtime.deadline import NEVER, Deadline
 from wa_share.settings import WorkerSettings
 from wa_share.sweep.account import AccountSweep, sweep_account
-from wa_share.sweep.coverage import ACCOUNTS_SWEPT_METRIC, Coverage, record_coverage, sweep_coverage, unswept_coverage
+from wa_share.sweep.coverage import record_coverage, sweep_coverage, unswept_coverage
 from wa_share.sweep.forwarder_dead_letters import check_forwarder_queues
 from wa_share.sweep.work_items import MAX_PARTS, InvalidWorkItem, WorkItem, bounded_slice, parse_work_item
 
+# The sweep queue's maxReceiveCount (template.yaml; a test holds them equal): on the last try the worker
+# dead-letters a message itself, with its reason. Five, as AWS advises for event sources (throttled
+# deliveries count as receives).
+SWEEP_MAX_RECEIVES = 5
 MESSAGE_KEYS = ("sweep_id", "account_id")
 
 
@@ -43,7 +48,7 @@ def handle_work_message(
     try:
         item = parse_work_item(body)
     except InvalidWorkItem as invalid:
-        count("InvalidWorkItems")
+        count(Metric.INVALID_WORK_ITEMS)
         logger.error("invalid sweep work item", extra={"problems": invalid.problems})
         _dead_letter(body, str(invalid), settings, sessions)
         return None
@@ -57,7 +62,7 @@ def handle_work_message(
         _account_failed(body, item, receive_count, error, settings=settings, sessions=sessions)
         return None
     _read_forwarder_queues(sweep, settings, sessions, deadline)
-    _report(sweep, last_try=receive_count >= settings.sweep_max_receives)
+    _report(sweep, last_try=receive_count >= SWEEP_MAX_RECEIVES)
     if not sweep.dry_run:
         _accept_invitations(sweep, settings, sessions, deadline)
     if sweep.unfinished_regions:
@@ -83,9 +88,9 @@ def _read_forwarder_queues(
 
 def _defer(body: str, receive_count: int, deadline: Deadline, settings: WorkerSettings, sessions: Sessions) -> None:
     reason = f"not started: {deadline.seconds_left()} s left in the invocation, {deadline.margin_ms / 1000:g} s kept"
-    count("SweepAccountsDeferred")
+    count(Metric.SWEEP_ACCOUNTS_DEFERRED)
     logger.warning("account handed back to the queue before the deadline", extra={"reason": reason})
-    if receive_count >= settings.sweep_max_receives:
+    if receive_count >= SWEEP_MAX_RECEIVES:
         # On its last receive a failed message would be dead-lettered for want of time alone: queue it afresh.
         send_batches(sessions.central.sqs(settings.home_region), settings.sweep_queue_url, [body])
         return
@@ -110,17 +115,17 @@ def _continue(body: str, item: WorkItem, sweep: AccountSweep, settings: WorkerSe
         part=item.part_number + 1,
     )
     send_batches(sessions.central.sqs(settings.home_region), settings.sweep_queue_url, [rest.to_message()])
-    count("SweepAccountsSplit")
+    count(Metric.SWEEP_ACCOUNTS_SPLIT)
     logger.warning("account split: the rest continues in a new work item", extra={"reason": reason, "part": rest.part})
 
 
 def _account_failed(
     body: str, item: WorkItem, receive_count: int, error: AwsError, *, settings: WorkerSettings, sessions: Sessions
 ) -> None:
-    count("SweepAccountsFailed")
+    count(Metric.SWEEP_ACCOUNTS_FAILED)
     logger.error("sweep of account failed", extra={"error_code": error.code, "error": str(error)})
     permanent = isinstance(error, MemberRoleUnavailable) or not error.retryable
-    if not item.dry_run and (permanent or receive_count >= settings.sweep_max_receives):
+    if not item.dry_run and (permanent or receive_count >= SWEEP_MAX_RECEIVES):
         reason = _unswept_reason(error)
         record_coverage(unswept_coverage(reason, item.account_id, error.code, str(error)))
     if permanent:
@@ -129,10 +134,10 @@ def _account_failed(
     _retry_or_dead_letter(body, receive_count, str(error), settings, sessions)
 
 
-def _unswept_reason(error: AwsError) -> Coverage:
+def _unswept_reason(error: AwsError) -> UnitCoverage:
     if isinstance(error, MemberRoleUnavailable):
-        return Coverage.ROLE_MISSING
-    return Coverage.RETRIES_EXHAUSTED if error.retryable else Coverage.PERMANENT_FAILURE
+        return UnitCoverage.ROLE_MISSING
+    return UnitCoverage.RETRIES_EXHAUSTED if error.retryable else UnitCoverage.PERMANENT_FAILURE
 
 
 def _report(sweep: AccountSweep, *, last_try: bool) -> None:
@@ -141,19 +146,19 @@ def _report(sweep: AccountSweep, *, last_try: bool) -> None:
     if not sweep.dry_run:
         # Shares the sweep created from nothing: events the real-time path missed (alarmed), apart from
         # workloads older than their forwarder (the backfill of an installation or a joining account).
-        count("MissedByRealtime", sweep.missed_by_realtime)
-        count("SharedBeforeForwarder", sweep.shared_before_forwarder)
+        count(Metric.MISSED_BY_REALTIME, sweep.missed_by_realtime)
+        count(Metric.SHARED_BEFORE_FORWARDER, sweep.shared_before_forwarder)
     # Coverage once per account and night: not on a try that goes back to the queue (the retry reports it).
     # A part cut short by the deadline reports the regions it finished; its continuation reports the rest.
     if not sweep.dry_run and (last_try or not sweep.retryable or sweep.unfinished_regions):
         coverage = sweep_coverage(sweep, last_try=last_try)
         record_coverage(coverage)
         if not sweep.unfinished_regions:
-            count(ACCOUNTS_SWEPT_METRIC)
+            count(Metric.SWEEP_ACCOUNTS_COMPLETED)
         summary |= coverage.summary()
-    count("SweepFailures", len(sweep.failures))
-    count("RegionsSkippedByPolicy", len(sweep.denied_regions))
-    count("KnownLiveWorkloads", sweep.known_live)
+    count(Metric.SWEEP_FAILURES, len(sweep.failures))
+    count(Metric.REGIONS_SKIPPED_BY_POLICY, len(sweep.denied_regions))
+    count(Metric.KNOWN_LIVE_WORKLOADS, sweep.known_live)
     logger.info("sweep summary", extra=summary)
 
 
@@ -168,13 +173,13 @@ def _accept_invitations(sweep: AccountSweep, settings: WorkerSettings, sessions:
         regions = [region for region in sweep.regions if region not in sweep.denied_regions]
         results = accept_pending_invitations(sweep.account_id, regions, settings, sessions)
     except AwsError as error:
-        count("AcceptanceFailed")
+        count(Metric.ACCEPTANCE_FAILED)
         logger.warning("pending invitations not accepted", extra={"error": str(error)})
         return
     tally = Counter(result.outcome for result in results)
-    count("InvitationsAccepted", tally[Acceptance.ACCEPTED])
-    count("OutsideInvitationsReported", tally[Acceptance.OUTSIDER])
-    count("AcceptanceFailed", tally[Acceptance.FAILED])
+    count(Metric.INVITATIONS_ACCEPTED, tally[Acceptance.ACCEPTED])
+    count(Metric.OUTSIDE_INVITATIONS_REPORTED, tally[Acceptance.OUTSIDER])
+    count(Metric.ACCEPTANCE_FAILED, tally[Acceptance.FAILED])
     for result in results:
         if result.outcome is not Acceptance.ACCEPTED:
             logger.warning(
@@ -186,12 +191,12 @@ def _accept_invitations(sweep: AccountSweep, settings: WorkerSettings, sessions:
 def _retry_or_dead_letter(
     body: str, receive_count: int, reason: str, settings: WorkerSettings, sessions: Sessions
 ) -> None:
-    if receive_count < settings.sweep_max_receives:
-        raise SweepIncomplete(f"will retry (try {receive_count} of {settings.sweep_max_receives}): {reason}")
+    if receive_count < SWEEP_MAX_RECEIVES:
+        raise SweepIncomplete(f"will retry (try {receive_count} of {SWEEP_MAX_RECEIVES}): {reason}")
     _dead_letter(body, f"gave up after {receive_count} tries: {reason}", settings, sessions)
 
 
 def _dead_letter(body: str, reason: str, settings: WorkerSettings, sessions: Sessions) -> None:
     dead_letter(sessions.central.sqs(settings.home_region), settings.sweep_dlq_url, body, reason=reason)
-    count("DeadLettered")
+    count(Metric.DEAD_LETTERED)
     logger.warning("message dead-lettered", extra={"reason": reason})

@@ -9,20 +9,19 @@ work not started before the deadline is reported as unfinished. The caller settl
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
-from wa_share.aws.access import EXPIRED_TOKEN_CODES, AccountSession, AwsError, Sessions
+from wa_share.aws.access import AccountSession, AwsError, Sessions, is_expired
 from wa_share.aws.regions import account_regions, regions_wanted
 from wa_share.aws.wellarchitected import WellArchitected, Workload
 from wa_share.followup.after_share import follow_up
 from wa_share.observability import logger
 from wa_share.rules.outsiders import Outsiders, organization_view, report_listed
-from wa_share.rules.sharing import Outcome, SharePolicy, ShareResult, reconcile_workload
+from wa_share.rules.sharing import Outcome, SharePolicy, ShareResult, besides_owner, owner_skipped, reconcile_workload
 from wa_share.runtime.deadline import NEVER, Deadline
 from wa_share.settings import SweepSettings
 from wa_share.sweep.forwarder_age import CreatedShares, forwarder_created_at, split_created
@@ -33,11 +32,6 @@ __all__ = ["SEEN_BY_REVIEWS", "AccountSweep", "Failure", "sweep_account"]
 
 # The reason of a result taken from the reviews side (the work item's slice), not verified on the owner side.
 SEEN_BY_REVIEWS = "live on the reviews side"
-
-# Outcomes after which the workload's share to that principal is live (or needs none): safe to skip later.
-_SETTLED = frozenset(
-    {Outcome.ALREADY_SHARED, Outcome.CREATED, Outcome.RESHARED, Outcome.UPDATED, Outcome.SKIPPED_OWNER}
-)
 
 
 @dataclass(frozen=True)
@@ -63,38 +57,19 @@ class _RegionResult:
     realtime: CreatedShares = field(default_factory=CreatedShares)
 
 
-class _MemberSession:
-    """The account's session, shared by the region threads; when AWS rejects it as expired, the first
-    region to notice assumes the role again and the others pick up the new session (one AssumeRole)."""
-
-    def __init__(self, sessions: Sessions, account_id: str) -> None:
-        self._sessions = sessions
-        self._account_id = account_id
-        self._lock = threading.Lock()
-        self.current = sessions.member(account_id)
-
-    def renew(self, expired: AccountSession) -> AccountSession:
-        with self._lock:
-            if self.current is expired:
-                self._sessions.forget(self._account_id)
-                self.current = self._sessions.member(self._account_id)
-            return self.current
-
-
 def sweep_account(
     item: WorkItem, settings: SweepSettings, sessions: Sessions, deadline: Deadline = NEVER
 ) -> AccountSweep:
     """Sweep one account. Raises MemberRoleUnavailable when the role cannot be assumed at all."""
     started = time.perf_counter()
     sweep = AccountSweep(item.sweep_id, item.account_id, item.dry_run)
-    member = _MemberSession(sessions, item.account_id)
     wanted = regions_wanted(sessions, settings.home_region, chosen=item.regions or (), configured=settings.wa_regions)
-    regions = account_regions(wanted, member.current.ec2(settings.home_region), item.account_id)
+    regions = account_regions(wanted, sessions.member(item.account_id).ec2(settings.home_region), item.account_id)
     sweep.regions, sweep.skipped_regions = list(regions.visit), list(regions.skipped)
     job = _Job(item, settings, SharePolicy.from_settings(settings), sessions, deadline)
     workers = max(1, min(settings.region_concurrency, len(sweep.regions)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="region") as pool:
-        for region_result in pool.map(partial(_sweep_region_with_fresh_session, member=member, job=job), sweep.regions):
+        for region_result in pool.map(partial(_sweep_region_with_fresh_session, job=job), sweep.regions):
             _merge(sweep, region_result)
     sweep.seconds = time.perf_counter() - started
     return sweep
@@ -119,19 +94,20 @@ def _merge(sweep: AccountSweep, region: _RegionResult) -> None:
     sweep.failures.extend(region.failures)
 
 
-def _sweep_region_with_fresh_session(region: str, *, member: _MemberSession, job: _Job) -> _RegionResult:
+def _sweep_region_with_fresh_session(region: str, *, job: _Job) -> _RegionResult:
     """Sweep a region; if AWS rejects the session as expired, assume the role afresh and go once more.
 
     botocore renews credentials ahead of their expiry, so this only happens when AWS disagrees with our
     clock or revoked the session; sweeping the region again is safe because every change is idempotent.
     """
-    session = member.current
+    account_id = job.item.account_id
+    session = job.sessions.member(account_id)
     result = _sweep_region(region, session, job)
-    if not any(failure.code in EXPIRED_TOKEN_CODES for failure in result.failures):
+    if not any(is_expired(failure.code) for failure in result.failures):
         return result
     logger.warning("member session expired: assuming the role again", extra={"region": region})
     try:
-        fresh = member.renew(session)
+        fresh = job.sessions.renew(account_id, session)
     except AwsError as error:
         result.failures.append(_failure(region, f"region {region}", error))
         return result
@@ -174,12 +150,16 @@ def _sweep_region(region: str, session: AccountSession, job: _Job) -> _RegionRes
 
 def _known_live(workload: Workload, job: _Job) -> list[ShareResult]:
     """The reviews side showed an accepted share in every reviews account: nothing to call, nothing to change."""
-    reason = SEEN_BY_REVIEWS
-    return [
-        ShareResult(workload.workload_id, principal, Outcome.SKIPPED_OWNER, job.item.dry_run, reason=reason)
-        if principal == workload.owner
-        else ShareResult(workload.workload_id, principal, Outcome.ALREADY_SHARED, job.item.dry_run, reason=reason)
-        for principal in job.settings.principals
+    workload_id, owner, principals, dry_run = (
+        workload.workload_id,
+        workload.owner,
+        job.settings.principals,
+        job.item.dry_run,
+    )
+    skipped = owner_skipped(workload_id, owner, principals, dry_run=dry_run, reason=SEEN_BY_REVIEWS)
+    return skipped + [
+        ShareResult(workload_id, principal, Outcome.ALREADY_SHARED, dry_run, reason=SEEN_BY_REVIEWS)
+        for principal in besides_owner(owner, principals)
     ]
 
 
@@ -216,7 +196,7 @@ def _record(
         result.failures.append(outcome)
     else:
         result.results.extend(outcome)
-        if not dry_run and all(share.outcome in _SETTLED for share in outcome):
+        if not dry_run and all(share.outcome.meaning.settled for share in outcome):
             result.live.add(workload.workload_id)
         if created := 0 if dry_run else sum(share.outcome is Outcome.CREATED for share in outcome):
             result.created.append((workload, created))

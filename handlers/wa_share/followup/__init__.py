@@ -1,0 +1,1 @@
+"""What follows a share: its invitation accepted in the reviews account, and its announcement."""

@@ -1,0 +1,1 @@
+"""The live probe of the real-time path: what a probe is, and its scheduled runs."""
