@@ -8,12 +8,13 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.utilities.utils import get_partition
 
+from wa_share_sandbox.clock import CLOCK
 from wa_share_sandbox.service_linked_role import ensure_service_linked_role
 from wa_share_sandbox.wellarchitected import lifecycle
 from wa_share_sandbox.wellarchitected.exceptions import (
@@ -61,7 +62,8 @@ class Workload:
     owner: str
     region: str
     params: dict[str, Any]  # the CreateWorkload request, ClientRequestToken excluded
-    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The sandbox clock, as SQS's timestamps and CloudTrail's eventTime: compared with a queue's CreatedTimestamp.
+    updated_at: datetime = field(default_factory=CLOCK.utc_now)
     shares: dict[str, Share] = field(default_factory=dict, repr=False)  # ShareId -> every share row
 
     @property
