@@ -3,7 +3,8 @@ from it at build time, so they cannot drift from what they describe.
 
 - `<!-- generated: readme -->`: README.md, whose `docs/` links become the site's own (the home page);
 - `<!-- generated: parameters PATH -->`: the parameter table of the template at PATH;
-- `<!-- generated: security-table -->`: every IAM role of every template, who may assume it, what it may do.
+- `<!-- generated: security-table -->`: every IAM role of every template, who may assume it, what it may do;
+- `<!-- generated: example PATH -->`: the file at PATH, as a code block (an example the tests run).
 
 A marker this hook does not know fails the build, as does a template without parameters.
 """
@@ -47,6 +48,11 @@ def parameter_table(relative_path: str) -> str:
     return "\n".join(lines)
 
 
+def example(relative_path: str) -> str:
+    path = ROOT / relative_path
+    return f"```{path.suffix.removeprefix('.')}\n{path.read_text(encoding='utf-8').rstrip()}\n```"
+
+
 def _default(spec: dict[str, Any]) -> str:
     if "Default" not in spec:
         return "— (required)"
@@ -73,6 +79,8 @@ def _expand(match: re.Match[str]) -> str:
         return readme()
     if what == "parameters" and argument:
         return parameter_table(argument)
+    if what == "example" and argument:
+        return example(argument)
     if what == "security-table" and argument is None:
         return security_table()
     raise UnknownMarkerError(f"unknown marker {match[0]!r}")
