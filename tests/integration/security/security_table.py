@@ -143,4 +143,3 @@ def _footnote() -> str:
     for (role, action), reason in sorted(USED_BY_AWS.items()):
         reasons.setdefault(reason, []).append(f"{role} `{action}`")
     return "; ".join(f"{', '.join(pairs)}: {reason}" for reason, pairs in reasons.items()) + "."
-

@@ -1,19 +1,20 @@
-"""The README's Security section is the templates' truth: its role table is rendered from them (readme_table.py)."""
+"""The security page's role table is the templates' truth: the docs site's build hook renders it from them."""
 
 from __future__ import annotations
 
+from docs.hooks.generated import render as render_page
 from tests.integration.security.policies import ROOT
-from tests.integration.security.readme_table import END, START, readme_section, render
+from tests.integration.security.security_table import render
+
+PAGE = ROOT / "docs" / "security.md"
 
 
-def test_the_readme_security_table_is_the_one_the_templates_give() -> None:
-    readme = ROOT / "README.md"
-    found = readme_section(readme.read_text(encoding="utf-8")) if readme.is_file() else None
-    expected = render()
-    assert found == expected, (
-        f"README.md must carry, between {START} and {END}, the table rendered from the templates "
-        "(python -m tests.integration.security.readme_table prints it):\n" + expected
-    )
+def test_the_security_page_shows_the_table_the_templates_give() -> None:
+    source = PAGE.read_text(encoding="utf-8")
+    assert source.count("<!-- generated: security-table -->") == 1
+    built = render_page(source)
+    assert render() in built
+    assert "<!-- generated" not in built
 
 
 def test_every_role_of_every_template_is_in_the_table() -> None:
