@@ -1,4 +1,4 @@
-"""`make bench`, the measurements and their tables (markdown, ready for the README).
+"""`make bench`, the measurements and their tables (markdown, ready for docs/benchmarks.md).
 
 Besides wall time and AWS calls, each run records the process's CPU time and, inside it, the CPU spent in
 moto answering requests (`MOTO_CPU`): the simulator's share, which AWS would not charge to the client.

@@ -6,7 +6,7 @@ live-shared, 5% new). Every account is put back to the seeded state before every
 account is timed on its own, as one worker invocation would handle it; the planner's once-per-sweep reading
 of the reviews side is timed and counted once and shared among the accounts (amortized). The injected
 latency is per WA call; with `--latency-ms 0` the same runs show the simulator's floor (botocore's and
-moto's CPU, under the GIL), which is what bounds the ratio here: see the README for how to read the table.
+moto's CPU, under the GIL), which is what bounds the ratio here: see docs/benchmarks.md for how to read the table.
 Not a test: nothing here asserts speed.
 """
 

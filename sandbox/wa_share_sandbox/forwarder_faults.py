@@ -1,6 +1,6 @@
 """Forwarders whose events the central bus refuses: the story's undeliverable events.
 
-A forwarder stack deployed with a ForwardingRoleName the central stack does not name (README,
+A forwarder stack deployed with a ForwardingRoleName the central stack does not name (docs,
 Troubleshooting) puts its events on the central bus as a role the bus policy does not admit. EventBridge
 gives such an event up at once and puts it, whole, on the forwarder's dead-letter queue (bus_policy.py
 plays that part); nothing reaches the share function, the nightly sweep shares the workload, and reads

@@ -1,4 +1,4 @@
-"""The member side, deployed by each path the README documents, into the simulated organization.
+"""The member side, deployed by each path the docs document, into the simulated organization.
 
 - `stacksets` (option A): the central stack's own StackSets, with the parameters template.yaml gives them;
 - `option-b`: StackSets made by hand with `wa-share member-parameters` (the central stack's outputs);
@@ -77,7 +77,7 @@ def deploy_member_side(
 def stack_set_names(
     org: SimulatedOrganization, path: MemberPath, stack_name: str, *, central_creates: bool
 ) -> StackSetNames | None:
-    """Option B's StackSets are the README's; option A's exist when the central stack creates them
+    """Option B's StackSets are docs/deploy.md's; option A's exist when the central stack creates them
     (DeployMemberStackSets=true); plain stacks have none."""
     if path == "option-b":
         return StackSetNames(org.automation, "wa-share-roles", "wa-share-forwarder")

@@ -1,7 +1,7 @@
 """Rate limits of the simulated AWS: a token bucket per account and region for the Well-Architected API, and
 one per calling account and region for STS AssumeRole.
 
-AWS publishes neither limit, so both are switches (README, "Bursts and rate limits") and the tests and the
+AWS publishes neither limit, so both are switches (docs/bursts.md, "Bursts and rate limits") and the tests and the
 benchmark run under several settings (`RATE_SETTINGS`). A request that finds its bucket empty is refused
 the way AWS refuses it: ``ThrottlingException`` (HTTP 429) from Well-Architected, ``Throttling`` (HTTP 400)
 from STS. Refused requests take no token; botocore retries them like any throttle.

@@ -1,5 +1,5 @@
-"""The README's deployment commands, as a shell would run them: code blocks of one section, continuation
-lines joined, comments dropped, each `aws …` or `wa-share …` command split into its words."""
+"""The deployment commands of the README or a docs page, as a shell would run them: code blocks of one section,
+continuation lines joined, comments dropped, each `aws …` or `wa-share …` command split into its words."""
 
 from __future__ import annotations
 
@@ -31,10 +31,10 @@ class Command:
         return following[: next((i for i, word in enumerate(following) if word.startswith("--")), len(following))]
 
 
-def section_commands(heading: str) -> list[Command]:
-    """The commands of the bash blocks between the paragraph that starts with `heading` and the next heading
-    or bold paragraph."""
-    text = (repo_root() / "README.md").read_text(encoding="utf-8")
+def section_commands(heading: str, page: str = "README.md") -> list[Command]:
+    """The commands of the bash blocks of `page` (a path from the repository's root) between the paragraph that
+    starts with `heading` and the next heading or bold paragraph."""
+    text = (repo_root() / page).read_text(encoding="utf-8")
     start = text.index(heading)
     end = min(
         (position for position in (text.find("\n**", start + 1), text.find("\n##", start + 1)) if position > 0),

@@ -1,5 +1,6 @@
 """The bill stays small: nothing in a member account costs money while idle, forwarder dead letters reach one
-central alarm through the sweep, and the README's cost model counts what the templates and the code hold."""
+central alarm through the sweep, and the cost page counts what the templates and the code hold (the README quotes
+its totals)."""
 
 from __future__ import annotations
 
@@ -60,8 +61,7 @@ def _dashboard_metrics() -> list[list[Any]]:
 
 
 def _cost_section() -> str:
-    readme = (ROOT / "README.md").read_text()
-    return readme.split("\n## Cost\n", 1)[1].split("\n## ", 1)[0]
+    return (ROOT / "docs" / "cost.md").read_text(encoding="utf-8")
 
 
 def _counted(pattern: str) -> int:
@@ -83,3 +83,15 @@ def test_the_readmes_cost_model_counts_the_alarms_metrics_and_dashboards_that_ex
     assert _counted(r"(\d+) dashboard\.") == len(dashboards)
     # the alarms line after: one $0.10 alarm each, nothing per account
     assert f"**${len(unconditional) * 0.10:.2f}**" in _cost_section()
+
+
+def test_the_readme_quotes_the_cost_pages_totals_and_alarm_count() -> None:
+    total = next(line for line in _cost_section().splitlines() if line.startswith("| **total** |"))
+    after = re.findall(r"→ (\$[\d,.]+)\*\*", total)
+    probe = next(line for line in _cost_section().splitlines() if line.startswith("| the probe"))
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert len(after) == 3
+    assert f"about **{after[0]} a month at 50 accounts, {after[1]} at 500 and {after[2]} at 5,000**" in readme
+    assert f"plus {re.findall(r'\+ (\$[\d.]+)', probe)[0]} with the scheduled probe" in readme
+    unconditional = [name for name in alarms() if "Condition" not in template(CENTRAL)["Resources"][name]]
+    assert f"mostly the {len(unconditional)} alarms" in readme

@@ -1,4 +1,4 @@
-"""Switches for the share lifecycle behaviours AWS does not document (see README, "What AWS does not
+"""Switches for the share lifecycle behaviours AWS does not document (see docs/aws-behaviour.md, "What AWS does not
 document"). wa-share must be right under every combination, so the lifecycle tests run under all of them.
 
 Module-level on purpose, like the fault settings: they outlive moto's resets (tests reset them explicitly).

@@ -1,6 +1,6 @@
-"""Every deployment path the README documents runs the story: the central stack's StackSets (option A),
-StackSets made with `wa-share member-parameters` (option B), plain stacks everywhere (the management
-account's commands); and `wa-share doctor` on the sandbox fails only on the faults the story injects."""
+"""Every deployment path the docs document (README, docs/deploy.md) runs the story: the central stack's
+StackSets (option A), StackSets made with `wa-share member-parameters` (option B), plain stacks everywhere (the
+management account's commands); and `wa-share doctor` on the sandbox fails only on the faults the story injects."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ def parameter_checks(result: Any) -> dict[str, dict[str, str]]:
 
 
 def old_readme_parameters(cli: Cli) -> list[dict[str, str]]:
-    """What the README's option B passed before the central stack published its member parameters."""
+    """What option B's commands (docs/deploy.md) passed before the central stack published its member parameters."""
     values = {
         "CentralAccountId": cli.org.automation,
         "OrganizationId": cli.org.org_id,

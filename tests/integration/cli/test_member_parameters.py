@@ -1,5 +1,6 @@
 """`wa-share member-parameters`: the member templates' parameters as the central stack needs them, the one
-source the README's option B and management-account commands read (a test here holds them to it)."""
+source option B's commands (docs/deploy.md) and the README's management-account commands read (tests here hold
+them to it)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from wa_share_cli.operations.member_parameters import parse_parameters
 from wa_share_sandbox.cfn_templates import load_template, repo_root
 from wa_share_sandbox.deployment import stackset_parameters
 
-OPTION_B = "**Option B"
-MANAGEMENT = "**The management account**"
+# (heading, page): where each path's commands are documented
+OPTION_B = ("**Option B", "docs/deploy.md")
+MANAGEMENT = ("**The management account**", "README.md")
 STACK_SETS = {"roles": "MemberRolesStackSet", "forwarder": "MemberForwarderStackSet"}
 
 
@@ -68,25 +70,25 @@ def _deploying(commands: list[Command]) -> list[Command]:
 
 
 @pytest.mark.parametrize("section", [OPTION_B, MANAGEMENT])
-def test_the_readme_deploys_the_member_templates_only_with_the_commands_files(section: str) -> None:
-    made = _files(section_commands(OPTION_B))  # the management account reuses option B's files
+def test_the_docs_deploy_the_member_templates_only_with_the_commands_files(section: tuple[str, str]) -> None:
+    made = _files(section_commands(*section))  # each path makes its own files
     assert set(made.values()) == {"roles", "forwarder"}
-    deploying = _deploying(section_commands(section))
+    deploying = _deploying(section_commands(*section))
     assert deploying
     for command in deploying:
         template = Path(command.option("--template-body") or command.option("--template-file") or "").stem
         given = command.values("--parameters") or command.values("--parameter-overrides")
         assert given == [f"file://{file}" for file, chosen in made.items() if chosen == template], command.words
-    assert "ParameterKey=" not in " ".join(" ".join(command.words) for command in section_commands(section))
+    assert "ParameterKey=" not in " ".join(" ".join(command.words) for command in section_commands(*section))
 
 
-def test_the_readme_runs_the_forwarder_with_the_templates_regions_and_tolerances() -> None:
+def test_the_docs_run_the_forwarder_with_the_templates_regions_and_tolerances() -> None:
     parameters = load_template(repo_root() / "template.yaml")["Parameters"]
     default = parameters["WaRegions"]["Default"].split(",")
     opt_in = parameters["WaOptInRegions"]["Default"].split(",")
     instances = {
         command.option("--stack-set-name"): command
-        for command in section_commands(OPTION_B)
+        for command in section_commands(*OPTION_B)
         if command.words[2] == "create-stack-instances"
     }
     assert instances["wa-share-forwarder"].values("--regions") == default
@@ -99,10 +101,10 @@ def test_the_readme_runs_the_forwarder_with_the_templates_regions_and_tolerances
 
 
 def test_the_readme_commands_print_what_the_management_account_was_deployed_with(cli: Cli, tmp_path: Path) -> None:
-    """Run the README's `wa-share member-parameters` lines; the files they write are what the sandbox gave
+    """Run option B's `wa-share member-parameters` lines; the files they write are what the sandbox gave
     the management account's plain stacks (and what the central stack's StackSets pass)."""
-    for file, template in _files(section_commands(OPTION_B)).items():
-        command = next(c for c in section_commands(OPTION_B) if c.redirect == file)
+    for file, template in _files(section_commands(*OPTION_B)).items():
+        command = next(c for c in section_commands(*OPTION_B) if c.redirect == file)
         result = cli(*command.words[1:])
         assert result.code == 0, result.err
         (tmp_path / file).write_text(result.out, encoding="utf-8")

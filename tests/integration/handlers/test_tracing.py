@@ -96,7 +96,7 @@ def test_every_aws_call_of_an_invocation_is_in_its_trace(traced: dict[str, Any])
         calls = aws_calls_within(traced, handler)
         assert len(calls) == invocation["calls"], invocation["function"]
         # Under `## handler`, or under the function's segment for the worker's region threads, which X-Ray's
-        # thread-local context does not follow (README.md, Tracing).
+        # thread-local context does not follow (docs/tracing.md).
         assert {call["parent_id"] for call in calls} <= {handler["id"], FUNCTION_SEGMENT}, invocation["function"]
         assert all(call["trace_id"] == TRACE_ID for call in calls)
     share_calls = aws_calls_within(traced, handler_subsegments(traced)[0])

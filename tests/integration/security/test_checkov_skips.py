@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.integration.security.policies import ROOT
-from tests.integration.security.readme_table import templates
+from tests.integration.security.security_table import templates
 
 SKIP = re.compile(r"#\s*checkov:skip=(?P<ids>[A-Z0-9_,]+)(?::(?P<reason>.*))?$")
 RESOURCE = re.compile(r"^  (?P<name>[A-Za-z0-9]+):\s*$")

@@ -217,7 +217,7 @@ def test_the_bus_policy_admits_the_forwarding_roles_with_create_workload_events_
 
 
 def test_a_member_cannot_put_a_forged_announcement_and_consumers_never_see_one(org: SimulatedOrganization) -> None:
-    """The README's consumer rule, on the real bus: a member's forged "Workload Shared" event is refused
+    """The docs' consumer rule, on the real bus: a member's forged "Workload Shared" event is refused
     (the sandbox enforces the bus policy), while the central functions' own announcement arrives (Announcements
     deployed: the share function's role may put events on the central bus)."""
     deployment = deploy(org, REGIONS, overrides={"Announcements": "true"})
@@ -242,8 +242,8 @@ def test_a_member_cannot_put_a_forged_announcement_and_consumers_never_see_one(o
 
 
 def consumer_pattern(org: SimulatedOrganization) -> dict[str, Any]:
-    """The consumer rule README.md gives (Announcements), for this organization's automation account."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The consumer rule the reviews team's page gives (Announcements), for this organization's automation account."""
+    text = (ROOT / "docs" / "reviews-team.md").read_text(encoding="utf-8")
     start = text.index("<!-- consumer-rule:start -->")
     block = text[start : text.index("<!-- consumer-rule:end -->")]
     pattern = block[block.index("{") : block.rindex("}") + 1].replace("111111111111", org.automation)

@@ -1,8 +1,8 @@
-"""The README's Security table, rendered from the templates: every IAM role, who may assume it, what it may do.
+"""The security page's role table, rendered from the templates: every IAM role, who may assume it, what it may do.
 
-`python -m tests.integration.security.readme_table` prints it; test_readme_security.py checks that README.md carries
-exactly this between the markers. Parameters with a default show their default (`wa-share-member`);
-the others stay placeholders (`${OrganizationId}`); `Fn::If` statements say which condition enables them.
+The docs site's build hook (docs/hooks/generated.py) puts it on the security page, so it cannot drift from the
+templates. Parameters with a default show their default (`wa-share-member`); the others stay placeholders
+(`${OrganizationId}`); `Fn::If` statements say which condition enables them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 from tests.integration.security.policies import CENTRAL, ROOT, USED_BY_AWS
 from wa_share_sandbox.cfn_templates import load_template
 
-START, END = "<!-- security-table:start -->", "<!-- security-table:end -->"
 WHERE = {
     "template.yaml": "central stack (automation account)",
     "member_stackset/roles.yaml": "every account",
@@ -144,13 +143,3 @@ def _footnote() -> str:
     for (role, action), reason in sorted(USED_BY_AWS.items()):
         reasons.setdefault(reason, []).append(f"{role} `{action}`")
     return "; ".join(f"{', '.join(pairs)}: {reason}" for reason, pairs in reasons.items()) + "."
-
-
-def readme_section(readme: str) -> str | None:
-    if START not in readme or END not in readme:
-        return None
-    return readme.split(START, 1)[1].split(END, 1)[0].strip()
-
-
-if __name__ == "__main__":
-    print(f"{START}\n{render()}\n{END}")
