@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:  # the security table's renderer lives with the te
     sys.path.insert(0, str(ROOT))
 
 from tests.integration.security.security_table import render as security_table  # noqa: E402
-from wa_share_cli.cfn_templates import load_template  # noqa: E402
+from wa_share_sandbox.cfn_templates import load_template  # noqa: E402
 
 MARKER = re.compile(r"<!-- generated: (?P<what>[a-z-]+)(?: (?P<argument>\S+))? -->")
 _DOCS_LINK = re.compile(r"\]\(docs/")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from docs.hooks.generated import ROOT, UnknownMarkerError, parameter_table, render
-from wa_share_cli.cfn_templates import load_template
+from wa_share_sandbox.cfn_templates import load_template
 
 README = ROOT / "README.md"
 PAGES = sorted((ROOT / "docs").glob("*.md"))
