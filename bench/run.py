@@ -2,7 +2,7 @@
 
 Both sweeps run in this process on the same simulated organization (moto with our WA backend), on the same
 data, in two scenarios: a new organization (nothing shared) and the steady state (95% of the workloads
-live-shared, 5% new). Every account is put back to the seeded state before every run (bench_data.py). Each
+live-shared, 5% new). Every account is put back to the seeded state before every run (bench/data.py). Each
 account is timed on its own, as one worker invocation would handle it; the planner's once-per-sweep reading
 of the reviews side is timed and counted once and shared among the accounts (amortized). The injected
 latency is per WA call; with `--latency-ms 0` the same runs show the simulator's floor (botocore's and

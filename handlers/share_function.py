@@ -2,11 +2,11 @@
 event dispatched on its eventName; the records to see again are answered as partial batch failures
 (wa_share/realtime/queue.py).
 
-CreateWorkload: one share per reviews account out (realtime.py). CreateWorkloadShare, UpdateWorkloadShare,
-DeleteWorkloadShare: the share guard (guard.py) flags shares outside the organization and restores the
-reviews team's. Invalid events are kept whole on the failure queue and not retried; an event throttled by AWS
-goes back to the queue with a backoff; a real failure is retried by the queue, then recorded on the failure
-queue.
+CreateWorkload: one share per reviews account out (wa_share/realtime/new_workload.py). CreateWorkloadShare,
+UpdateWorkloadShare, DeleteWorkloadShare: the share guard (wa_share/realtime/guard.py) flags shares outside
+the organization and restores the reviews team's. Invalid events are kept whole on the failure queue and not
+retried; an event throttled by AWS goes back to the queue with a backoff; a real failure is retried by the
+queue, then recorded on the failure queue.
 """
 
 from __future__ import annotations

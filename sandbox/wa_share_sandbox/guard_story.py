@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from wa_share.observability import Metric
 from wa_share_sandbox import wellarchitected as wab
 from wa_share_sandbox.chaos import remove_faults
 from wa_share_sandbox.runner import Invocation
@@ -73,7 +74,7 @@ def _notes(
     [external] = flagged[0].result.get("external", [{"reason": "not flagged", "shared_with": None}])
     result.notes.append(
         f"{name} shared it with {OUTSIDE_ACCOUNT} ({external['reason']}): flagged in {flagged[1] * 1000:.0f} ms, "
-        f"{flagged[0].calls} calls; logged, ExternalSharesFlagged = {result.metrics['ExternalSharesFlagged']}, "
+        f"{flagged[0].calls} calls; logged, ExternalSharesFlagged = {result.metrics[Metric.EXTERNAL_SHARES_FLAGGED]}, "
         "the share left in place"
     )
     result.details |= {

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from wa_share.observability import Metric
 from wa_share.probe.rule import ProbeRule
 from wa_share.realtime.queue import PERMANENT_TRIES
 from wa_share_cli.operations.replay import start_replay, wait_for_replay
@@ -205,7 +206,7 @@ class Story:
             f"{seen} workloads seen"
         )
         result.notes.append(
-            f"MissedByRealtime = {result.metrics['MissedByRealtime']} (EMF): shares only the sweep made"
+            f"MissedByRealtime = {result.metrics[Metric.MISSED_BY_REALTIME]} (EMF): shares only the sweep made"
         )
         result.details["forwarder_dead_letters"], found = dead_letters_found(records, self.names)
         result.notes.append(found)
@@ -227,7 +228,8 @@ class Story:
         result.notes.append(f"replay of the archive {state}: {result.events} events re-delivered")
         result.details |= {"expired_invocations": expired, "replay_name": name, "replay_state": state}
         result.notes.append(
-            f"{result.shares_created} shares created, {result.metrics['AlreadyShared']} already shared (idempotent)"
+            f"{result.shares_created} shares created, "
+            f"{result.metrics[Metric.ALREADY_SHARED]} already shared (idempotent)"
         )
         result.notes.extend(self._failure_notes(result, delivered))
         return self._done(result)
@@ -329,7 +331,7 @@ class Story:
         self.log.flush()
         records = read_log(self.log_path, mark.log_offset)
         result.metrics = emf_totals(records)
-        result.shares_created = result.metrics["SharesCreated"]
+        result.shares_created = result.metrics[Metric.SHARES_CREATED]
         if delivered:
             result.events = len(delivered)
             result.failures = sum(1 for invocation in delivered if invocation.error is not None)

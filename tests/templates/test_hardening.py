@@ -111,7 +111,7 @@ def _longest_suffix(path: Path, kind: str, prop: str, prefix: str) -> int:
 def test_the_role_prefix_pattern_keeps_every_role_name_within_iam_limit() -> None:
     longest = _longest_suffix(CENTRAL, "AWS::IAM::Role", "RoleName", "${CentralRolePrefix}")
     limit = IAM_ROLE_NAME_MAX - longest
-    assert limit == 49  # README.md, Name limits
+    assert limit == 49  # README.md, Cost and limits
     for path in (CENTRAL, ROLES, REVIEWS):
         assert template(path)["Parameters"]["CentralRolePrefix"]["AllowedPattern"] == rf"^[\w+=,.@-]{{1,{limit}}}$"
 

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from wa_share.aws.wellarchitected import WellArchitected
 from wa_share.probe.run import WHAT_TO_CHECK
+from wa_share.rules.sharing import besides_owner
 from wa_share_cli.commands import output
 from wa_share_cli.commands.arguments import UsageError
 from wa_share_cli.commands.common import Context, ExitCode, add_deployment_arguments, add_output_argument, connect
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     context = connect(args)
     settings = context.settings
     wa = _probe_api(context)
-    principals = [principal for principal in settings.principals if principal != wa.account_id]
+    principals = besides_owner(wa.account_id, settings.principals)
     accept = settings.acceptor_role_name is not None and not settings.share_with
     watch = operation.Watch(timeout=args.timeout, interval=args.interval, pause=operation.pause)
     with output.progress("waiting for the share", total=args.timeout) as ticker:

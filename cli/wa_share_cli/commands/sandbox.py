@@ -14,7 +14,7 @@ from typing import Any
 
 from wa_share_cli.commands.common import ExitCode, add_output_argument, retire
 
-SANDBOX_EXTRA_HINT = "wa-share sandbox needs the sandbox extra (moto): pip install 'wa-share[sandbox]'"
+SANDBOX_EXTRA_HINT = "wa-share sandbox needs the sandbox extra (moto): pip install '.[sandbox]' (from the checkout)"
 # Top-level modules that only the sandbox extra brings; a missing one of these is an install problem.
 SANDBOX_ONLY_MODULES = frozenset({"moto", "flask", "flask_cors", "werkzeug", "responses", "xmltodict"})
 
@@ -25,7 +25,8 @@ def register(subcommands: Any) -> None:
         help="run wa-share end to end on a simulated organization (no AWS account needed)",
         description="The whole system on a simulated AWS Organization: real-time sharing, lost events, a "
         "missing role, throttling, the nightly sweep, an outage and its replay, then a coverage check. "
-        "Flags override the scenario file's values. Needs the sandbox extra: pip install 'wa-share[sandbox]'.",
+        "Flags override the scenario file's values. Needs the sandbox extra: pip install '.[sandbox]' "
+        "(from the checkout).",
     )
     parser.add_argument("--scenario", type=Path, metavar="FILE", help="YAML or JSON: accounts, regions, faults…")
     parser.add_argument("--accounts", type=int, metavar="N", help="member accounts (default 4)")

@@ -78,4 +78,4 @@ def _judge(name: str, alarm: dict[str, Any] | None, topic: str) -> Check:
     state = "stuck in ALARM" if age > STUCK_AFTER else "firing"
     hours = age.total_seconds() / 3600
     detail = f"{state} since {since.astimezone(UTC):%Y-%m-%dT%H:%MZ} ({hours:.0f} h): {alarm.get('StateReason', '')}"
-    return fail(ALARM_CHECK, scope, detail, alarm.get("AlarmDescription") or "see README, Alarms")
+    return fail(ALARM_CHECK, scope, detail, alarm.get("AlarmDescription") or "see docs/alarms.md")

@@ -16,7 +16,7 @@ from wa_share.aws.access import AwsError, ErrorKind, Sessions
 from wa_share.aws.wellarchitected import Share, WellArchitected, Workload
 from wa_share.observability import Metric, add_seconds, count, logger
 from wa_share.probe.rule import PROBE_PREFIX, PROBE_TAG_KEY, PROBE_TAG_VALUE, ProbeRule, created_at, probe_name
-from wa_share.rules.sharing import ShareResult
+from wa_share.rules.sharing import ShareResult, besides_owner
 from wa_share.runtime.schedule import ScheduledEvent
 from wa_share.settings import ProbeSettings
 
@@ -78,7 +78,7 @@ def run_scheduled_probe(event: ScheduledEvent, settings: ProbeSettings, sessions
     now = max(event.time, datetime.now(UTC))  # the name carries the real creation time, to the millisecond
     nonce = event.id.replace("-", "")[:8]
     run, mine = ProbeRun(), None
-    principals = [principal for principal in settings.principals if principal != account]
+    principals = besides_owner(account, settings.principals)
     for probe in probe_workloads(wa, settings.probes):
         if probe.name.endswith(f"-{nonce}"):
             mine = probe  # Lambda retried this run after the probe was created: keep it, create no other

@@ -33,7 +33,7 @@ from wa_share.rules.outsiders import (
     organization_view,
     report_external,
 )
-from wa_share.rules.sharing import SharePolicy, ShareResult, reconcile_workload
+from wa_share.rules.sharing import SharePolicy, ShareResult, besides_owner, reconcile_workload
 from wa_share.runtime.deadline import ANNOUNCEMENT_CALLS, Deadline
 from wa_share.settings import ShareFunctionSettings
 
@@ -188,7 +188,7 @@ def _announce(guard: _Guard, external: ExternalShare) -> None:
 
 def _restore(guard: _Guard) -> list[ShareResult]:
     change, settings = guard.change, guard.settings
-    principals = [principal for principal in settings.principals if principal != change.account_id]
+    principals = besides_owner(change.account_id, settings.principals)
     if not settings.realtime_restore or not principals:
         logger.info("restore left to the sweep", extra={"realtime_restore": settings.realtime_restore})
         return []

@@ -1,7 +1,7 @@
 """The share queue's transport: each SQS record is one event from the central bus; the batch answers with
 partial batch failures.
 
-Why a queue (README, "Bursts and rate limits"): the event source's MaximumConcurrency bounds the share
+Why a queue (docs/bursts.md): the event source's MaximumConcurrency bounds the share
 function, so a burst of hundreds of events in one account and region neither takes the account's Lambda
 concurrency nor meets the Well-Architected API all at once. A throttled event is not a failure: it goes
 back to the queue with a backoff (ChangeMessageVisibility), and every other event of its account and

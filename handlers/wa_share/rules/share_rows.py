@@ -1,6 +1,6 @@
 """The share rows of one workload and principal: idempotency tokens, a verified create, dead rows removed.
 
-AWS leaves four things undocumented (README, "What AWS does not document"): whether a dead row blocks a
+AWS leaves four things undocumented (docs/aws-behaviour.md): whether a dead row blocks a
 new share, whether dead rows count toward the 20-share quota, whether a second live share to the same
 principal is refused, and whether a token is remembered after its share is deleted. The code here is right
 under every answer: dead rows are deleted before re-sharing, a creation is verified by listing again, a

@@ -182,7 +182,7 @@ def _reconcile(workload: Workload, *, wa: WellArchitected, job: _Job) -> list[Sh
         scope=f"workload {workload.workload_id} in {wa.region}",
     )
     if not isinstance(outcome, Failure):
-        # Accept and announce what the sweep shared; never fails the sweep (see followup.py).
+        # Accept and announce what the sweep shared; never fails the sweep (see wa_share/followup/after_share.py).
         follow_up(outcome, wa, found_by="sweep", settings=settings, sessions=job.sessions, workload_name=workload.name)
     return outcome
 

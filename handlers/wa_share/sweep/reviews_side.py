@@ -32,6 +32,7 @@ from wa_share.aws.session_policy import SessionScope
 from wa_share.aws.wellarchitected import WellArchitected
 from wa_share.domain import DriftPolicy
 from wa_share.observability import Metric, count, logger
+from wa_share.rules.sharing import besides_owner
 from wa_share.settings import FullSweepDay, PlannerSettings
 
 READERS = 18  # (reviews account, region) pairs read at once: the WA API throttles per account and region
@@ -52,7 +53,7 @@ class ReviewsSide:
         self, account_id: str, regions: Sequence[str], principals: Sequence[str]
     ) -> dict[str, frozenset[str]]:
         """Per region, the account's workloads live-shared with every reviews account other than itself."""
-        others = [principal for principal in principals if principal != account_id]
+        others = besides_owner(account_id, principals)
         known: dict[str, frozenset[str]] = {}
         for region in regions:
             if not others or any((principal, region) not in self.seen for principal in others):
