@@ -85,7 +85,7 @@ def test_the_readmes_cost_model_counts_the_alarms_metrics_and_dashboards_that_ex
     assert f"**${len(unconditional) * 0.10:.2f}**" in _cost_section()
 
 
-def test_the_readme_quotes_the_cost_pages_totals_and_alarm_count() -> None:
+def test_the_readme_quotes_the_cost_pages_totals_and_its_metric_and_alarm_counts() -> None:
     total = next(line for line in _cost_section().splitlines() if line.startswith("| **total** |"))
     after = re.findall(r"→ (\$[\d,.]+)\*\*", total)
     probe = next(line for line in _cost_section().splitlines() if line.startswith("| the probe"))
@@ -94,4 +94,7 @@ def test_the_readme_quotes_the_cost_pages_totals_and_alarm_count() -> None:
     assert f"about **{after[0]} a month at 50 accounts, {after[1]} at 500 and {after[2]} at 5,000**" in readme
     assert f"plus {re.findall(r'\+ (\$[\d.]+)', probe)[0]} with the scheduled probe" in readme
     unconditional = [name for name in alarms() if "Condition" not in template(CENTRAL)["Resources"][name]]
-    assert f"mostly the {len(unconditional)} alarms" in readme
+    metrics = len(emitted_by_code() - PROBE_METRICS)
+    count, alarms_cost = len(unconditional), f"${len(unconditional) * 0.10:.2f}"
+    quoted = f"mostly the {metrics} custom metrics and the dashboard; the {count} alarms cost {alarms_cost}"
+    assert quoted in readme
