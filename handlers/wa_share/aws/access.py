@@ -59,13 +59,12 @@ class ErrorKind(StrEnum):
     NOT_FOUND = "not_found"
 
 
-_RETRYABLE_CODES = frozenset(
+# Throttles are retryable, and told apart: the share queue defers a throttled event instead of failing it.
+THROTTLE_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded"}
+)
+_RETRYABLE_CODES = THROTTLE_CODES | frozenset(
     {
-        "ThrottlingException",
-        "Throttling",
-        "ThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
         "SlowDown",
         "InternalServerException",
         "InternalFailure",
@@ -129,6 +128,10 @@ class AwsError(Exception):
     @property
     def expired(self) -> bool:
         return is_expired(self.code)
+
+    @property
+    def throttled(self) -> bool:
+        return self.code in THROTTLE_CODES
 
 
 def is_expired(code: str) -> bool:

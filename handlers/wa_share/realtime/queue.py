@@ -31,9 +31,6 @@ if TYPE_CHECKING:
 # The share queue's maxReceiveCount (template.yaml; a test holds them equal): a hundred receives, because
 # throttled deferrals count as receives and a burst defers an event many times.
 SHARE_MAX_RECEIVES = 100
-THROTTLE_CODES = frozenset(
-    {"ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded"}
-)
 # Seconds: the first deferral's backoff and its cap (jittered between half and all of it). Not shorter: a
 # deferred event takes the list-first path (wa_share/realtime/new_workload.py), and an attempt that lists,
 # then meets the throttle on its create, spends the account's rate for nothing (`make bench` measured a 30 s
@@ -119,7 +116,7 @@ def _one(
     try:
         handle(item.event())
     except AwsError as error:
-        if error.code in THROTTLE_CODES and item.receive_count < SHARE_MAX_RECEIVES:
+        if error.throttled and item.receive_count < SHARE_MAX_RECEIVES:
             throttled.add(pair)
             return _defer(item, queue, reason=error.code)
         return _retry_or_record(item, error, queue)
@@ -136,7 +133,7 @@ def _defer(item: QueuedEvent, queue: ShareQueue, *, reason: str) -> bool:
 
 def _retry_or_record(item: QueuedEvent, error: AwsError, queue: ShareQueue) -> bool:
     tries = RETRY_TRIES if error.retryable else PERMANENT_TRIES
-    if error.code in THROTTLE_CODES:  # throttled on the queue's last receive
+    if error.throttled:  # throttled on the queue's last receive
         tries = SHARE_MAX_RECEIVES
     last = item.receive_count >= min(tries, SHARE_MAX_RECEIVES)
     if not last:
