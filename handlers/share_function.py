@@ -5,12 +5,13 @@ event dispatched on its eventName; the records to see again are answered as part
 CreateWorkload: one share per reviews account out (wa_share/realtime/new_workload.py). CreateWorkloadShare,
 UpdateWorkloadShare, DeleteWorkloadShare: the share guard (wa_share/realtime/guard.py) flags shares outside
 the organization and restores the reviews team's. Invalid events are kept whole on the failure queue and not
-retried; an event throttled by AWS goes back to the queue with a backoff; a real failure is retried by the
-queue, then recorded on the failure queue.
+retried; an event throttled by AWS is sent back to the queue, delivered after a backoff; a real failure is
+retried by the queue, then recorded on the failure queue.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache, partial
 from typing import Any
 
@@ -31,7 +32,9 @@ SETTINGS = ShareFunctionSettings  # the variables it reads (template.yaml gives 
 runtime = cache(partial(build_runtime, SETTINGS, config=QUEUED_CONFIG))
 
 
-def handle_event(event: Any, context: LambdaContext, deadline: Deadline) -> dict[str, Any]:
+def handle_event(
+    event: Any, untouched_since: datetime | None, context: LambdaContext, deadline: Deadline
+) -> dict[str, Any]:
     """One event from the central bus: parsed, then its one domain function."""
     settings, sessions = runtime()
     try:
@@ -41,7 +44,7 @@ def handle_event(event: Any, context: LambdaContext, deadline: Deadline) -> dict
         return {"status": "rejected", "event_id": invalid.event_id, "problems": invalid.problems}
     if isinstance(parsed, ShareChanged):
         return guard_share_change(parsed, settings, sessions, deadline).as_dict()
-    return share_created_workload(parsed, settings, sessions, deadline).as_dict()
+    return share_created_workload(parsed, settings, sessions, deadline, untouched_since=untouched_since).as_dict()
 
 
 @lambda_handler

@@ -157,7 +157,8 @@ def _figures(run: _Run, deployment: Deployment, plan: BurstPlan, limits: RateLim
     )
     figures.unshared = sum(1 for workload in burst if workload not in proven)
     if burst and not figures.unshared:
-        figures.drained_after_burst = round(max(run.shared[workload] for workload in burst) - plan.seconds, 1)
+        last_shared = max(run.shared[workload] for workload in burst)
+        figures.drained_after_burst = round(max(0.0, last_shared - plan.seconds), 1)  # 0: shared as they came
     others = sorted(run.shared[w] - when for w, (when, b) in run.created.items() if not b and w in run.shared)
     figures.others_p99 = round(_percentile(others, 0.99), 2) if others else math.nan
     figures.given_up = run.runner.queue_depth("ShareFailureQueue")

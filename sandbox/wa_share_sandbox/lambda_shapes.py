@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from wa_share_sandbox.clock import CLOCK
 from wa_share_sandbox.organization import HOME_REGION
 
 RemainingTime = Callable[[], int]
@@ -48,17 +49,34 @@ def scheduled_event(account: str, rule: str, at: datetime | None = None) -> dict
 
 
 def sqs_record(message: dict[str, Any], queue_url: str) -> dict[str, Any]:
+    """One record of an SQS batch; a message not received from a queue (handed over directly) is received now."""
+    attributes = message.get("Attributes", {})
+    now = str(round(CLOCK.unix_millis()))
     return {
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],
         "body": message["Body"],
         "attributes": {
-            "ApproximateReceiveCount": message.get("Attributes", {}).get("ApproximateReceiveCount", "1"),
-            "SentTimestamp": message.get("Attributes", {}).get("SentTimestamp", "0"),
+            "ApproximateReceiveCount": attributes.get("ApproximateReceiveCount", "1"),
+            "SentTimestamp": attributes.get("SentTimestamp", now),
+            "ApproximateFirstReceiveTimestamp": attributes.get("ApproximateFirstReceiveTimestamp", now),
         },
-        "messageAttributes": {},
+        "messageAttributes": {
+            name: _record_attribute(value) for name, value in message.get("MessageAttributes", {}).items()
+        },
         "md5OfBody": message.get("MD5OfBody", ""),
         "eventSource": "aws:sqs",
         "eventSourceARN": "arn:aws:sqs:us-east-1:{}:{}".format(*queue_url.split("/")[-2:]),
         "awsRegion": "us-east-1",
+    }
+
+
+def _record_attribute(value: dict[str, Any]) -> dict[str, Any]:
+    """A message attribute as ReceiveMessage gives it, spelled as Lambda's SQS record spells it."""
+    return {
+        "stringValue": value.get("StringValue"),
+        "binaryValue": value.get("BinaryValue"),
+        "stringListValues": [],
+        "binaryListValues": [],
+        "dataType": value.get("DataType", "String"),
     }

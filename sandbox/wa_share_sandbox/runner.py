@@ -39,6 +39,7 @@ from wa_share_sandbox.organization import HOME_REGION
 from wa_share_sandbox.share_source import (
     body_event,
     direct_batch,
+    event_key,
     event_source,
     jump_to_next_visible,
     observe_events,
@@ -171,22 +172,24 @@ class FunctionRunner:
 
         The event source mapping receives and deletes with the function's role, as Lambda does."""
         sqs, url = self._function_sqs("share"), self.deployment.invocation_queue_url
-        last: dict[str, Invocation] = {}
+        last: dict[str, Invocation] = {}  # by event: a copy the function sent back is the same event
         for _batch in range(max_batches):
             messages = self._receive(url, self.share_batch_size)
             if not messages:
                 if jump_to_next_visible(self.deployment.org.automation, HOME_REGION, url):
                     continue
                 break
+            events = {message["MessageId"]: event_key(message["Body"]) for message in messages}
             views, settled = self.run_share_batch(sqs, url, messages)
             for message_id, view in views.items():
                 if view.error is None and (view.result or {}).get("status") == "own call":
                     self.own_calls.append(view)
+                    last.pop(events[message_id], None)  # an earlier receive that sent it back
                 else:
-                    last[message_id] = view
+                    last[events[message_id]] = view
             for message_id in settled:
-                if on_event is not None and message_id in last:
-                    on_event(last[message_id])
+                if on_event is not None and events[message_id] in last:
+                    on_event(last[events[message_id]])
         return list(last.values())
 
     def run_share_batch(
@@ -204,7 +207,7 @@ class FunctionRunner:
 
     def _receive(self, url: str, most: int) -> list[dict[str, Any]]:
         response = self._function_sqs("share").receive_message(
-            QueueUrl=url, MaxNumberOfMessages=most, MessageSystemAttributeNames=["All"]
+            QueueUrl=url, MaxNumberOfMessages=most, MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"]
         )
         return list(response.get("Messages", []))
 

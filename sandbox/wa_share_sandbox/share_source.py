@@ -5,7 +5,8 @@ queue past maxReceiveCount (moto's redrive policy). Visibility timeouts pass in 
 message left is invisible, the sandbox clock jumps to the first one's return.
 
 What the function decided about each event is observed (never changed) through `handle_event`, so a test
-can read one event's outcome as it read an asynchronous invocation's result before the queue.
+can read one event's outcome as it read an asynchronous invocation's result before the queue; and which
+events it sent back to the queue (throttled, to be delivered again), through `send_back`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from __future__ import annotations
 import functools
 import json
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from moto.sqs.models import sqs_backends
 
 import share_function
+import wa_share.realtime.queue
 from wa_share_sandbox.cfn_templates import load_template, templates_root
 from wa_share_sandbox.clock import CLOCK
 from wa_share_sandbox.lambda_shapes import sqs_record
@@ -29,10 +32,18 @@ Outcome = tuple[Any, str | None]  # what the function returned for one event, or
 @dataclass
 class Observed:
     outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
+    sent_back: Counter[str] = field(default_factory=Counter)  # bodies the function sent back to the queue
 
     def take(self, body: str) -> Outcome:
         kept = self.outcomes.get(_key(body_event(body)))
         return kept.pop(0) if kept else (None, None)
+
+    def take_sent_back(self, body: str) -> bool:
+        """Whether the function sent this body back (each sending answers once)."""
+        if self.sent_back[body] <= 0:
+            return False
+        self.sent_back[body] -= 1
+        return True
 
 
 OBSERVED = Observed()
@@ -44,6 +55,11 @@ def body_event(body: str) -> Any:
         return json.loads(body)
     except ValueError:
         return body
+
+
+def event_key(body: str) -> str:
+    """One event's identity across its copies: a copy sent back to the queue keeps the body."""
+    return _key(body_event(body))
 
 
 def _key(event: Any) -> str:
@@ -68,6 +84,20 @@ def observe_events() -> None:
 
     observed.observed = True  # type: ignore[attr-defined]
     share_function.handle_event = observed
+    _observe_sending_back()
+
+
+def _observe_sending_back() -> None:
+    # The queue module's own name for it (it imports the function): the module does not re-export it.
+    original = getattr(wa_share.realtime.queue, "send_back")  # noqa: B009
+
+    @functools.wraps(original)
+    def observed(sqs: Any, queue_url: str, body: str, **kwargs: Any) -> str:
+        message_id = str(original(sqs, queue_url, body, **kwargs))
+        OBSERVED.sent_back[body] += 1
+        return message_id
+
+    setattr(wa_share.realtime.queue, "send_back", observed)  # noqa: B010
 
 
 @functools.cache
@@ -93,19 +123,20 @@ def record_outcome(record: dict[str, Any]) -> Outcome:
 
 def settle(sqs: Any, queue_url: str, messages: list[dict[str, Any]], failed: set[str] | None) -> list[str]:
     """After an invocation: delete what succeeded (None: the whole invocation failed, nothing is deleted);
-    returns the settled message IDs."""
+    returns the IDs of the messages done with (deleted, and not sent back to be delivered again)."""
     if failed is None:
         return []
-    settled = [message for message in messages if message["MessageId"] not in failed]
-    for message in settled:
+    deleted = [message for message in messages if message["MessageId"] not in failed]
+    for message in deleted:
         sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-    return [message["MessageId"] for message in settled]
+    return [message["MessageId"] for message in deleted if not OBSERVED.take_sent_back(message["Body"])]
 
 
 def jump_to_next_visible(account: str, region: str, queue_url: str) -> bool:
-    """Move the sandbox clock to when the queue's first invisible message returns; False when none waits."""
+    """Move the sandbox clock to when the queue's first invisible or delayed message can be received; False
+    when none waits."""
     queue = sqs_backends[account][region].queues[queue_url.rsplit("/", 1)[-1]]
-    waiting = [message.visible_at / 1000 for message in queue._messages]
+    waiting = [max(message.visible_at, message.delayed_until) / 1000 for message in queue._messages]
     if not waiting:
         return False
     now = CLOCK.unix_millis() / 1000

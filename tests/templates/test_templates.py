@@ -501,7 +501,7 @@ def test_function_roles_reach_exactly_their_queues() -> None:
         for role in resources(CENTRAL, "AWS::IAM::Role")
     }
     assert sent == {
-        "ShareFunctionRole": {"ShareFailureQueue"},
+        "ShareFunctionRole": {"ShareFailureQueue", "ShareQueue"},  # a throttled event is sent back to its queue
         "SweepPlannerRole": {"SweepQueue"},
         "SweepWorkerRole": {"SweepDeadLetterQueue", "SweepQueue"},  # the rest of an account split at its deadline
         "ProbeRole": set(),

@@ -136,16 +136,16 @@ NOW = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("event_time", "replayed", "fresh"),
     [
-        ("2026-12-01T11:59:30Z", False, True),  # 30 s old: the first delivery, one call
+        ("2026-12-01T11:59:30Z", False, True),  # first received 30 s after it: one call
         ("2026-12-01T12:00:05Z", False, True),  # a clock a little ahead of ours
-        ("2026-12-01T11:58:55Z", False, False),  # 65 s: maybe Lambda's retry, list first
+        ("2026-12-01T11:58:55Z", False, False),  # 65 s: maybe a second delivery, list first
         ("2026-12-01T11:59:30Z", True, False),  # a replay is never fresh
         ("not a time", False, False),  # unreadable: list first, never rejected
         ([], False, False),  # not even a string
         (None, False, False),
     ],
 )
-def test_only_a_first_delivery_seconds_old_takes_the_one_call_path(
+def test_only_an_event_first_received_seconds_after_it_and_untouched_takes_the_one_call_path(
     event_time: object, replayed: bool, fresh: bool
 ) -> None:
     event = create_workload_event()
@@ -156,5 +156,6 @@ def test_only_a_first_delivery_seconds_old_takes_the_one_call_path(
     if replayed:
         event["replay-name"] = "wa-share-replay-1"
     created = parse_create_workload(event)
-    assert is_fresh(created, NOW) is fresh
+    assert is_fresh(created, NOW) is fresh  # first received NOW, nothing of it acted on yet
+    assert is_fresh(created, None) is False  # a receive may have acted on it: list first, always
     assert created.workload_id == "8cdcdf7add10b181fdd3f686dacffdac"  # the event itself is valid either way

@@ -116,6 +116,7 @@ class AwsError(Exception):
         self.code = code
         self.operation = operation
         self.resource = resource
+        self.message = message
 
     @property
     def retryable(self) -> bool:

@@ -121,6 +121,20 @@ def queue_attributes(sqs: SQSClient, queue_url: str, names: Sequence[str]) -> di
     return {str(name): value for name, value in answer.get("Attributes", {}).items()}
 
 
+def send_back(sqs: SQSClient, queue_url: str, body: str, *, delay_seconds: int, numbers: dict[str, int]) -> str:
+    """A message's body sent again, delivered after `delay_seconds` (SQS allows up to 900), carrying
+    `numbers` as Number message attributes; returns the new message's ID."""
+    attributes = {name: {"DataType": "Number", "StringValue": str(value)} for name, value in numbers.items()}
+    with aws_call("sqs:SendMessage", queue_url):
+        response = sqs.send_message(
+            QueueUrl=queue_url,
+            MessageBody=body,
+            DelaySeconds=delay_seconds,
+            MessageAttributes=attributes,  # type: ignore[arg-type]
+        )
+    return response["MessageId"]
+
+
 def change_visibility(sqs: SQSClient, queue_url: str, receipt_handle: str, seconds: int) -> None:
     with aws_call("sqs:ChangeMessageVisibility", queue_url):
         sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds)

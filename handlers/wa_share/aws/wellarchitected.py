@@ -7,6 +7,7 @@ one pager here, which stops a runaway listing (a token that comes back, or too m
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -76,12 +77,29 @@ class Workload:
 
 
 class WellArchitected:
-    """One account's Well-Architected API in one region."""
+    """One account's Well-Architected API in one region.
+
+    `shares_touched`: whether a call through it may have changed a share (a create, delete or update that
+    AWS did not refuse with a throttle, which it answers before acting). A caller throttled while it is
+    still False changed nothing, and may try again as if for the first time.
+    """
 
     def __init__(self, client: WellArchitectedClient, *, account_id: str, region: str) -> None:
         self._client = client
         self.account_id = account_id
         self.region = region
+        self.shares_touched = False
+
+    @contextmanager
+    def _share_change(self, operation: str, workload_id: str) -> Iterator[None]:
+        before, self.shares_touched = self.shares_touched, True
+        try:
+            with aws_call(operation, self._resource(workload_id)):
+                yield
+        except AwsError as error:
+            if error.throttled:
+                self.shares_touched = before
+            raise
 
     def _resource(self, workload_id: str = "") -> str:
         suffix = f" workload {workload_id}" if workload_id else ""
@@ -118,7 +136,7 @@ class WellArchitected:
         return [Share(row["ShareId"], row["SharedWith"], row["PermissionType"], row["Status"]) for row in rows]
 
     def create_share(self, workload_id: str, *, principal: str, permission: str, token: str) -> str:
-        with aws_call("wellarchitected:CreateWorkloadShare", self._resource(workload_id)):
+        with self._share_change("wellarchitected:CreateWorkloadShare", workload_id):
             response = self._client.create_workload_share(
                 WorkloadId=workload_id,
                 SharedWith=principal,
@@ -128,7 +146,7 @@ class WellArchitected:
         return response["ShareId"]
 
     def delete_share(self, workload_id: str, *, share_id: str, token: str) -> None:
-        with aws_call("wellarchitected:DeleteWorkloadShare", self._resource(workload_id)):
+        with self._share_change("wellarchitected:DeleteWorkloadShare", workload_id):
             self._client.delete_workload_share(WorkloadId=workload_id, ShareId=share_id, ClientRequestToken=token)
 
     def workload_name(self, workload_id: str) -> str:
@@ -160,7 +178,7 @@ class WellArchitected:
             self._client.update_global_settings(OrganizationSharingStatus="ENABLED")
 
     def update_share_permission(self, workload_id: str, *, share_id: str, permission: str) -> None:
-        with aws_call("wellarchitected:UpdateWorkloadShare", self._resource(workload_id)):
+        with self._share_change("wellarchitected:UpdateWorkloadShare", workload_id):
             self._client.update_workload_share(
                 WorkloadId=workload_id,
                 ShareId=share_id,

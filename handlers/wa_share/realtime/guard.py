@@ -94,8 +94,9 @@ def guard_share_change(
             return _own_call(guard)
         return _BY_EVENT[change.event_name](guard)
     except AwsError as error:
-        count(Metric.FAILED)
-        logger.error("share guard failed", extra={"error_code": error.code, "error": str(error)})
+        if not error.throttled:  # a throttle is deferred by the queue, and counted there
+            count(Metric.FAILED)
+            logger.error("share guard failed", extra={"error_code": error.code, "error": str(error)})
         sessions.drop_if_expired(change.account_id, error)
         raise
 

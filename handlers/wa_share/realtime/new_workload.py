@@ -15,6 +15,7 @@ from wa_share.followup.after_share import follow_up, read_workload_name
 from wa_share.observability import Metric, SharePath, count, logger, record_latency, record_outcomes
 from wa_share.probe.run import probe_name_shared, record_probe_shared
 from wa_share.realtime.events import InvalidEvent, WorkloadCreated
+from wa_share.realtime.queue import ThrottledBeforeChange
 from wa_share.rules.sharing import (
     SharePolicy,
     ShareResult,
@@ -26,8 +27,9 @@ from wa_share.rules.sharing import (
 from wa_share.runtime.deadline import Deadline
 from wa_share.settings import ShareFunctionSettings
 
-# Lambda retries a failed asynchronous invocation 1 and 2 minutes later: an event older than this may be a
-# retry (or delivered late) and takes the list-first path. A wrong guess costs a call, never a second share.
+# An event first received later than this after its creation may be a second delivery of an event already
+# acted on (the bus delivers at least once; replay and redrive put events again) and takes the list-first path.
+# A wrong guess costs a call, never a second share.
 FRESH_EVENT_SECONDS = 60
 Clock = Callable[[], datetime]
 
@@ -36,11 +38,12 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def is_fresh(created: WorkloadCreated, now: datetime) -> bool:
-    """A first delivery of a CreateWorkload event seconds old: the workload cannot have a share history yet."""
-    if created.replay_name is not None or created.event_time is None:
+def is_fresh(created: WorkloadCreated, untouched_since: datetime | None) -> bool:
+    """The one-call path: an event that no receive may have acted on yet (`untouched_since`, its first receive;
+    None when one may have), first received seconds after its creation, so its workload has no share history."""
+    if created.replay_name is not None or created.event_time is None or untouched_since is None:
         return False
-    return (now - created.event_time).total_seconds() <= FRESH_EVENT_SECONDS
+    return (untouched_since - created.event_time).total_seconds() <= FRESH_EVENT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,11 @@ def share_created_workload(
     sessions: Sessions,
     deadline: Deadline | None = None,
     clock: Clock | None = None,
+    *,
+    untouched_since: datetime | None,
 ) -> RealtimeResult:
-    """Share a new workload with every reviews account; raises (for Lambda to retry) on a real failure."""
+    """Share a new workload with every reviews account (`untouched_since`: see `is_fresh`); raises on an AWS
+    failure, ThrottledBeforeChange when throttled before any share may have changed."""
     clock = clock or _utc_now  # looked up at call time: the sandbox's simulated scenarios set it
     logger.append_keys(
         event_id=created.event_id,
@@ -74,10 +80,13 @@ def share_created_workload(
         replay_name=created.replay_name,
     )
     try:
-        results, wa = _share(created, settings, sessions, fresh=is_fresh(created, clock()))
+        results, wa = _share(created, settings, sessions, fresh=is_fresh(created, untouched_since))
     except AwsError as error:
-        count(Metric.FAILED)
-        logger.error("sharing failed", extra={"error_code": error.code, "error_kind": error.kind, "error": str(error)})
+        if not error.throttled:  # a throttle is deferred by the queue, and counted there
+            count(Metric.FAILED)
+            logger.error(
+                "sharing failed", extra={"error_code": error.code, "error_kind": error.kind, "error": str(error)}
+            )
         sessions.drop_if_expired(created.account_id, error)
         raise
     found_by: SharePath = "replay" if created.replay_name else "realtime"
@@ -141,13 +150,20 @@ def _share(
     skipped = owner_skipped(created.workload_id, owner, settings.principals)
     if not others:  # no share to make, so no role to assume in that account
         return skipped, None
-    session = sessions.member(owner)
-    wa = WellArchitected(session.wellarchitected(created.region), account_id=owner, region=created.region)
     policy = SharePolicy.from_settings(settings)
     # The event's ID is the epoch: its retries, duplicates and replays are one attempt to share (share_rows.py).
     share = share_new_workload if fresh else reconcile_workload
     logger.append_keys(fresh=fresh)
-    return skipped + share(wa, created.workload_id, others, policy, epoch=created.event_id), wa
+    wa: WellArchitected | None = None
+    try:
+        wa = WellArchitected(
+            sessions.member(owner).wellarchitected(created.region), account_id=owner, region=created.region
+        )
+        return skipped + share(wa, created.workload_id, others, policy, epoch=created.event_id), wa
+    except AwsError as error:
+        if error.throttled and not (wa and wa.shares_touched):
+            raise ThrottledBeforeChange.of(error) from error
+        raise
 
 
 def reject_event(

@@ -89,7 +89,10 @@ def _realtime(chaos: Chaos, event: dict[str, Any]) -> Callable[[], RealtimeResul
     with chaos.runner.as_function("share"):
         settings, sessions = share_function.runtime()
         sessions.member(event["detail"]["recipientAccountId"])  # credentials fixed before the threads start
-    return lambda: share_created_workload(parse_create_workload(event), settings, sessions)
+    # Each run is the event's first receive, now: fresh or late as its eventTime says.
+    return lambda: share_created_workload(
+        parse_create_workload(event), settings, sessions, untouched_since=datetime.now(UTC)
+    )
 
 
 def _night(chaos: Chaos, account: str, night: int) -> Callable[[], AccountSweep]:

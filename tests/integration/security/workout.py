@@ -3,7 +3,8 @@
 Real time: a new workload (CreateWorkloadShare, its invitation accepted, the share announced), one whose
 live share has the wrong permission (UpdateWorkloadShare, drift policy "enforce"), one in an account
 without the member role (AssumeRole denied, then the on-failure queue), an invalid event (SendMessage to
-the failure queue), one more with no acceptor role (the announcement reads the name with GetWorkload).
+the failure queue), one more with no acceptor role (the announcement reads the name with GetWorkload), three
+at once in one account and region under a one-call rate limit (the throttled ones sent back to the share queue).
 Probe (Probe=scheduled): a probe created, shared by the real-time path, then judged and deleted by the next
 run. Sweep: the planner lists the accounts and enqueues them; the worker shares the workloads whose events were
 lost (one of them drifted; one whose share expired, whose dead row DeleteWorkloadShare removes), and
@@ -35,6 +36,7 @@ from wa_share_sandbox.deployment import Deployment, deploy
 from wa_share_sandbox.iam_trust import install_trust_checks
 from wa_share_sandbox.organization import SimulatedOrganization, build_organization, create_workload
 from wa_share_sandbox.runner import FunctionRunner, Invocation
+from wa_share_sandbox.throttle import RateLimits, configure_rate_limits, exempt, reset_rate_limits
 
 REGIONS = ("us-east-1", "eu-west-1")
 ACCEPTOR_ROLE = "wa-share-acceptor"
@@ -132,6 +134,7 @@ def run(org: SimulatedOrganization, deployment: Deployment, *, cli: bool = True)
         if deployment.function_env.get("ANNOUNCE_TOPIC_ARN"):
             workloads |= _announce_without_acceptance(org, deployment, runner)
         runner.invoke("share", create_workload_event(workload_id="not-a-workload-id"))
+        _throttled_at_once(org, runner)
         if deployment.parameters.get("Probe") == "scheduled":
             _probe_twice(runner)
         org.client(org.automation, "sqs").send_message(
@@ -158,6 +161,19 @@ def _share_outside(org: SimulatedOrganization, workloads: dict[str, tuple[str, s
             client.create_workload_share(
                 WorkloadId=workload, SharedWith=principal, PermissionType="READONLY", ClientRequestToken=principal
             )
+
+
+def _throttled_at_once(org: SimulatedOrganization, runner: FunctionRunner) -> None:
+    """Three workloads at once where Well-Architected takes one call and then one every two seconds: the
+    throttled events are sent back to the share queue, and shared when they return."""
+    configure_rate_limits(RateLimits("workout", wa_rate=0.5, wa_burst=1))
+    try:
+        with exempt():
+            for index in range(3):
+                create_workload(org, org.members[1], REGIONS[0], f"throttled-{index}")
+        runner.deliver_share_events()
+    finally:
+        reset_rate_limits()
 
 
 def _probe_twice(runner: FunctionRunner) -> None:
