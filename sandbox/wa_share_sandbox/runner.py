@@ -37,6 +37,7 @@ from wa_share_sandbox.lambda_shapes import LambdaContext, RemainingTime, schedul
 from wa_share_sandbox.metering import install_meter
 from wa_share_sandbox.organization import HOME_REGION
 from wa_share_sandbox.share_source import (
+    OBSERVED,
     body_event,
     direct_batch,
     event_key,
@@ -197,6 +198,7 @@ class FunctionRunner:
     ) -> tuple[dict[str, Invocation], list[str]]:
         """One invocation of the share function on `messages`; (each message's view, the settled IDs)."""
         records = [sqs_record(message, url) for message in messages]
+        OBSERVED.sent_back.clear()  # what this invocation sends back, and nothing an earlier one left
         invocation = self.invoke("share", {"Records": records}, items=len(messages))
         failed = None
         if invocation.error is None:

@@ -141,6 +141,17 @@ def is_expired(code: str) -> bool:
     return code in EXPIRED_TOKEN_CODES
 
 
+class ThrottledBeforeChange(AwsError):
+    """A throttle met before the caller may have changed anything: trying again is trying for the first time
+    (the share queue's copy of the event keeps the one-call path)."""
+
+    @classmethod
+    def of(cls, error: AwsError) -> ThrottledBeforeChange:
+        return cls(
+            kind=error.kind, code=error.code, operation=error.operation, resource=error.resource, message=error.message
+        )
+
+
 class MemberRoleUnavailable(AwsError):
     """The member role cannot be assumed: a deployment fault in that account, not a transient one."""
 

@@ -135,6 +135,11 @@ def send_back(sqs: SQSClient, queue_url: str, body: str, *, delay_seconds: int, 
     return response["MessageId"]
 
 
+def delete_message(sqs: SQSClient, queue_url: str, receipt_handle: str) -> None:
+    with aws_call("sqs:DeleteMessage", queue_url):
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=receipt_handle)
+
+
 def change_visibility(sqs: SQSClient, queue_url: str, receipt_handle: str, seconds: int) -> None:
     with aws_call("sqs:ChangeMessageVisibility", queue_url):
         sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds)

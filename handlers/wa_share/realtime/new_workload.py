@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from wa_share.aws.access import AwsError, Sessions
+from wa_share.aws.access import AwsError, Sessions, ThrottledBeforeChange
 from wa_share.aws.sqs import failure_record, send_record
 from wa_share.aws.wellarchitected import WellArchitected
 from wa_share.followup.acceptance import AcceptResult
@@ -15,7 +15,6 @@ from wa_share.followup.after_share import follow_up, read_workload_name
 from wa_share.observability import Metric, SharePath, count, logger, record_latency, record_outcomes
 from wa_share.probe.run import probe_name_shared, record_probe_shared
 from wa_share.realtime.events import InvalidEvent, WorkloadCreated
-from wa_share.realtime.queue import ThrottledBeforeChange
 from wa_share.rules.sharing import (
     SharePolicy,
     ShareResult,

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from wa_share.aws.access import AwsError
-from wa_share.aws.sqs import change_visibility, failure_record, send_back, send_record
+from wa_share.aws.access import AwsError, ThrottledBeforeChange
+from wa_share.aws.sqs import change_visibility, delete_message, failure_record, send_back, send_record
 from wa_share.observability import Metric, count, logger
 from wa_share.runtime.deadline import SHARE_CALLS, Deadline
 
@@ -50,20 +50,14 @@ RETRY_TRIES = 5
 # while none of them may have changed a share, its first receive (epoch milliseconds).
 EARLIER_RECEIVES = "wa-share-earlier-receives"
 UNTOUCHED_SINCE = "wa-share-untouched-since"
+# Milliseconds: the longest a copy's history can be when it is received, deferred at most
+# SHARE_MAX_RECEIVES times by at most THROTTLE_BACKOFF's cap. An older one did not come straight from the
+# function (a message moved back from the failure queue keeps its attributes, not what its crashed receives
+# did), and is trusted with nothing.
+UNTOUCHED_HORIZON_MS = SHARE_MAX_RECEIVES * 60_000
 # One event in, with its first receive while no receive may have changed a share (None: one may have); its
 # result out. Raises AwsError on an AWS failure, ThrottledBeforeChange for a throttle that changed nothing.
 Handle = Callable[[Any, datetime | None], Any]
-
-
-class ThrottledBeforeChange(AwsError):
-    """A throttle met before the attempt may have changed any share: the copy sent back keeps the event's
-    first receive, so its next try may still take the one-call path."""
-
-    @classmethod
-    def of(cls, error: AwsError) -> ThrottledBeforeChange:
-        return cls(
-            kind=error.kind, code=error.code, operation=error.operation, resource=error.resource, message=error.message
-        )
 
 
 @dataclass(frozen=True)
@@ -83,10 +77,10 @@ class QueuedEvent:
         # changed since (a copy whose attributes cannot be read is trusted with nothing). A message received
         # before (its invocation crashed, or a real failure is retried) may have changed a share.
         sent_back = EARLIER_RECEIVES in carried
-        first = (
-            _string_value(carried, UNTOUCHED_SINCE) if sent_back else attributes.get("ApproximateFirstReceiveTimestamp")
-        )
-        since = _number(first) if receive_count == 1 else None
+        received = _number(attributes.get("ApproximateFirstReceiveTimestamp"))
+        since = _number(_string_value(carried, UNTOUCHED_SINCE)) if sent_back else received
+        if receive_count != 1 or (sent_back and (received or 0) - (since or 0) > UNTOUCHED_HORIZON_MS):
+            since = None
         earlier = _number(_string_value(carried, EARLIER_RECEIVES)) if sent_back else 0
         if earlier is None:
             logger.warning("unreadable receive count", extra={"message_id": record["messageId"]})
@@ -169,7 +163,8 @@ def _defer(item: QueuedEvent, queue: ShareQueue, *, reason: str, untouched: bool
     """Sent back, delivered again after a jittered backoff that grows with its receives; `untouched`: this
     receive changed no share. If the copy cannot be sent, the original comes back after a visibility change."""
     if item.receives >= SHARE_MAX_RECEIVES:
-        return _give_up(item, queue, "Throttled", f"still deferred after {item.receives} receives: {reason}")
+        count(Metric.FAILED)
+        return _give_up(item, queue, "Deferred", f"still deferred after {item.receives} receives: {reason}")
     count(Metric.SHARES_DEFERRED)
     seconds = _backoff(item.receives, THROTTLE_BACKOFF)
     history = {EARLIER_RECEIVES: item.receives}
@@ -184,6 +179,7 @@ def _defer(item: QueuedEvent, queue: ShareQueue, *, reason: str, untouched: bool
     kept = UNTOUCHED_SINCE in history
     extra = {"message_id": item.message_id, "copy": copy, "reason": reason, "seconds": seconds, "untouched": kept}
     logger.info("share deferred", extra=extra)
+    _delete(item, queue)
     return True
 
 
@@ -217,6 +213,14 @@ def _backoff(receives: int, backoff: tuple[float, float]) -> int:
     return round(random.uniform(ceiling / 2, ceiling))
 
 
+def _delete(item: QueuedEvent, queue: ShareQueue) -> None:
+    """The original, gone at once: should the invocation fail later, only its copy is delivered again."""
+    try:
+        delete_message(queue.sqs, queue.queue_url, item.receipt_handle)
+    except AwsError as error:  # the event source deletes it when the batch returns
+        logger.warning("original not deleted", extra={"message_id": item.message_id, "error": str(error)})
+
+
 def _change_visibility(item: QueuedEvent, queue: ShareQueue, seconds: int) -> None:
     try:
         change_visibility(queue.sqs, queue.queue_url, item.receipt_handle, seconds)
@@ -239,4 +243,4 @@ def _moment(epoch_ms: int | None) -> datetime | None:
 
 def _number(text: Any) -> int | None:
     """A whole number SQS wrote, or None: an attribute that is missing or malformed is not trusted."""
-    return int(text) if isinstance(text, str) and text.isdigit() else None
+    return int(text) if isinstance(text, str) and text.isascii() and text.isdecimal() else None

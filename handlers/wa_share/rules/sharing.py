@@ -189,11 +189,13 @@ def reconcile_workload(
 def share_new_workload(
     wa: WellArchitected, workload_id: str, principals: Sequence[str], policy: SharePolicy, *, epoch: str
 ) -> list[ShareResult]:
-    """One CreateWorkloadShare per principal for a workload seconds old, with no list first.
+    """One CreateWorkloadShare per principal for a workload whose event nothing has acted on yet (first
+    received seconds after it; a throttled copy may come back up to ~100 minutes later), with no list first.
 
-    A new workload has no share history, so the token is the one the list-first path computes for an
-    empty history: a retry taken for a fresh event gets the same share back, not a second one. Anything
-    but success (a share or dead row exists after all, quota) falls back to the list-first path.
+    Such a workload has no share history of this event, so the token is the one the list-first path
+    computes for an empty history: another delivery of the event taken for fresh gets the same share back,
+    not a second one. Anything but success (a share or dead row exists after all, quota) falls back to the
+    list-first path.
     """
     others = besides_owner(wa.account_id, principals)
     shared = [_share_new(wa, workload_id, principal, policy, epoch) for principal in others]

@@ -15,13 +15,12 @@ import pytest
 
 import wa_share.realtime.queue as share_queue
 from tests.support.factories import create_workload_event
-from wa_share.aws.access import AwsError, ErrorKind
+from wa_share.aws.access import AwsError, ErrorKind, ThrottledBeforeChange
 from wa_share.realtime.queue import (
     EARLIER_RECEIVES,
     SHARE_MAX_RECEIVES,
     UNTOUCHED_SINCE,
     ShareQueue,
-    ThrottledBeforeChange,
     share_batch,
 )
 from wa_share.runtime.deadline import Deadline

@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from tests.support.shares import share_rows
+from wa_share.realtime import new_workload
 from wa_share_sandbox import wellarchitected as wellarchitected_backend
+from wa_share_sandbox.clock import CLOCK
 from wa_share_sandbox.deployment import Deployment
 from wa_share_sandbox.metering import METER, install_meter
 from wa_share_sandbox.organization import SimulatedOrganization, create_workload
@@ -16,6 +18,8 @@ from wa_share_sandbox.throttle import RateLimits, configure_rate_limits, exempt,
 
 # One call, then one every two seconds: the second of two events at once is throttled.
 ONE_CALL = RateLimits("one call", wa_rate=0.5, wa_burst=1)
+# One call, then one after a minute and a half: a throttled event returns well past 60 s after its creation.
+SLOW_REFILL = RateLimits("slow refill", wa_rate=1 / 90, wa_burst=1)
 # Three calls at once: two workloads shared with two principals each, the fourth share throttled. The list
 # and create of the list-first path need two calls in a row.
 THREE_CALLS = RateLimits("three calls", wa_rate=0.5, wa_burst=3)
@@ -48,6 +52,22 @@ def test_a_throttled_new_workload_keeps_the_one_call_path_and_is_shared_once(
     # One successful create each, and at least one refused by the throttle, whose event was sent back.
     assert calls["wellarchitected:CreateWorkloadShare"] > 3
     assert calls["sqs:SendMessage"] > 0
+
+
+def test_a_copy_returning_minutes_after_its_event_still_makes_one_call(
+    token_outlives_share: bool, org: SimulatedOrganization, runner: FunctionRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(new_workload, "_utc_now", CLOCK.utc_now)  # the function's "now" is the sandbox clock
+    started = CLOCK.now()
+    workloads = _at_once(org, ["first", "second"], SLOW_REFILL)
+    install_meter()
+    before = METER.snapshot()
+    runner.deliver_share_events()
+    calls = METER.snapshot() - before
+    reset_rate_limits()
+    assert CLOCK.now() - started > 60  # the second could not be shared within its first minute
+    assert [len(share_rows(org, org.members[0], "us-east-1", workload)) for workload in workloads] == [1, 1]
+    assert calls["wellarchitected:ListWorkloadShares"] == 0  # fresh on its return, however late: no list
 
 
 def test_a_throttle_after_one_share_was_made_lists_first_on_return_and_makes_no_second(
