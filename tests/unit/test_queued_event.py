@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from wa_share.realtime.queue import EARLIER_RECEIVES, UNTOUCHED_SINCE, QueuedEvent
+from wa_share.realtime.queue import EARLIER_RECEIVES, UNTOUCHED_HORIZON_MS, UNTOUCHED_SINCE, QueuedEvent
 
 FIRST = datetime(2026, 12, 5, 3, 0, 0, tzinfo=UTC)
 FIRST_MS = str(round(FIRST.timestamp() * 1000))
@@ -38,6 +38,8 @@ def _record(receive_count: int, carried: dict[str, str] | None = None) -> dict[s
         (1, {EARLIER_RECEIVES: "four", UNTOUCHED_SINCE: FIRST_MS}, 1, None),  # unreadable: trusted with nothing
         (1, {EARLIER_RECEIVES: "4", UNTOUCHED_SINCE: "-1"}, 5, None),
         (1, {EARLIER_RECEIVES: "4", UNTOUCHED_SINCE: "9" * 30}, 5, None),
+        # a history longer than 100 deferrals could make: moved back from the failure queue, not ours to trust
+        (1, {EARLIER_RECEIVES: "4", UNTOUCHED_SINCE: str(int(LATER_MS) - UNTOUCHED_HORIZON_MS - 1)}, 5, None),
         (1, {UNTOUCHED_SINCE: FIRST_MS}, 1, datetime.fromtimestamp(int(LATER_MS) / 1000, UTC)),  # not our copy
     ],
 )
@@ -48,7 +50,8 @@ def test_a_record_tells_its_receives_and_whether_it_is_untouched(
     assert (queued.receives, queued.untouched_since) == (receives, untouched_since)
 
 
-def test_a_record_without_its_first_receive_time_is_not_untouched() -> None:
-    record = _record(1)
+@pytest.mark.parametrize("carried", [None, {EARLIER_RECEIVES: "4", UNTOUCHED_SINCE: FIRST_MS}])
+def test_a_record_without_its_first_receive_time_is_not_untouched(carried: dict[str, str] | None) -> None:
+    record = _record(1, carried)
     del record["attributes"]["ApproximateFirstReceiveTimestamp"]
     assert QueuedEvent.from_record(record).untouched_since is None

@@ -50,11 +50,11 @@ RETRY_TRIES = 5
 # while none of them may have changed a share, its first receive (epoch milliseconds).
 EARLIER_RECEIVES = "wa-share-earlier-receives"
 UNTOUCHED_SINCE = "wa-share-untouched-since"
-# Milliseconds: the longest a copy's history can be when it is received, deferred at most
-# SHARE_MAX_RECEIVES times by at most THROTTLE_BACKOFF's cap. An older one did not come straight from the
-# function (a message moved back from the failure queue keeps its attributes, not what its crashed receives
-# did), and is trusted with nothing.
-UNTOUCHED_HORIZON_MS = SHARE_MAX_RECEIVES * 60_000
+# Milliseconds: how long a copy's history can take when deferred SHARE_MAX_RECEIVES times by THROTTLE_BACKOFF's
+# cap. An older one may not come straight from the function (a message moved back from the failure queue keeps
+# its attributes, not what its crashed receives did) and is trusted with nothing: at worst, a copy that also
+# waited that long in a backlog takes the list-first path.
+UNTOUCHED_HORIZON_MS = round(SHARE_MAX_RECEIVES * THROTTLE_BACKOFF[1] * 1000)
 # One event in, with its first receive while no receive may have changed a share (None: one may have); its
 # result out. Raises AwsError on an AWS failure, ThrottledBeforeChange for a throttle that changed nothing.
 Handle = Callable[[Any, datetime | None], Any]
@@ -79,7 +79,8 @@ class QueuedEvent:
         sent_back = EARLIER_RECEIVES in carried
         received = _number(attributes.get("ApproximateFirstReceiveTimestamp"))
         since = _number(_string_value(carried, UNTOUCHED_SINCE)) if sent_back else received
-        if receive_count != 1 or (sent_back and (received or 0) - (since or 0) > UNTOUCHED_HORIZON_MS):
+        too_old = sent_back and (received is None or since is None or received - since > UNTOUCHED_HORIZON_MS)
+        if receive_count != 1 or too_old:
             since = None
         earlier = _number(_string_value(carried, EARLIER_RECEIVES)) if sent_back else 0
         if earlier is None:
